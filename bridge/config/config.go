@@ -1,0 +1,272 @@
+// Package config reads the bridge's one YAML file, strictly: an unknown key
+// or a wrong type is an error naming the file, the line and the field. It
+// fills defaults and checks every value once, at start-up, so that nothing
+// later has to. With no file, the embedded default (default.yaml) is used.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultName is how the embedded default names itself in errors.
+const DefaultName = "embedded default.yaml"
+
+// Config is the whole configuration.
+type Config struct {
+	Listen          string               `yaml:"listen"`
+	Endpoint        string               `yaml:"endpoint"`
+	ShutdownTimeout Duration             `yaml:"shutdown_timeout"`
+	Debug           bool                 `yaml:"debug"` // serves /debug/... (vendor state); never on a public address
+	Limits          Limits               `yaml:"limits"`
+	WSDL            WSDL                 `yaml:"wsdl"`
+	Fanout          Fanout               `yaml:"fanout"`
+	Vendors         map[string]yaml.Node `yaml:"vendors"`
+
+	// Source is where the config came from, for messages.
+	Source string `yaml:"-"`
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBodyBytes int64    `yaml:"max_body_bytes"`
+	MaxDepth     int      `yaml:"max_depth"`
+	MaxElements  int      `yaml:"max_elements"`
+	MaxTextBytes int      `yaml:"max_text_bytes"`
+	ReadTimeout  Duration `yaml:"read_timeout"`
+	WriteTimeout Duration `yaml:"write_timeout"`
+	IdleTimeout  Duration `yaml:"idle_timeout"`
+}
+
+// WSDL configures ?wsdl serving.
+type WSDL struct {
+	// TrustForwardedHeaders makes the served address follow
+	// X-Forwarded-Proto and X-Forwarded-Host; only behind a proxy you run.
+	TrustForwardedHeaders bool `yaml:"trust_forwarded_headers"`
+}
+
+// Fanout configures the engine.
+type Fanout struct {
+	VendorTimeout Duration `yaml:"vendor_timeout"`
+}
+
+// Duration is a time.Duration written as "10s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (use e.g. 10s, 500ms)", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Load reads path, or the embedded default when path is empty.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Parse(defaultYAML, DefaultName)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(b, path)
+}
+
+// Default returns the embedded default configuration.
+func Default() *Config {
+	c, err := Parse(defaultYAML, DefaultName)
+	if err != nil {
+		panic("config: the embedded default is invalid: " + err.Error()) // caught by tests
+	}
+	return c
+}
+
+// Error is a configuration error at a place in a file.
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Msg)
+	}
+	return loc + ": " + e.Msg
+}
+
+var (
+	yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+	relLine  = regexp.MustCompile(`^:(\d+): (.*)$`)
+)
+
+// Parse reads a configuration from b; name is used in errors.
+func Parse(b []byte, name string) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(name, err)
+	}
+	c.Source = name
+	c.defaults()
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// yamlError turns yaml.v3's "line N: field x not found in type T" into
+// "file:N: x: unknown field".
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msgs := make([]string, 0, len(te.Errors))
+		for _, e := range te.Errors {
+			msgs = append(msgs, fieldMessage(name, e))
+		}
+		return errors.New(strings.Join(msgs, "\n"))
+	}
+	return fieldMessageErr(name, err.Error())
+}
+
+func fieldMessageErr(name, msg string) error { return errors.New(fieldMessage(name, msg)) }
+
+func fieldMessage(name, msg string) string {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return name + ": " + msg
+	}
+	rest := m[2]
+	if f, ok := strings.CutPrefix(rest, "field "); ok {
+		if field, _, ok := strings.Cut(f, " not found"); ok {
+			return fmt.Sprintf("%s:%s: %s: unknown field", name, m[1], field)
+		}
+	}
+	return fmt.Sprintf("%s:%s: %s", name, m[1], rest)
+}
+
+func (c *Config) defaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.Endpoint == "" {
+		c.Endpoint = "/theservice/v0001/soapun"
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = Duration(10 * time.Second)
+	}
+	l := &c.Limits
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = 10 << 20
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = 64
+	}
+	if l.MaxElements == 0 {
+		l.MaxElements = 2_000_000
+	}
+	if l.MaxTextBytes == 0 {
+		l.MaxTextBytes = 1 << 20
+	}
+	if l.ReadTimeout == 0 {
+		l.ReadTimeout = Duration(30 * time.Second)
+	}
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = Duration(60 * time.Second)
+	}
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = Duration(120 * time.Second)
+	}
+	if c.Fanout.VendorTimeout == 0 {
+		c.Fanout.VendorTimeout = Duration(20 * time.Second)
+	}
+}
+
+func (c *Config) errf(field, format string, args ...any) error {
+	return &Error{File: c.Source, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *Config) check() error {
+	if !strings.HasPrefix(c.Endpoint, "/") {
+		return c.errf("endpoint", "must start with /, got %q", c.Endpoint)
+	}
+	if !strings.Contains(c.Listen, ":") {
+		return c.errf("listen", "must be host:port, got %q", c.Listen)
+	}
+	l := c.Limits
+	switch {
+	case l.MaxBodyBytes < 1024:
+		return c.errf("limits.max_body_bytes", "must be at least 1024, got %d", l.MaxBodyBytes)
+	case l.MaxDepth < 16:
+		return c.errf("limits.max_depth", "must be at least 16 (the contract nests 14 deep), got %d", l.MaxDepth)
+	case l.MaxElements < 100:
+		return c.errf("limits.max_elements", "must be at least 100, got %d", l.MaxElements)
+	case l.MaxTextBytes < 1024:
+		return c.errf("limits.max_text_bytes", "must be at least 1024, got %d", l.MaxTextBytes)
+	}
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}} {
+		if d.v < 0 {
+			return c.errf(d.name, "must not be negative")
+		}
+	}
+	return nil
+}
+
+// DecodeVendor decodes one vendor's section strictly into into; errors name
+// the file, line and field.
+func (c *Config) DecodeVendor(name string, into any) error {
+	n, ok := c.Vendors[name]
+	if !ok {
+		return nil
+	}
+	// Node.Decode has no KnownFields switch: round-trip through a decoder.
+	b, err := yaml.Marshal(&n)
+	if err != nil {
+		return c.errf("vendors."+name, "%v", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
+		// Lines of the round-tripped text are relative to the section.
+		msg := fieldMessage("", err.Error())
+		if m := relLine.FindStringSubmatch(msg); m != nil {
+			var rel int
+			fmt.Sscanf(m[1], "%d", &rel)
+			return fmt.Errorf("%s:%d: vendors.%s.%s", c.Source, n.Line+rel-1, name, m[2])
+		}
+		return fmt.Errorf("%s:%d: vendors.%s: %s", c.Source, n.Line, name, strings.TrimPrefix(msg, ": "))
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+// Package server wires the bridge onto Echo: the SOAP endpoint (POST for
+// calls, GET ?wsdl for the contract), /healthz, and /debug/vendors/<name>
+// when debugging is on. Every answer on the endpoint is SOAP: a response
+// or a fault, never an HTML page, a JSON error or a dropped connection.
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/contract"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors"
+	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
+	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/wsdl"
+)
+
+// Server is one bridge instance.
+type Server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	echo     *echo.Echo
+	http     *http.Server
+	wsdl     *wsdlserve.Server
+	contract soap.Contract
+	engine   *fanout.Engine
+	limits   xmlbind.Limits
+	targets  []fanout.Target
+}
+
+// New builds a server for cfg with the given fan-out targets.
+func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server, error) {
+	ws, err := wsdlserve.New(wsdl.Document, cfg.WSDL.TrustForwardedHeaders)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      log,
+		wsdl:     ws,
+		contract: contract.Operations(),
+		engine:   &fanout.Engine{Targets: targets, Timeout: cfg.Fanout.VendorTimeout.D(), Log: log},
+		limits:   xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes},
+		targets:  targets,
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		// Keep a caller's X-Request-ID only when it is short and printable.
+		Generator: newRequestID,
+		RequestIDHandler: func(c echo.Context, id string) {
+			if !validRequestID(id) {
+				id = newRequestID()
+				c.Response().Header().Set(echo.HeaderXRequestID, id)
+			}
+			c.Set("request_id", id)
+		},
+	}))
+	e.Any(cfg.Endpoint, s.endpoint)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	if cfg.Debug {
+		e.GET("/debug/vendors/:name", s.debugVendor)
+	}
+	s.echo = e
+	s.http = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: cfg.Limits.ReadTimeout.D(),
+		ReadTimeout:       cfg.Limits.ReadTimeout.D(),
+		WriteTimeout:      cfg.Limits.WriteTimeout.D(),
+		IdleTimeout:       cfg.Limits.IdleTimeout.D(),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Build is New with the targets the configuration names.
+func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
+	targets, err := vendors.Build(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, targets, log)
+}
+
+// Handler returns the HTTP handler (for httptest).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and waits for calls in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (s *Server) endpoint(c echo.Context) (err error) {
+	r := c.Request()
+	id, _ := c.Get("request_id").(string)
+	version := guessVersion(r.Header.Get("Content-Type"))
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in the SOAP handler", "request_id", id, "panic", fmt.Sprint(p))
+			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+				Reason: "the bridge failed internally; quote request id " + id + " to its operators"})
+		}
+	}()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		if wantsWSDL(r) {
+			return s.serveWSDL(c)
+		}
+		c.Response().Header().Set("Allow", "GET, POST")
+		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+			Reason: "GET is only for the contract: use " + s.cfg.Endpoint + "?wsdl, and POST for SOAP calls"})
+	case http.MethodPost:
+		return s.call(c, id)
+	}
+	c.Response().Header().Set("Allow", "GET, POST")
+	return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+		Reason: "method " + r.Method + " is not allowed; POST SOAP calls, GET ?wsdl for the contract"})
+}
+
+func wantsWSDL(r *http.Request) bool {
+	for k := range r.URL.Query() {
+		switch strings.ToLower(k) {
+		case "wsdl", "singlewsdl":
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) serveWSDL(c echo.Context) error {
+	b, err := s.wsdl.Render(s.wsdl.EndpointURL(c.Request(), s.cfg.Endpoint))
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", b)
+}
+
+func guessVersion(contentType string) soap.Version {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/soap+xml") {
+		return soap.V12
+	}
+	return soap.V11
+}
+
+func (s *Server) call(c echo.Context, id string) error {
+	r := c.Request()
+	t, f := soap.ParseTransport(r.Header)
+	if f != nil {
+		return s.writeFault(c, t.Version, f)
+	}
+	if ce := strings.TrimSpace(r.Header.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") {
+		return s.writeFault(c, t.Version, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
+			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed"})
+	}
+	body, f := s.readBody(r)
+	if f != nil {
+		return s.writeFault(c, t.Version, f)
+	}
+	req, f := soap.Read(body, t, s.contract, s.limits)
+	if f != nil {
+		return s.writeFault(c, t.Version, f)
+	}
+	if err := contract.Validate(req.Body); err != nil {
+		var v *contract.Violation
+		if errors.As(err, &v) {
+			return s.writeFault(c, t.Version, &soap.Fault{Code: soap.Client, Reason: v.Error(),
+				Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}})
+		}
+		return err
+	}
+	call := &fanout.Call{RequestID: id, Operation: req.Operation.Name, Params: contract.Params(req.Body)}
+	outcomes, ok := s.engine.Dispatch(r.Context(), call)
+	if !ok {
+		return s.writeFault(c, t.Version, vendorFault(outcomes))
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	soap.AppendResponse(buf, req)
+	soap.ResponseHeaders(c.Response().Header(), t.Version, req.Operation.ReplyAction)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
+	max := s.cfg.Limits.MaxBodyBytes
+	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
+		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	if r.ContentLength > max {
+		return nil, tooLarge
+	}
+	size := r.ContentLength
+	if size < 0 || size > max {
+		size = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, max+1))
+	if n > max {
+		return nil, tooLarge
+	}
+	if err != nil {
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+			Reason: "the request body could not be read: " + err.Error()}
+	}
+	return buf.Bytes(), nil
+}
+
+func vendorFault(outcomes []fanout.Outcome) *soap.Fault {
+	d := &soap.Detail{Kind: "Vendors"}
+	var failed []string
+	for _, o := range outcomes {
+		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: "ok", Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
+		if o.Result.Status != fanout.OK {
+			vo.Outcome = "failed"
+			if o.Required {
+				failed = append(failed, o.Vendor)
+			}
+		}
+		d.Vendors = append(d.Vendors, vo)
+	}
+	return &soap.Fault{Code: soap.Server, Detail: d,
+		Reason: "the change was not applied at every required vendor: " + strings.Join(failed, ", ") + " failed; see the fault detail for each vendor's outcome"}
+}
+
+func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
+	id, _ := c.Get("request_id").(string)
+	s.log.Info("fault", "request_id", id, "code", string(f.Code), "status", f.HTTPStatus(), "reason", f.Reason)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	soap.AppendFault(buf, v, f)
+	c.Response().Header().Set("Content-Type", v.ContentType())
+	c.Response().WriteHeader(f.HTTPStatus())
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // do not keep a huge fault's buffer
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
+
+func (s *Server) debugVendor(c echo.Context) error {
+	name := c.Param("name")
+	for _, t := range s.targets {
+		if t.Vendor.Name() != name {
+			continue
+		}
+		if d, ok := t.Vendor.(vendors.Debugger); ok {
+			return c.JSON(http.StatusOK, d.DebugState())
+		}
+		return c.String(http.StatusNotFound, "vendor "+name+" has no debug state\n")
+	}
+	return c.String(http.StatusNotFound, "no vendor named "+name+"\n")
+}

@@ -1,0 +1,437 @@
+package soap
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+)
+
+// WS-Addressing namespaces: the 2005 recommendation (WCF, zeep) and the
+// 2004 submission (older stacks).
+const (
+	WSA10   = "http://www.w3.org/2005/08/addressing"
+	WSA2004 = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+)
+
+// Request is a decoded SOAP request.
+type Request struct {
+	Version   Version
+	Action    string // the action that selected the operation
+	Operation *Operation
+	Body      any // *generated.<Op>, filled
+	// WSA is set when the request carried WS-Addressing headers; the
+	// response then carries the reply action and RelatesTo, as WCF's does.
+	WSA *Addressing
+}
+
+// Addressing holds the WS-Addressing headers the bridge answers to.
+type Addressing struct {
+	Namespace string
+	Action    string
+	MessageID string
+}
+
+// Read parses one request body. It returns a fault, never a panic, for
+// anything a client can get wrong.
+func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits) (*Request, *Fault) {
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // WCF over SOAP 1.2 sends a BOM
+	body, f := toUTF8(body, t.Charset)
+	if f != nil {
+		return nil, f
+	}
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.CharsetReader = alreadyUTF8
+	r := xmlbind.NewReader(d, limits)
+	env := &envelopeReader{r: r, t: t, c: c}
+	req, err := env.read()
+	if err != nil {
+		return nil, env.fault(err)
+	}
+	return req, nil
+}
+
+type envelopeReader struct {
+	r   *xmlbind.Reader
+	t   Transport
+	c   Contract
+	ns  string // envelope namespace once known
+	req Request
+}
+
+// faultErr carries a ready fault through the reader's error returns.
+type faultErr struct{ f *Fault }
+
+func (e faultErr) Error() string { return e.f.Reason }
+
+func (e *envelopeReader) fault(err error) *Fault {
+	var fe faultErr
+	if errors.As(err, &fe) {
+		return fe.f
+	}
+	var be *xmlbind.Error
+	if errors.As(err, &be) {
+		return &Fault{Code: Client, Reason: be.Error(), Detail: &Detail{Kind: "Decode", Path: be.Path, Rule: be.Rule}}
+	}
+	if errors.Is(err, xmlbind.ErrLimit) {
+		return &Fault{Code: Client, Status: http.StatusRequestEntityTooLarge, Reason: "the message is too large: " + err.Error(), Detail: &Detail{Kind: "Limit"}}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return Clientf("Envelope", "the message is not well-formed XML: it ends before the Envelope is closed")
+	}
+	return Clientf("Envelope", "the message is not well-formed XML: "+err.Error())
+}
+
+func (e *envelopeReader) failf(kind, format string, args ...any) error {
+	return faultErr{Clientf(kind, fmt.Sprintf(format, args...))}
+}
+
+// next returns the next start or end element, skipping comments,
+// processing instructions and whitespace; other text is an error.
+func (e *envelopeReader) next(where string) (xml.Token, error) {
+	for {
+		tok, err := e.r.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement, xml.EndElement:
+			return t, nil
+		case xml.CharData:
+			if strings.Trim(string(t), " \t\r\n") != "" {
+				return nil, e.failf("Envelope", "text is not allowed %s", where)
+			}
+		}
+	}
+}
+
+func (e *envelopeReader) read() (*Request, error) {
+	tok, err := e.next("before the Envelope")
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, e.failf("Envelope", "the request body is empty; expected a %s Envelope", e.t.Version)
+		}
+		return nil, err
+	}
+	root, ok := tok.(xml.StartElement)
+	if !ok {
+		return nil, e.failf("Envelope", "expected a SOAP Envelope")
+	}
+	if err := e.checkEnvelope(root); err != nil {
+		return nil, err
+	}
+	e.req.Version = e.t.Version
+	tok, err = e.next("in the Envelope")
+	if err != nil {
+		return nil, err
+	}
+	start, ok := tok.(xml.StartElement)
+	if ok && start.Name == (xml.Name{Space: e.ns, Local: "Header"}) {
+		if err := e.readHeader(); err != nil {
+			return nil, err
+		}
+		if tok, err = e.next("in the Envelope"); err != nil {
+			return nil, err
+		}
+		start, ok = tok.(xml.StartElement)
+	}
+	if !ok || start.Name != (xml.Name{Space: e.ns, Local: "Body"}) {
+		return nil, e.failf("Envelope", "the Envelope has no Body")
+	}
+	if err := e.readBody(); err != nil {
+		return nil, err
+	}
+	// After the Body only the end of the Envelope may follow.
+	if tok, err = e.next("after the Body"); err != nil {
+		return nil, err
+	}
+	if _, ok := tok.(xml.EndElement); !ok {
+		return nil, e.failf("Envelope", "the Envelope may hold nothing after its Body")
+	}
+	for {
+		tok, err := e.r.Token()
+		if errors.Is(err, io.EOF) {
+			return &e.req, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return nil, e.failf("Envelope", "content after the end of the Envelope: <%s>", t.Name.Local)
+		case xml.CharData:
+			if strings.Trim(string(t), " \t\r\n") != "" {
+				return nil, e.failf("Envelope", "text after the end of the Envelope")
+			}
+		}
+	}
+}
+
+func (e *envelopeReader) checkEnvelope(root xml.StartElement) error {
+	if root.Name.Local != "Envelope" || (root.Name.Space != NS11 && root.Name.Space != NS12) {
+		if root.Name.Local == "Envelope" {
+			return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
+				"the Envelope is in namespace %q; expected %s (SOAP 1.1) or %s (SOAP 1.2)", root.Name.Space, NS11, NS12),
+				Detail: &Detail{Kind: "Envelope"}}}
+		}
+		return e.failf("Envelope", "expected a SOAP Envelope, found <%s> in namespace %q", root.Name.Local, root.Name.Space)
+	}
+	got := V11
+	if root.Name.Space == NS12 {
+		got = V12
+	}
+	if got != e.t.Version {
+		want := "text/xml"
+		if got == V12 {
+			want = "application/soap+xml"
+		}
+		return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
+			"a %s Envelope was sent with the content type of %s; send it as %s", got, e.t.Version, want),
+			Detail: &Detail{Kind: "Envelope"}}}
+	}
+	e.ns = root.Name.Space
+	return nil
+}
+
+// understood lists the header blocks the bridge processes (WS-Addressing).
+func understood(n xml.Name) bool {
+	if n.Space != WSA10 && n.Space != WSA2004 {
+		return false
+	}
+	switch n.Local {
+	case "Action", "To", "MessageID", "ReplyTo", "FaultTo", "From", "RelatesTo":
+		return true
+	}
+	return false
+}
+
+func (e *envelopeReader) targetsUs(h xml.StartElement) bool {
+	for _, a := range h.Attr {
+		if a.Name.Space != e.ns {
+			continue
+		}
+		switch {
+		case e.ns == NS11 && a.Name.Local == "actor":
+			return a.Value == "" || a.Value == "http://schemas.xmlsoap.org/soap/actor/next"
+		case e.ns == NS12 && a.Name.Local == "role":
+			return a.Value == "" || a.Value == NS12+"/role/next" || a.Value == NS12+"/role/ultimateReceiver"
+		}
+	}
+	return true
+}
+
+func (e *envelopeReader) mustUnderstand(h xml.StartElement) bool {
+	for _, a := range h.Attr {
+		if a.Name.Space == e.ns && a.Name.Local == "mustUnderstand" {
+			v := strings.TrimSpace(a.Value)
+			return v == "1" || v == "true"
+		}
+	}
+	return false
+}
+
+func (e *envelopeReader) readHeader() error {
+	var notUnderstood []xml.Name
+	for {
+		tok, err := e.next("in the Header")
+		if err != nil {
+			return err
+		}
+		h, ok := tok.(xml.StartElement)
+		if !ok {
+			break // end of Header
+		}
+		switch {
+		case understood(h.Name):
+			if err := e.readAddressing(h); err != nil {
+				return err
+			}
+			continue
+		case e.mustUnderstand(h) && e.targetsUs(h):
+			notUnderstood = append(notUnderstood, h.Name)
+		}
+		if err := e.r.Skip(); err != nil {
+			return err
+		}
+	}
+	if len(notUnderstood) > 0 {
+		n := notUnderstood[0]
+		return faultErr{&Fault{Code: MustUnderstand, NotUnderstood: notUnderstood, Detail: &Detail{Kind: "Header"},
+			Reason: fmt.Sprintf("The header '%s' from the namespace '%s' was not understood by the recipient of this message, causing the message to not be processed (it is marked mustUnderstand). The bridge understands only WS-Addressing headers.", n.Local, n.Space)}}
+	}
+	return nil
+}
+
+func (e *envelopeReader) readAddressing(h xml.StartElement) error {
+	if e.req.WSA == nil {
+		e.req.WSA = &Addressing{Namespace: h.Name.Space}
+	}
+	switch h.Name.Local {
+	case "Action", "MessageID":
+		var s struct {
+			Text string `xml:",chardata"`
+		}
+		if err := xmlbind.DecodeText(e.r, &s.Text); err != nil {
+			return err
+		}
+		if h.Name.Local == "Action" {
+			e.req.WSA.Action = strings.TrimSpace(s.Text)
+		} else {
+			e.req.WSA.MessageID = strings.TrimSpace(s.Text)
+		}
+		return nil
+	}
+	return e.r.Skip()
+}
+
+func (e *envelopeReader) readBody() error {
+	tok, err := e.next("in the Body")
+	if err != nil {
+		return err
+	}
+	wrapper, ok := tok.(xml.StartElement)
+	if !ok {
+		return e.failf("Envelope", "the Body is empty; it must hold one operation element such as <SavePortalUser>")
+	}
+	op, err := e.dispatch(wrapper)
+	if err != nil {
+		return err
+	}
+	e.req.Operation = op
+	e.req.Body = op.New()
+	if err := xmlbind.Decode(e.r, wrapper, e.req.Body, op.Name); err != nil {
+		return err
+	}
+	tok, err = e.next("in the Body")
+	if err != nil {
+		return err
+	}
+	if extra, ok := tok.(xml.StartElement); ok {
+		return e.failf("Envelope", "the Body holds more than one element: <%s> follows <%s>; send one operation per message", extra.Name.Local, wrapper.Name.Local)
+	}
+	return nil
+}
+
+// dispatch picks the operation by action, and by the body element when no
+// action was sent; when both are there they must agree.
+func (e *envelopeReader) dispatch(wrapper xml.StartElement) (*Operation, error) {
+	action := e.t.Action
+	if e.req.WSA != nil && e.req.WSA.Action != "" {
+		if action != "" && action != e.req.WSA.Action {
+			return nil, e.failf("Dispatch", "the transport action %q and the WS-Addressing Action %q differ", action, e.req.WSA.Action)
+		}
+		action = e.req.WSA.Action
+	}
+	byElem := e.c.ByElement(wrapper.Name)
+	if action == "" {
+		if byElem == nil {
+			return nil, e.unknownElement(wrapper)
+		}
+		return byElem, nil
+	}
+	byAction := e.c.ByAction(action)
+	if byAction == nil {
+		return nil, faultErr{&Fault{Code: Client, Subcode: xml.Name{Space: "http://schemas.microsoft.com/ws/2005/05/addressing/none", Local: "ActionNotSupported"},
+			Reason: fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver: the endpoint serves only %s.", action, e.actions()),
+			Detail: &Detail{Kind: "Dispatch"}}}
+	}
+	e.req.Action = action
+	if byElem != byAction {
+		if byElem == nil {
+			return nil, e.unknownElement(wrapper)
+		}
+		return nil, e.failf("Dispatch", "the action is %s but the Body holds <%s>; they must name the same operation", byAction.Name, wrapper.Name.Local)
+	}
+	return byAction, nil
+}
+
+func (e *envelopeReader) unknownElement(w xml.StartElement) error {
+	for _, op := range e.c {
+		if op.Request.Local == w.Name.Local {
+			return e.failf("Dispatch", "the Body element <%s> is in namespace %q; the contract puts it in %q", w.Name.Local, w.Name.Space, op.Request.Space)
+		}
+	}
+	return e.failf("Dispatch", "the Body element {%s}%s is not an operation of this endpoint, which serves %s", w.Name.Space, w.Name.Local, e.names())
+}
+
+func (e *envelopeReader) names() string {
+	n := make([]string, len(e.c))
+	for i, op := range e.c {
+		n[i] = op.Name
+	}
+	return strings.Join(n, " and ")
+}
+
+func (e *envelopeReader) actions() string {
+	n := make([]string, len(e.c))
+	for i, op := range e.c {
+		n[i] = "'" + op.Action + "'"
+	}
+	return strings.Join(n, " and ")
+}
+
+// toUTF8 transcodes a body in a single-byte charset. The HTTP charset wins
+// over the XML declaration (RFC 7303); without either, XML is UTF-8.
+func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
+	cs := httpCharset
+	if cs == "" {
+		cs = declaredEncoding(body)
+	}
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii", "ascii":
+		return body, nil
+	case "iso-8859-1", "latin1", "iso_8859-1", "l1":
+		out, err := charmap.ISO8859_1.NewDecoder().Bytes(body)
+		if err == nil {
+			return out, nil
+		}
+	case "windows-1252", "cp1252":
+		out, err := charmap.Windows1252.NewDecoder().Bytes(body)
+		if err == nil {
+			return out, nil
+		}
+	}
+	return nil, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType, Detail: &Detail{Kind: "Transport"},
+		Reason: fmt.Sprintf("the character encoding %q is not supported; send UTF-8", cs)}
+}
+
+func declaredEncoding(body []byte) string {
+	if !bytes.HasPrefix(body, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(body, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := string(body[:end])
+	i := strings.Index(decl, "encoding")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	if rest == "" || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	rest = rest[1:]
+	if j := strings.IndexByte(rest, q); j >= 0 {
+		return strings.ToLower(rest[:j])
+	}
+	return ""
+}
+
+// alreadyUTF8 lets the decoder accept any declared encoding we transcoded.
+func alreadyUTF8(label string, in io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "iso_8859-1", "l1", "windows-1252", "cp1252":
+		return in, nil
+	}
+	return nil, fmt.Errorf("the declared encoding %q is not supported; send UTF-8", label)
+}

@@ -1,0 +1,192 @@
+// Package soap speaks SOAP 1.1 and 1.2 over HTTP the way WCF does: it finds
+// the version and action of a request, walks the envelope (headers,
+// mustUnderstand, exactly one body element), decodes the body element into
+// the operation's generated type, and writes responses and faults that WCF,
+// zeep, gSOAP and the rest accept. It knows the operations only as a
+// Contract; it knows nothing of vendors.
+package soap
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+)
+
+// Envelope namespaces.
+const (
+	NS11 = "http://schemas.xmlsoap.org/soap/envelope/"
+	NS12 = "http://www.w3.org/2003/05/soap-envelope"
+)
+
+// FaultNamespace is the namespace of the bridge's machine-readable fault detail.
+const FaultNamespace = "urn:thereforebridge:fault:v1"
+
+// Version is a SOAP version.
+type Version int
+
+// The two SOAP versions.
+const (
+	V11 Version = 11
+	V12 Version = 12
+)
+
+func (v Version) String() string {
+	if v == V12 {
+		return "SOAP 1.2"
+	}
+	return "SOAP 1.1"
+}
+
+// Namespace returns the envelope namespace of v.
+func (v Version) Namespace() string {
+	if v == V12 {
+		return NS12
+	}
+	return NS11
+}
+
+// ContentType returns the media type of messages in v.
+func (v Version) ContentType() string {
+	if v == V12 {
+		return "application/soap+xml; charset=utf-8"
+	}
+	return "text/xml; charset=utf-8"
+}
+
+// Code is a fault code, named as in SOAP 1.1; SOAP 1.2 spells Client as
+// Sender and Server as Receiver.
+type Code string
+
+// Fault codes.
+const (
+	Client          Code = "Client"
+	Server          Code = "Server"
+	MustUnderstand  Code = "MustUnderstand"
+	VersionMismatch Code = "VersionMismatch"
+)
+
+func (c Code) in(v Version) string {
+	if v == V12 {
+		switch c {
+		case Client:
+			return "Sender"
+		case Server:
+			return "Receiver"
+		}
+	}
+	return string(c)
+}
+
+// Detail is the machine-readable part of a fault, written in FaultNamespace.
+type Detail struct {
+	XMLName xml.Name        `xml:"urn:thereforebridge:fault:v1 BridgeFault"`
+	Kind    string          `xml:"Kind"`           // Transport, Envelope, Dispatch, Decode, Validation, Internal, Vendors
+	Path    string          `xml:"Path,omitempty"` // element path, for Decode and Validation
+	Rule    string          `xml:"Rule,omitempty"` // the rule broken, for Decode and Validation
+	Vendors []VendorOutcome `xml:"Vendor,omitempty"`
+}
+
+// VendorOutcome is one vendor's result in a Vendors fault.
+type VendorOutcome struct {
+	Name     string `xml:"name,attr"`
+	Outcome  string `xml:"outcome,attr"` // ok, failed, skipped
+	Attempts int    `xml:"attempts,attr,omitempty"`
+	Status   int    `xml:"status,attr,omitempty"`
+	Message  string `xml:",chardata"`
+}
+
+// Fault is a SOAP fault ready to be written in either version.
+type Fault struct {
+	Code    Code
+	Subcode xml.Name // optional, e.g. WS-Addressing ActionNotSupported
+	Reason  string
+	Status  int // HTTP status; 0 means 500
+	Detail  *Detail
+	// NotUnderstood lists the headers of a MustUnderstand fault.
+	NotUnderstood []xml.Name
+}
+
+func (f *Fault) Error() string { return string(f.Code) + ": " + f.Reason }
+
+// HTTPStatus returns the status to send with f.
+func (f *Fault) HTTPStatus() int {
+	if f.Status != 0 {
+		return f.Status
+	}
+	return http.StatusInternalServerError
+}
+
+// Clientf returns a Client (1.2: Sender) fault of the given kind.
+func Clientf(kind, reason string) *Fault {
+	return &Fault{Code: Client, Reason: reason, Detail: &Detail{Kind: kind}}
+}
+
+// AppendFault writes f as a complete envelope in version v, as WCF does.
+func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
+	buf.WriteString(`<s:Envelope xmlns:s="`)
+	buf.WriteString(v.Namespace())
+	buf.WriteString(`">`)
+	if v == V12 && len(f.NotUnderstood) > 0 {
+		buf.WriteString(`<s:Header>`)
+		for _, n := range f.NotUnderstood {
+			buf.WriteString(`<s:NotUnderstood qname="h:`)
+			escape(buf, n.Local)
+			buf.WriteString(`" xmlns:h="`)
+			escape(buf, n.Space)
+			buf.WriteString(`"/>`)
+		}
+		buf.WriteString(`</s:Header>`)
+	}
+	buf.WriteString(`<s:Body><s:Fault>`)
+	if v == V12 {
+		buf.WriteString(`<s:Code><s:Value>s:`)
+		buf.WriteString(f.Code.in(v))
+		buf.WriteString(`</s:Value>`)
+		if f.Subcode.Local != "" {
+			buf.WriteString(`<s:Subcode><s:Value xmlns:a="`)
+			escape(buf, f.Subcode.Space)
+			buf.WriteString(`">a:`)
+			escape(buf, f.Subcode.Local)
+			buf.WriteString(`</s:Value></s:Subcode>`)
+		}
+		buf.WriteString(`</s:Code><s:Reason><s:Text xml:lang="en-US">`)
+		escape(buf, f.Reason)
+		buf.WriteString(`</s:Text></s:Reason>`)
+		if f.Detail != nil {
+			buf.WriteString(`<s:Detail>`)
+			appendDetail(buf, f.Detail)
+			buf.WriteString(`</s:Detail>`)
+		}
+	} else {
+		if f.Subcode.Local != "" {
+			// SOAP 1.1 has no subcodes: WCF writes the subcode as the faultcode.
+			buf.WriteString(`<faultcode xmlns:a="`)
+			escape(buf, f.Subcode.Space)
+			buf.WriteString(`">a:`)
+			escape(buf, f.Subcode.Local)
+		} else {
+			buf.WriteString(`<faultcode>s:`)
+			buf.WriteString(string(f.Code))
+		}
+		buf.WriteString(`</faultcode><faultstring xml:lang="en-US">`)
+		escape(buf, f.Reason)
+		buf.WriteString(`</faultstring>`)
+		if f.Detail != nil {
+			buf.WriteString(`<detail>`)
+			appendDetail(buf, f.Detail)
+			buf.WriteString(`</detail>`)
+		}
+	}
+	buf.WriteString(`</s:Fault></s:Body></s:Envelope>`)
+}
+
+func appendDetail(buf *bytes.Buffer, d *Detail) {
+	b, err := xml.Marshal(d)
+	if err != nil { // cannot happen for this struct; never lose the fault over it
+		buf.WriteString(`<BridgeFault xmlns="` + FaultNamespace + `"><Kind>Internal</Kind></BridgeFault>`)
+		return
+	}
+	buf.Write(b)
+}
+
+func escape(buf *bytes.Buffer, s string) { _ = xml.EscapeText(buf, []byte(s)) }

@@ -1,0 +1,95 @@
+// Package logsink is the simplest vendor: it records each decoded call as
+// JSON, in the log (secrets masked) and in memory (for the debug endpoint
+// and the real-client tests, which compare what a client sent with what the
+// bridge decoded). It is the first fan-out sink and the model for the rest.
+package logsink
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/redact"
+)
+
+// Config is the log vendor's configuration.
+type Config struct {
+	fanout.TargetConfig `yaml:",inline"`
+	Keep                int `yaml:"keep"` // calls kept in memory; default 100
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.Keep == 0 {
+		c.Keep = 100
+	}
+}
+
+// Check validates c.
+func (c *Config) Check() error {
+	if c.Keep < 0 || c.Keep > 100000 {
+		return fmt.Errorf("keep: must be between 0 and 100000, got %d", c.Keep)
+	}
+	return nil
+}
+
+// Record is one recorded call.
+type Record struct {
+	RequestID string          `json:"request_id"`
+	Operation string          `json:"operation"`
+	Params    json.RawMessage `json:"params"`
+}
+
+// Sink is the log vendor.
+type Sink struct {
+	log  *slog.Logger
+	keep int
+
+	mu    sync.Mutex
+	calls []Record
+}
+
+// New returns a Sink.
+func New(c Config, log *slog.Logger) *Sink { return &Sink{log: log, keep: c.Keep} }
+
+// Name implements fanout.Vendor.
+func (s *Sink) Name() string { return "log" }
+
+// Deliver implements fanout.Vendor.
+func (s *Sink) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	full, err := json.Marshal(call.Params)
+	if err != nil {
+		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
+	}
+	masked, err := redact.JSON(call.Params)
+	if err != nil {
+		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
+	}
+	if s.log != nil {
+		s.log.LogAttrs(ctx, slog.LevelInfo, "decoded call", slog.String("vendor", "log"),
+			slog.String("request_id", call.RequestID), slog.String("operation", call.Operation),
+			slog.Any("params", masked))
+	}
+	if s.keep > 0 {
+		s.mu.Lock()
+		s.calls = append(s.calls, Record{RequestID: call.RequestID, Operation: call.Operation, Params: full})
+		if len(s.calls) > s.keep {
+			s.calls = append(s.calls[:0:0], s.calls[len(s.calls)-s.keep:]...)
+		}
+		s.mu.Unlock()
+	}
+	return fanout.Result{Status: fanout.OK}
+}
+
+// DebugState returns the recorded calls for /debug/vendors/log.
+func (s *Sink) DebugState() any { return s.Calls() }
+
+// Calls returns the recorded calls, oldest first.
+func (s *Sink) Calls() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Record(nil), s.calls...)
+}

@@ -1,0 +1,418 @@
+package xmlbind
+
+import (
+	"encoding/xml"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/thereforebridge/thereforebridge/bridge/xsd"
+)
+
+// XSINamespace is the XML Schema instance namespace (xsi:nil, xsi:type).
+const XSINamespace = "http://www.w3.org/2001/XMLSchema-instance"
+
+// Error is a contract violation at one element.
+type Error struct {
+	Path string // e.g. SavePortalUser/parameters/PortalUser/IndexDataItems/WSIndexDataItem[3]/IntIndexData/DataValue
+	Rule string // what is wrong, in words
+	Line int    // input line, 0 when unknown
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: %s (line %d)", e.Path, e.Rule, e.Line)
+	}
+	return e.Path + ": " + e.Rule
+}
+
+// Decode reads the element whose start tag the caller just took from r into
+// v, a pointer to a generated struct. name is the path segment for start.
+func Decode(r *Reader, start xml.StartElement, v any, name string) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("xmlbind: Decode needs a non-nil pointer to a struct, got %T", v)
+	}
+	b := &binder{r: r, path: []segment{{name: name}}}
+	return b.decodeStruct(rv.Elem(), start)
+}
+
+type segment struct {
+	name  string
+	index int // 1-based position in a list, 0 when not a list item
+}
+
+type binder struct {
+	r    *Reader
+	path []segment
+}
+
+func (b *binder) fail(format string, args ...any) error {
+	var sb strings.Builder
+	for i, s := range b.path {
+		if i > 0 {
+			sb.WriteByte('/')
+		}
+		sb.WriteString(s.name)
+		if s.index > 0 {
+			fmt.Fprintf(&sb, "[%d]", s.index)
+		}
+	}
+	return &Error{Path: sb.String(), Rule: fmt.Sprintf(format, args...), Line: b.r.Line()}
+}
+
+// field is one element a struct may hold.
+type field struct {
+	name     xml.Name
+	index    []int // through embedded structs (FieldNo lives in a base)
+	required bool
+	nillable bool
+	list     bool
+}
+
+type plan struct {
+	fields  []field
+	byName  map[xml.Name]int
+	byLocal map[string]int
+}
+
+var plans sync.Map // reflect.Type -> *plan
+
+func planFor(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := &plan{byName: map[xml.Name]int{}, byLocal: map[string]int{}}
+	addFields(p, t, nil)
+	actual, _ := plans.LoadOrStore(t, p)
+	return actual.(*plan)
+}
+
+func addFields(p *plan, t reflect.Type, prefix []int) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		idx := append(append([]int(nil), prefix...), i)
+		if sf.Anonymous {
+			et := sf.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				addFields(p, et, idx)
+			}
+			continue
+		}
+		tag := sf.Tag.Get("xml")
+		if tag == "" || tag == "-" || sf.Name == "XMLName" {
+			continue
+		}
+		nameTag, _, _ := strings.Cut(tag, ",")
+		var name xml.Name
+		if ns, local, ok := strings.Cut(nameTag, " "); ok {
+			name = xml.Name{Space: ns, Local: local}
+		} else {
+			name = xml.Name{Local: nameTag}
+		}
+		facts := "," + sf.Tag.Get("xsd") + ","
+		f := field{
+			name:     name,
+			index:    idx,
+			required: strings.Contains(facts, ",required,"),
+			nillable: strings.Contains(facts, ",nillable,"),
+			list:     sf.Type.Kind() == reflect.Slice,
+		}
+		p.byName[name] = len(p.fields)
+		p.byLocal[name.Local] = len(p.fields)
+		p.fields = append(p.fields, f)
+	}
+}
+
+// fieldValue returns the settable field at index, allocating embedded
+// pointer structs on the way.
+func fieldValue(v reflect.Value, index []int) reflect.Value {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
+func isNil(start xml.StartElement) (bool, string) {
+	for _, a := range start.Attr {
+		if a.Name.Space == XSINamespace && a.Name.Local == "nil" {
+			switch xsd.Collapse(a.Value) {
+			case "true", "1":
+				return true, ""
+			case "false", "0":
+				return false, ""
+			default:
+				return false, a.Value
+			}
+		}
+	}
+	return false, ""
+}
+
+func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
+	p := planFor(v.Type())
+	var seenBuf [16]bool
+	seen := seenBuf[:0]
+	if len(p.fields) <= len(seenBuf) {
+		seen = seenBuf[:len(p.fields)]
+	} else {
+		seen = make([]bool, len(p.fields))
+	}
+	for {
+		tok, err := b.r.Token()
+		if err != nil {
+			return b.syntax(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			i, ok := p.byName[t.Name]
+			if !ok {
+				return b.unexpected(p, t)
+			}
+			f := &p.fields[i]
+			if seen[i] && !f.list {
+				b.path = append(b.path, segment{name: f.name.Local})
+				return b.fail("appears more than once")
+			}
+			seen[i] = true
+			if err := b.decodeField(fieldValue(v, f.index), f, t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			for i := range p.fields {
+				if p.fields[i].required && !seen[i] {
+					b.path = append(b.path, segment{name: p.fields[i].name.Local})
+					return b.fail("required element is missing")
+				}
+			}
+			return nil
+		case xml.CharData:
+			if strings.Trim(string(t), " \t\r\n") != "" {
+				return b.fail("text %q is not allowed here, only elements", truncate(string(t)))
+			}
+		}
+	}
+}
+
+func (b *binder) unexpected(p *plan, t xml.StartElement) error {
+	if i, ok := p.byLocal[t.Name.Local]; ok {
+		b.path = append(b.path, segment{name: t.Name.Local})
+		want := p.fields[i].name.Space
+		if t.Name.Space == "" {
+			return b.fail("element has no namespace; the contract puts it in namespace %s", want)
+		}
+		return b.fail("element is in namespace %s; the contract puts it in namespace %s", t.Name.Space, want)
+	}
+	names := make([]string, len(p.fields))
+	for i, f := range p.fields {
+		names[i] = f.name.Local
+	}
+	what := "has no members"
+	if len(names) > 0 {
+		what = "allows only " + strings.Join(names, ", ")
+	}
+	return b.fail("unexpected element {%s}%s; this element %s", t.Name.Space, t.Name.Local, what)
+}
+
+func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement) error {
+	seg := segment{name: f.name.Local}
+	if f.list {
+		seg.index = fv.Len() + 1
+	}
+	b.path = append(b.path, seg)
+	defer func() { b.path = b.path[:len(b.path)-1] }()
+
+	nilled, badNil := isNil(start)
+	if badNil != "" {
+		return b.fail("xsi:nil=%q is not a valid xs:boolean", truncate(badNil))
+	}
+	target := fv
+	if f.list {
+		fv.Set(reflect.Append(fv, reflect.Zero(fv.Type().Elem())))
+		target = fv.Index(fv.Len() - 1)
+	}
+	if nilled {
+		if !f.nillable {
+			return b.fail("xsi:nil is not allowed: the element is not nillable")
+		}
+		if target.Kind() != reflect.Pointer {
+			return b.fail("xsi:nil is not allowed here")
+		}
+		return b.expectEmpty()
+	}
+	if target.Kind() == reflect.Pointer {
+		target.Set(reflect.New(target.Type().Elem()))
+		target = target.Elem()
+	}
+	return b.decodeValue(target, start)
+}
+
+var (
+	dateTimeType = reflect.TypeOf(xsd.DateTime{})
+	decimalType  = reflect.TypeOf(xsd.Decimal(""))
+)
+
+type enum interface {
+	Valid() bool
+	Values() []string
+}
+
+func (b *binder) decodeValue(v reflect.Value, start xml.StartElement) error {
+	t := v.Type()
+	if t.Kind() == reflect.Struct && t != dateTimeType {
+		return b.decodeStruct(v, start)
+	}
+	text, err := b.text()
+	if err != nil {
+		return err
+	}
+	switch {
+	case t == dateTimeType:
+		d, err := xsd.ParseDateTime(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.Set(reflect.ValueOf(d))
+	case t == decimalType:
+		d, err := xsd.ParseDecimal(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.SetString(string(d))
+	case t.Kind() == reflect.String:
+		if _, isEnum := v.Interface().(enum); isEnum {
+			val := xsd.Collapse(text)
+			v.SetString(val)
+			if e := v.Interface().(enum); !e.Valid() {
+				return b.fail("%q is not a valid %s; expected one of %s", truncate(val), t.Name(), strings.Join(e.Values(), ", "))
+			}
+			return nil
+		}
+		v.SetString(text) // xs:string keeps its whitespace
+	case t.Kind() == reflect.Int32:
+		n, err := xsd.ParseInt(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.SetInt(int64(n))
+	case t.Kind() == reflect.Uint64:
+		n, err := xsd.ParseUnsignedLong(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.SetUint(n)
+	case t.Kind() == reflect.Bool:
+		x, err := xsd.ParseBoolean(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.SetBool(x)
+	case t.Kind() == reflect.Float64:
+		x, err := xsd.ParseDouble(text)
+		if err != nil {
+			return b.fail("%v", err)
+		}
+		v.SetFloat(x)
+	default:
+		return b.fail("internal: no XML binding for Go type %s", t)
+	}
+	return nil
+}
+
+// text reads the character content up to the end of the current element.
+func (b *binder) text() (string, error) {
+	var first []byte
+	var sb *strings.Builder
+	for {
+		tok, err := b.r.Token()
+		if err != nil {
+			return "", b.syntax(err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			switch {
+			case first == nil && sb == nil:
+				first = append([]byte(nil), t...)
+			default:
+				if sb == nil {
+					sb = &strings.Builder{}
+					sb.Write(first)
+				}
+				sb.Write(t)
+				if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
+					return "", b.fail("text longer than %d bytes: %v", max, ErrLimit)
+				}
+			}
+		case xml.StartElement:
+			return "", b.fail("must hold text only, found element <%s>", t.Name.Local)
+		case xml.EndElement:
+			if sb != nil {
+				return sb.String(), nil
+			}
+			return string(first), nil
+		}
+	}
+}
+
+func (b *binder) expectEmpty() error {
+	for {
+		tok, err := b.r.Token()
+		if err != nil {
+			return b.syntax(err)
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			return b.fail("an element with xsi:nil=\"true\" must be empty, found <%s>", t.Name.Local)
+		case xml.CharData:
+			if strings.Trim(string(t), " \t\r\n") != "" {
+				return b.fail("an element with xsi:nil=\"true\" must be empty")
+			}
+		}
+	}
+}
+
+// syntax passes malformed-XML and limit errors through unchanged (the SOAP
+// layer reports them as such), only adding where they happened.
+func (b *binder) syntax(err error) error {
+	return &SyntaxError{Err: err, At: b.fail("").(*Error).Path}
+}
+
+// SyntaxError is malformed XML or an exceeded limit met while binding.
+type SyntaxError struct {
+	Err error
+	At  string
+}
+
+func (e *SyntaxError) Error() string { return e.Err.Error() + " (inside " + e.At + ")" }
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// DecodeText reads the text content of the element whose start tag the
+// caller just took from r (e.g. a WS-Addressing header).
+func DecodeText(r *Reader, into *string) error {
+	b := &binder{r: r, path: []segment{{name: "Header"}}}
+	s, err := b.text()
+	if err != nil {
+		return err
+	}
+	*into = s
+	return nil
+}
