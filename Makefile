@@ -6,7 +6,7 @@ WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
 GENTMP  := $(shell mktemp -d 2>/dev/null || echo /tmp/thereforebridge-gen)
 
-.PHONY: all generate check-generated check-wsdl build run test bench fuzz interop vet
+.PHONY: all generate check-generated build run test bench fuzz interop vet
 
 all: build
 
@@ -24,10 +24,6 @@ check-generated:
 	if ! cmp -s $$tmp/fresh.go $(GENDIR)/therefore.go; then \
 		echo "generated/ is stale: run 'make generate' and commit the result"; diff -u $(GENDIR)/therefore.go $$tmp/fresh.go | head -40; rm -rf $$tmp; exit 1; \
 	fi; rm -rf $$tmp
-
-## check-wsdl: the schema part of the WSDL must compile (xmllint)
-check-wsdl:
-	@$(GO) run ./bridge/internal/wsdlcheck $(WSDL)
 
 build:
 	$(GO) build -o $(BIN) ./cmd/thereforebridge

@@ -1,0 +1,234 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/logsink"
+)
+
+// newTestServer returns the bridge on the embedded default with a log sink
+// that the test can read.
+func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
+	t.Helper()
+	sink := logsink.New(logsink.Config{Keep: 10}, nil)
+	srv, err := server.New(config.Default(), []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler(), sink
+}
+
+// readCase reads headers.txt and request.xml of one case folder.
+func readCase(t *testing.T, dir string) (http.Header, []byte) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	f, err := os.Open(filepath.Join(dir, "headers.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			t.Fatalf("%s/headers.txt: %q is not a header line", dir, line)
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return h, body
+}
+
+func post(h http.Handler, header http.Header, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "http://bridge.test/theservice/v0001/soapun", bytes.NewReader(body))
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func caseDirs(t *testing.T, kind string) []string {
+	dirs, err := filepath.Glob(filepath.Join(golden.Root(), "soap", kind, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatalf("no cases under testdata/soap/%s", kind)
+	}
+	return dirs
+}
+
+func wellFormed(t *testing.T, b []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return
+		} else if err != nil {
+			t.Fatalf("reply is not well-formed XML: %v\n%s", err, b)
+		}
+	}
+}
+
+// TestGoldenOK posts every envelope real stacks send and compares the reply
+// and what the bridge decoded with the goldens beside it.
+func TestGoldenOK(t *testing.T) {
+	for _, dir := range caseDirs(t, "ok") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			h, sink := newTestServer(t)
+			header, body := readCase(t, dir)
+			rec := post(h, header, body)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d, want 200; body:\n%s", rec.Code, rec.Body)
+			}
+			wantCT := "text/xml; charset=utf-8"
+			if strings.HasPrefix(header.Get("Content-Type"), "application/soap+xml") {
+				wantCT = "application/soap+xml; charset=utf-8"
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, wantCT) {
+				t.Errorf("Content-Type %q, want %q", ct, wantCT)
+			}
+			wellFormed(t, rec.Body.Bytes())
+			golden.Check(t, filepath.Join(dir, "response.xml"), rec.Body.Bytes())
+			calls := sink.Calls()
+			if len(calls) != 1 {
+				t.Fatalf("the vendor got %d calls, want 1", len(calls))
+			}
+			decoded := struct {
+				Operation string          `json:"operation"`
+				Params    json.RawMessage `json:"params"`
+			}{calls[0].Operation, calls[0].Params}
+			js, err := json.MarshalIndent(decoded, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join(dir, "decoded.json"), append(js, '\n'))
+		})
+	}
+}
+
+// TestGoldenBad posts every bad input and checks the fault: its golden, the
+// code, the HTTP status, and the words the case says the reason must hold.
+func TestGoldenBad(t *testing.T) {
+	for _, dir := range caseDirs(t, "bad") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			h, sink := newTestServer(t)
+			header, body := readCase(t, dir)
+			rec := post(h, header, body)
+			exp := readExpect(t, dir)
+			if rec.Code != exp.status {
+				t.Errorf("status %d, want %d", rec.Code, exp.status)
+			}
+			wellFormed(t, rec.Body.Bytes())
+			code, reason := faultOf(t, rec.Body.Bytes())
+			if !strings.HasSuffix(code, exp.code) && !(exp.code == "Client" && strings.HasSuffix(code, "Sender")) &&
+				!(exp.code == "Server" && strings.HasSuffix(code, "Receiver")) && !strings.Contains(code, "ActionNotSupported") {
+				t.Errorf("fault code %q, want %s", code, exp.code)
+			}
+			if !strings.Contains(reason, exp.substring) {
+				t.Errorf("fault reason %q does not mention %q", reason, exp.substring)
+			}
+			if n := len(sink.Calls()); n != 0 {
+				t.Errorf("a bad request reached the vendor (%d calls)", n)
+			}
+			golden.Check(t, filepath.Join(dir, "fault.xml"), rec.Body.Bytes())
+		})
+	}
+}
+
+type expectation struct {
+	substring string
+	code      string
+	status    int
+}
+
+func readExpect(t *testing.T, dir string) expectation {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "expect.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	e := expectation{substring: lines[0], code: "Client", status: 500}
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(l, ":")
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "code":
+			e.code = v
+		case "http":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("%s/expect.txt: http: %v", dir, err)
+			}
+			e.status = n
+		}
+	}
+	return e
+}
+
+// faultOf returns the fault code and reason of a 1.1 or 1.2 fault.
+func faultOf(t *testing.T, b []byte) (code, reason string) {
+	t.Helper()
+	var env struct {
+		Body struct {
+			Fault struct {
+				FaultCode   string `xml:"faultcode"`
+				FaultString string `xml:"faultstring"`
+				Code        struct {
+					Value   string `xml:"Value"`
+					Subcode struct {
+						Value string `xml:"Value"`
+					} `xml:"Subcode"`
+				} `xml:"Code"`
+				Reason struct {
+					Text string `xml:"Text"`
+				} `xml:"Reason"`
+			} `xml:"Fault"`
+		} `xml:"Body"`
+	}
+	if err := xml.Unmarshal(b, &env); err != nil {
+		t.Fatalf("reply is not a fault: %v\n%s", err, b)
+	}
+	f := env.Body.Fault
+	if f.FaultCode != "" {
+		return f.FaultCode, f.FaultString
+	}
+	if f.Code.Value == "" {
+		t.Fatalf("reply is not a fault:\n%s", b)
+	}
+	code = f.Code.Value
+	if f.Code.Subcode.Value != "" {
+		code += " " + f.Code.Subcode.Value
+	}
+	return code, f.Reason.Text
+}
