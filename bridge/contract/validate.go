@@ -223,6 +223,9 @@ func checkDate(path string, value *xsd.DateTime, iso *string, withTime bool) err
 			if !isoDateTime.MatchString(s) {
 				return violation(path+"/DataISO8601Value", "%q is not an ISO 8601 UTC date time (example 2018-05-03T14:45:00Z)", s)
 			}
+			if !strings.HasSuffix(s, "Z") && !strings.HasSuffix(s, "+00:00") && !strings.HasSuffix(s, "-00:00") {
+				return violation(path+"/DataISO8601Value", "%q is not in UTC; Therefore takes DateTime values as UTC only (example 2018-05-03T14:45:00Z)", s)
+			}
 			if _, err := time.Parse("2006-01-02T15:04Z07:00", s); err == nil {
 				return nil
 			}

@@ -176,12 +176,10 @@ func (e *envelopeReader) read() (*Request, error) {
 
 func (e *envelopeReader) checkEnvelope(root xml.StartElement) error {
 	if root.Name.Local != "Envelope" || (root.Name.Space != NS11 && root.Name.Space != NS12) {
-		if root.Name.Local == "Envelope" {
-			return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
-				"the Envelope is in namespace %q; expected %s (SOAP 1.1) or %s (SOAP 1.2)", root.Name.Space, NS11, NS12),
-				Detail: &Detail{Kind: "Envelope"}}}
-		}
-		return e.failf("Envelope", "expected a SOAP Envelope, found <%s> in namespace %q", root.Name.Local, root.Name.Space)
+		// SOAP 1.2 part 1, 5.4.8: any other root is a VersionMismatch.
+		return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
+			"expected a SOAP Envelope in namespace %s (SOAP 1.1) or %s (SOAP 1.2), found <%s> in namespace %q",
+			NS11, NS12, root.Name.Local, root.Name.Space), Detail: &Detail{Kind: "Envelope"}}}
 	}
 	got := V11
 	if root.Name.Space == NS12 {
@@ -193,7 +191,7 @@ func (e *envelopeReader) checkEnvelope(root xml.StartElement) error {
 			want = "application/soap+xml"
 		}
 		return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
-			"a %s Envelope was sent with the content type of %s; send it as %s", got, e.t.Version, want),
+			"a %s Envelope (namespace %s) was sent with the content type of %s; send it as %s", got, root.Name.Space, e.t.Version, want),
 			Detail: &Detail{Kind: "Envelope"}}}
 	}
 	e.ns = root.Name.Space

@@ -130,9 +130,9 @@ func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 		buf.WriteString(`<s:Header>`)
 		for _, n := range f.NotUnderstood {
 			buf.WriteString(`<s:NotUnderstood qname="h:`)
-			escape(buf, n.Local)
+			escapeAttr(buf, n.Local)
 			buf.WriteString(`" xmlns:h="`)
-			escape(buf, n.Space)
+			escapeAttr(buf, n.Space)
 			buf.WriteString(`"/>`)
 		}
 		buf.WriteString(`</s:Header>`)
@@ -144,7 +144,7 @@ func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 		buf.WriteString(`</s:Value>`)
 		if f.Subcode.Local != "" {
 			buf.WriteString(`<s:Subcode><s:Value xmlns:a="`)
-			escape(buf, f.Subcode.Space)
+			escapeAttr(buf, f.Subcode.Space)
 			buf.WriteString(`">a:`)
 			escape(buf, f.Subcode.Local)
 			buf.WriteString(`</s:Value></s:Subcode>`)
@@ -161,7 +161,7 @@ func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 		if f.Subcode.Local != "" {
 			// SOAP 1.1 has no subcodes: WCF writes the subcode as the faultcode.
 			buf.WriteString(`<faultcode xmlns:a="`)
-			escape(buf, f.Subcode.Space)
+			escapeAttr(buf, f.Subcode.Space)
 			buf.WriteString(`">a:`)
 			escape(buf, f.Subcode.Local)
 		} else {
@@ -189,4 +189,31 @@ func appendDetail(buf *bytes.Buffer, d *Detail) {
 	buf.Write(b)
 }
 
-func escape(buf *bytes.Buffer, s string) { _ = xml.EscapeText(buf, []byte(s)) }
+// escape writes s as XML text the way WCF does: only &, < and > are
+// escaped, and
+// characters XML cannot carry (client input may hold them) become U+FFFD.
+func escape(buf *bytes.Buffer, s string) {
+	escapeXML(buf, s, false)
+}
+
+// escapeAttr writes s as a double-quoted attribute value.
+func escapeAttr(buf *bytes.Buffer, s string) { escapeXML(buf, s, true) }
+
+func escapeXML(buf *bytes.Buffer, s string, attr bool) {
+	for _, r := range s {
+		switch {
+		case r == '&':
+			buf.WriteString("&amp;")
+		case r == '<':
+			buf.WriteString("&lt;")
+		case r == '>':
+			buf.WriteString("&gt;")
+		case r == '"' && attr:
+			buf.WriteString("&quot;")
+		case r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF):
+			buf.WriteRune(r)
+		default:
+			buf.WriteRune('\uFFFD')
+		}
+	}
+}
