@@ -109,7 +109,8 @@ func validatePortalUser(b *generated.SavePortalUser) error {
 	}
 	if u.IndexDataItems != nil {
 		for i, item := range u.IndexDataItems.WSIndexDataItem {
-			if err := checkItem(fmt.Sprintf("%s/IndexDataItems/WSIndexDataItem[%d]", up, i+1), item); err != nil {
+			// The path is built only when needed: 10,000 items are common.
+			if err := checkItem(lazyPath{up + "/IndexDataItems/WSIndexDataItem", i + 1}, item); err != nil {
 				return err
 			}
 		}
@@ -126,21 +127,29 @@ type variant struct {
 	check     func(path string) error
 }
 
-func checkItem(path string, item *generated.WSIndexDataItem) error {
+// lazyPath is a list item's element path, formatted only for a violation.
+type lazyPath struct {
+	list  string
+	index int
+}
+
+func (p lazyPath) String() string { return fmt.Sprintf("%s[%d]", p.list, p.index) }
+
+func checkItem(lp lazyPath, item *generated.WSIndexDataItem) error {
 	if item == nil {
-		return violation(path, "an index data item must not be nil")
+		return violation(lp.String(), "an index data item must not be nil")
 	}
-	return checkVariants(path, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
+	return checkVariants(lp, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
 		item.LogicalIndexData, item.MoneyIndexData, item.MultipleKeywordData, item.SingleKeywordData,
 		item.StringIndexData, item.TableIndexData))
 }
 
-func checkRowItem(path string, item *generated.WSTableFieldDataRowItem) error {
+func checkRowItem(lp lazyPath, item *generated.WSTableFieldDataRowItem) error {
 	if item == nil {
-		return violation(path, "a row item must not be nil")
+		return violation(lp.String(), "a row item must not be nil")
 	}
 	// A table cell cannot hold multiple keywords or another table.
-	return checkVariants(path, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
+	return checkVariants(lp, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
 		item.LogicalIndexData, item.MoneyIndexData, nil, item.SingleKeywordData, item.StringIndexData, nil))
 }
 
@@ -148,7 +157,7 @@ func checkRowItem(path string, item *generated.WSTableFieldDataRowItem) error {
 func variants(date *generated.WSIndexDataDate, dateTime *generated.WSIndexDataDateTime, i *generated.WSIndexDataInt,
 	logical *generated.WSIndexDataLogical, money *generated.WSIndexDataMoney, multi *generated.WSIndexDataMultipleKeyword,
 	single *generated.WSIndexDataSingleKeyword, s *generated.WSIndexDataString, table *generated.WSIndexDataTable) []variant {
-	var vs []variant
+	vs := make([]variant, 0, 1) // one is the valid case
 	if date != nil {
 		vs = append(vs, variant{"DateIndexData", date.WSIndexDataBase, date.FieldName, func(p string) error { return checkDate(p, date.DataValue, date.DataISO8601Value, false) }})
 	}
@@ -181,7 +190,11 @@ func variants(date *generated.WSIndexDataDate, dateTime *generated.WSIndexDataDa
 	return vs
 }
 
-func checkVariants(path string, vs []variant) error {
+func checkVariants(lp lazyPath, vs []variant) error {
+	if len(vs) == 1 && vs[0].check == nil && vs[0].base != nil && vs[0].base.FieldNo > 0 {
+		return nil // the common case, decided without formatting a path
+	}
+	path := lp.String()
 	switch len(vs) {
 	case 0:
 		return violation(path, "holds no index data; set exactly one of DateIndexData, DateTimeIndexData, IntIndexData, LogicalIndexData, MoneyIndexData, MultipleKeywordData, SingleKeywordData, StringIndexData, TableIndexData")
@@ -264,7 +277,7 @@ func checkTable(path string, rows *generated.ArrayOfWSTableFieldDataRow) error {
 			continue // nil items delete the row with this RowNo
 		}
 		for j, item := range row.DataRowItems.WSTableFieldDataRowItem {
-			if err := checkRowItem(fmt.Sprintf("%s/DataRowItems/WSTableFieldDataRowItem[%d]", rp, j+1), item); err != nil {
+			if err := checkRowItem(lazyPath{rp + "/DataRowItems/WSTableFieldDataRowItem", j + 1}, item); err != nil {
 				return err
 			}
 		}

@@ -131,7 +131,7 @@ func (e *Engine) deliver(ctx context.Context, t Target, call *Call) Outcome {
 		defer cancel()
 	}
 	start := time.Now()
-	res := t.Vendor.Deliver(ctx, call)
+	res := safeDeliver(ctx, t.Vendor, call)
 	o := Outcome{Vendor: t.Vendor.Name(), Required: t.Required, Result: res, Attempts: 1, Latency: time.Since(start)}
 	if e.Log != nil {
 		level := slog.LevelInfo
@@ -144,4 +144,15 @@ func (e *Engine) deliver(ctx context.Context, t Target, call *Call) Outcome {
 			slog.Int("vendor_status", res.VendorStatus), slog.Duration("latency", o.Latency))
 	}
 	return o
+}
+
+// safeDeliver turns a vendor's panic into a permanent failure, so one
+// broken adapter cannot take the bridge down with the other vendors' calls.
+func safeDeliver(ctx context.Context, v Vendor, call *Call) (res Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = Result{Status: Permanent, Message: "the " + v.Name() + " adapter failed internally"}
+		}
+	}()
+	return v.Deliver(ctx, call)
 }

@@ -35,7 +35,7 @@ func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 }
 
 // readCase reads headers.txt and request.xml of one case folder.
-func readCase(t *testing.T, dir string) (http.Header, []byte) {
+func readCase(t testing.TB, dir string) (http.Header, []byte) {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
 	if err != nil {
@@ -60,6 +60,10 @@ func readCase(t *testing.T, dir string) (http.Header, []byte) {
 		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	return h, body
+}
+
+func mustReadCase(tb testing.TB, name string) (http.Header, []byte) {
+	return readCase(tb, filepath.Join(golden.Root(), "soap", "ok", name))
 }
 
 func post(h http.Handler, header http.Header, body []byte) *httptest.ResponseRecorder {

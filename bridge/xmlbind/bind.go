@@ -331,8 +331,11 @@ func (b *binder) decodeValue(v reflect.Value, start xml.StartElement) error {
 
 // text reads the character content up to the end of the current element.
 func (b *binder) text() (string, error) {
-	var first []byte
+	// Nearly every value is one CharData token: keep it as a string at once
+	// and build only when comments or CDATA split the text.
+	var first string
 	var sb *strings.Builder
+	n := 0
 	for {
 		tok, err := b.r.Token()
 		if err != nil {
@@ -340,18 +343,17 @@ func (b *binder) text() (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			switch {
-			case first == nil && sb == nil:
-				first = append([]byte(nil), t...)
-			default:
-				if sb == nil {
-					sb = &strings.Builder{}
-					sb.Write(first)
-				}
-				sb.Write(t)
-				if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
-					return "", b.fail("text longer than %d bytes: %v", max, ErrLimit)
-				}
+			switch n++; n {
+			case 1:
+				first = string(t)
+				continue
+			case 2:
+				sb = &strings.Builder{}
+				sb.WriteString(first)
+			}
+			sb.Write(t)
+			if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
+				return "", b.fail("text longer than %d bytes: %v", max, ErrLimit)
 			}
 		case xml.StartElement:
 			return "", b.fail("must hold text only, found element <%s>", t.Name.Local)
@@ -359,7 +361,7 @@ func (b *binder) text() (string, error) {
 			if sb != nil {
 				return sb.String(), nil
 			}
-			return string(first), nil
+			return first, nil
 		}
 	}
 }

@@ -194,6 +194,10 @@ func ParseDateTime(s string) (DateTime, error) {
 	if !ok || len(date) != 10 || date[4] != '-' || date[7] != '-' {
 		return bad("expected YYYY-MM-DDThh:mm:ss")
 	}
+	if date[:4] == "0000" {
+		// XSD 1.0 has no year zero; time.Parse would take it.
+		return bad("years before 1 are not supported")
+	}
 	zone, hasZone := "", false
 	switch {
 	case strings.HasSuffix(clock, "Z"):
@@ -204,12 +208,17 @@ func ParseDateTime(s string) (DateTime, error) {
 	if len(clock) < 8 || clock[2] != ':' || clock[5] != ':' {
 		return bad("expected YYYY-MM-DDThh:mm:ss")
 	}
-	if frac, ok := strings.CutPrefix(clock[8:], "."); ok {
+	frac, hasFrac := strings.CutPrefix(clock[8:], ".")
+	if hasFrac {
 		if !digits(frac) {
 			return bad("bad fraction of a second")
 		}
 	} else if len(clock) != 8 {
 		return bad("expected YYYY-MM-DDThh:mm:ss")
+	}
+	if hasZone && !validZone(zone) {
+		// time.Parse takes offsets up to +24:60; XSD allows -14:00..+14:00.
+		return bad("zone offset must be Z or between -14:00 and +14:00")
 	}
 	layout := "2006-01-02T15:04:05.999999999"
 	in := date + "T" + clock
@@ -218,7 +227,11 @@ func ParseDateTime(s string) (DateTime, error) {
 		in += zone
 	}
 	if clock[:8] == "24:00:00" {
-		// XSD allows 24:00:00 as the first instant of the next day.
+		// XSD allows 24:00:00 as the first instant of the next day, and
+		// nothing after it: 24:00:00.5 is not a time.
+		if strings.Trim(frac, "0") != "" {
+			return bad("hour 24 is allowed only as 24:00:00")
+		}
 		in = strings.Replace(in, "T24:", "T00:", 1)
 		t, err := time.Parse(layout, in)
 		if err != nil {
@@ -231,6 +244,20 @@ func ParseDateTime(s string) (DateTime, error) {
 		return bad(trimTimeErr(err))
 	}
 	return DateTime{t: t, hasZone: hasZone, lexical: v}, nil
+}
+
+// validZone reports whether z is Z or an XSD offset (+|-)hh:mm with
+// hh:mm at most 14:00.
+func validZone(z string) bool {
+	if z == "Z" {
+		return true
+	}
+	if len(z) != 6 || (z[0] != '+' && z[0] != '-') || z[3] != ':' || !digits(z[1:3]) || !digits(z[4:]) {
+		return false
+	}
+	hh := int(z[1]-'0')*10 + int(z[2]-'0')
+	mm := int(z[4]-'0')*10 + int(z[5]-'0')
+	return mm <= 59 && (hh < 14 || hh == 14 && mm == 0)
 }
 
 func trimTimeErr(err error) string {
@@ -282,8 +309,12 @@ func (d DateTime) MarshalText() ([]byte, error) { return []byte(d.lexical), nil 
 // MarshalJSON writes the lexical form as a JSON string.
 func (d DateTime) MarshalJSON() ([]byte, error) { return json.Marshal(d.lexical) }
 
-// UnmarshalJSON reads a JSON string in xs:dateTime form.
+// UnmarshalJSON reads a JSON string in xs:dateTime form. A JSON null
+// leaves d unchanged, as encoding/json does for its own types.
 func (d *DateTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err

@@ -36,6 +36,9 @@ func (c *Config) Check() error {
 	return nil
 }
 
+// maxLoggedParams is the largest parameter JSON written into a log line.
+const maxLoggedParams = 16 << 10
+
 // Record is one recorded call.
 type Record struct {
 	RequestID string          `json:"request_id"`
@@ -64,14 +67,19 @@ func (s *Sink) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	if err != nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
 	}
-	masked, err := redact.JSON(call.Params)
-	if err != nil {
-		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
-	}
 	if s.log != nil {
-		s.log.LogAttrs(ctx, slog.LevelInfo, "decoded call", slog.String("vendor", "log"),
-			slog.String("request_id", call.RequestID), slog.String("operation", call.Operation),
-			slog.Any("params", masked))
+		attrs := []slog.Attr{slog.String("vendor", "log"), slog.String("request_id", call.RequestID),
+			slog.String("operation", call.Operation), slog.Int("params_bytes", len(full))}
+		// A 10,000-item SavePortalUser is megabytes of JSON: log lines carry
+		// the (masked) parameters only when they are of a readable size.
+		if len(full) <= maxLoggedParams {
+			masked, err := redact.JSON(json.RawMessage(full))
+			if err != nil {
+				return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
+			}
+			attrs = append(attrs, slog.Any("params", masked))
+		}
+		s.log.LogAttrs(ctx, slog.LevelInfo, "decoded call", attrs...)
 	}
 	if s.keep > 0 {
 		s.mu.Lock()

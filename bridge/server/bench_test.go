@@ -1,0 +1,118 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+// portalUserEnvelope returns a WCF-style SOAP 1.1 SavePortalUser with n
+// string index data items.
+func portalUserEnvelope(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><SavePortalUser xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:IsOneTimePwd>true</a:IsOneTimePwd><a:PortalUser><a:Conditions i:nil="true"/><a:CtgryNo>0</a:CtgryNo><a:Email>portal@example.com</a:Email><a:IndexDataItems>`)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `<a:WSIndexDataItem><a:StringIndexData><a:FieldNo>%d</a:FieldNo><a:DataValue>value number %d</a:DataValue><a:FieldName i:nil="true"/></a:StringIndexData></a:WSIndexDataItem>`, i+1, i)
+	}
+	b.WriteString(`</a:IndexDataItems><a:QueryNo>12</a:QueryNo><a:UserName>portal1</a:UserName><a:UserPwd>s3cret</a:UserPwd></a:PortalUser></parameters></SavePortalUser></s:Body></s:Envelope>`)
+	return b.Bytes()
+}
+
+var soap11 = http.Header{"Content-Type": {"text/xml; charset=utf-8"}, "Soapaction": {`"http://schemas.therefore.net/webservices/interop/v0001/messages/IThereforeService/SavePortalUser"`}}
+
+// BenchmarkCall measures a whole call through the HTTP handler, per
+// operation and size: decode + validate + response write alone (vendors=0),
+// and with the embedded default's log sink, which encodes the call as JSON.
+func BenchmarkCall(b *testing.B) {
+	oofHdr, oofBody := mustReadCase(b, "wcf-oof-11")
+	cases := []struct {
+		name   string
+		header http.Header
+		body   []byte
+	}{
+		{"SaveOutOfOfficeInfoForUser", oofHdr, oofBody},
+		{"SavePortalUser/items=10", soap11, portalUserEnvelope(10)},
+		{"SavePortalUser/items=10000", soap11, portalUserEnvelope(10000)},
+	}
+	soapOnly, err := server.New(config.Default(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	withLog, _ := newTestServer(b)
+	for _, c := range cases {
+		for _, s := range []struct {
+			name string
+			h    http.Handler
+		}{{"vendors=0", soapOnly.Handler()}, {"vendors=log", withLog}} {
+			b.Run(c.name+"/"+s.name, func(b *testing.B) {
+				b.SetBytes(int64(len(c.body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := post(s.h, c.header, c.body)
+					if rec.Code != 200 {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestMemoryOfLargeBody checks the issue's bound: a body at the 10 MiB limit
+// must not make the process use more than 100 MiB beyond its idle heap.
+// Memory, not time, is measured: sampled heap in use while the call runs.
+func TestMemoryOfLargeBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large body")
+	}
+	h, _ := newTestServer(t)
+	body := portalUserEnvelope(1)
+	items := (10<<20 - len(body)) / 170
+	body = portalUserEnvelope(items)
+	for len(body) > 10<<20 {
+		items -= 100
+		body = portalUserEnvelope(items)
+	}
+	runtime.GC()
+	var idle runtime.MemStats
+	runtime.ReadMemStats(&idle)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	rec := post(h, soap11, body)
+	close(stop)
+	<-done
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String()[:200])
+	}
+	grew := float64(peak.Load()-min(peak.Load(), idle.HeapInuse)) / (1 << 20)
+	t.Logf("%d items, %.1f MiB body: heap in use grew by %.1f MiB at peak", items, float64(len(body))/(1<<20), grew)
+	if grew > 100 {
+		t.Errorf("heap grew by %.1f MiB for a 10 MiB body; the bound is 100 MiB", grew)
+	}
+}

@@ -1,0 +1,228 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+const endpoint = "http://bridge.test/theservice/v0001/soapun"
+
+func okCase(t *testing.T, name string) (http.Header, []byte) { return mustReadCase(t, name) }
+
+// TestTransport covers what is wrong before any XML is read.
+func TestTransport(t *testing.T) {
+	h, _ := newTestServer(t)
+	hdr, body := okCase(t, "wcf-oof-11")
+	tests := []struct {
+		name, method, target string
+		header               http.Header
+		body                 []byte
+		status               int
+		contains             string
+	}{
+		{"GET without ?wsdl", http.MethodGet, endpoint, nil, nil, 405, "GET is only for the contract"},
+		{"PUT", http.MethodPut, endpoint, hdr, body, 405, "method PUT is not allowed"},
+		{"DELETE", http.MethodDelete, endpoint, nil, nil, 405, "not allowed"},
+		{"no content type", http.MethodPost, endpoint, http.Header{}, body, 415, "no Content-Type"},
+		{"gzip", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, body, 415, "Content-Encoding gzip"},
+		{"utf-16", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml; charset=utf-16"}}, body, 415, `"utf-16" is not supported`},
+		{"too large", http.MethodPost, endpoint, hdr, append(body, bytes.Repeat([]byte(" "), 10<<20)...), 413, "larger than the limit of 10485760 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.target, bytes.NewReader(tc.body))
+			for k, v := range tc.header {
+				req.Header[k] = v
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+				t.Errorf("Content-Type %q, want a SOAP 1.1 fault", ct)
+			}
+			_, reason := faultOf(t, rec.Body.Bytes())
+			if !strings.Contains(reason, tc.contains) {
+				t.Errorf("reason %q does not contain %q", reason, tc.contains)
+			}
+		})
+	}
+}
+
+// TestChunkedBodyOverLimit checks that a body without Content-Length is
+// still cut at the limit.
+func TestChunkedBodyOverLimit(t *testing.T) {
+	h, sink := newTestServer(t)
+	hdr, body := okCase(t, "wcf-oof-11")
+	big := append(bytes.Repeat([]byte(" "), 11<<20), body...)
+	req := httptest.NewRequest(http.MethodPost, endpoint, io.MultiReader(bytes.NewReader(big)))
+	req.ContentLength = -1
+	req.Header = hdr.Clone()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 413 || len(sink.Calls()) != 0 {
+		t.Fatalf("status %d, calls %d; want 413 and none", rec.Code, len(sink.Calls()))
+	}
+}
+
+func TestWSDLAddress(t *testing.T) {
+	tests := []struct {
+		name    string
+		trust   bool
+		query   string
+		headers map[string]string
+		want    string
+	}{
+		{"host as used", false, "?wsdl", nil, `location="http://bridge.test/theservice/v0001/soapun"`},
+		{"singleWsdl", false, "?singleWsdl", nil, `location="http://bridge.test/theservice/v0001/soapun"`},
+		{"forwarded ignored unless trusted", false, "?wsdl", map[string]string{"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}, `location="http://bridge.test/theservice/v0001/soapun"`},
+		{"forwarded trusted", true, "?WSDL", map[string]string{"X-Forwarded-Host": "bridge.example.com", "X-Forwarded-Proto": "https"}, `location="https://bridge.example.com/theservice/v0001/soapun"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Default()
+			cfg.WSDL.TrustForwardedHeaders = tc.trust
+			srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodGet, endpoint+tc.query, nil)
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if n := strings.Count(rec.Body.String(), tc.want); n != 2 {
+				t.Errorf("%d addresses are %s, want both (soap and soap12)", n, tc.want)
+			}
+		})
+	}
+}
+
+func TestHealthzAndRequestID(t *testing.T) {
+	h, _ := newTestServer(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/healthz", nil))
+	if rec.Code != 200 || rec.Body.String() != "ok\n" {
+		t.Fatalf("healthz: %d %q", rec.Code, rec.Body)
+	}
+	hdr, body := okCase(t, "wcf-oof-11")
+	for _, tc := range []struct{ sent, wantSame bool }{{true, true}, {false, false}} {
+		req := httptest.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+		req.Header = hdr.Clone()
+		if tc.sent {
+			req.Header.Set("X-Request-ID", "abc-123")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-ID")
+		if tc.wantSame && got != "abc-123" || !tc.wantSame && got == "" {
+			t.Errorf("sent=%v: X-Request-ID %q", tc.sent, got)
+		}
+	}
+	// A forged id (log injection) is replaced.
+	req := httptest.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	req.Header = hdr.Clone()
+	req.Header.Set("X-Request-ID", "x\ny")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Header().Get("X-Request-ID"); got == "x\ny" || got == "" {
+		t.Errorf("forged id kept or dropped: %q", got)
+	}
+}
+
+type stubVendor struct {
+	name  string
+	res   fanout.Result
+	panic bool
+}
+
+func (v stubVendor) Name() string { return v.name }
+func (v stubVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
+	if v.panic {
+		panic("boom")
+	}
+	return v.res
+}
+
+// TestVendorFailures checks the outcome rules: a failed required vendor is
+// a Server fault listing every vendor; a failed best-effort one is not.
+func TestVendorFailures(t *testing.T) {
+	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Retryable, VendorStatus: 503, Message: "Service Unavailable"}}
+	up := stubVendor{name: "up", res: fanout.Result{Status: fanout.OK}}
+	tests := []struct {
+		name     string
+		targets  []fanout.Target
+		status   int
+		contains []string
+	}{
+		{"required down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: true}}, 500,
+			[]string{"<faultcode>s:Server</faultcode>", `<Vendor name="up" outcome="ok" attempts="1">`, `<Vendor name="down" outcome="failed" attempts="1" status="503">Service Unavailable</Vendor>`, "down failed"}},
+		{"best effort down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, 200,
+			[]string{"SaveOutOfOfficeInfoForUserResult"}},
+		{"panicking vendor", []fanout.Target{{Vendor: stubVendor{name: "broken", panic: true}, Required: true}}, 500,
+			[]string{"the broken adapter failed internally"}},
+	}
+	hdr, body := okCase(t, "wcf-oof-11")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := server.New(config.Default(), tc.targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := post(srv.Handler(), hdr, body)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(rec.Body.String(), c) {
+					t.Errorf("reply lacks %s:\n%s", c, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// TestOperationRouting checks that an operation reaches only the vendors
+// configured for it.
+func TestOperationRouting(t *testing.T) {
+	oofOnly := &countingVendor{name: "oof"}
+	srv, err := server.New(config.Default(), []fanout.Target{{Vendor: oofOnly, Required: true, Operations: map[string]bool{"SaveOutOfOfficeInfoForUser": true}}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"wcf-oof-11", "minimal-portaluser-11"} {
+		hdr, body := okCase(t, c)
+		if rec := post(srv.Handler(), hdr, body); rec.Code != 200 {
+			t.Fatalf("%s: status %d", c, rec.Code)
+		}
+	}
+	if oofOnly.n != 1 {
+		t.Errorf("oof vendor got %d calls, want 1", oofOnly.n)
+	}
+}
+
+type countingVendor struct {
+	name string
+	n    int
+}
+
+func (v *countingVendor) Name() string { return v.name }
+func (v *countingVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
+	v.n++
+	return fanout.Result{Status: fanout.OK}
+}
