@@ -33,6 +33,7 @@ type Config struct {
 	Limits          Limits               `yaml:"limits"`
 	WSDL            WSDL                 `yaml:"wsdl"`
 	Fanout          Fanout               `yaml:"fanout"`
+	Identity        Identity             `yaml:"identity"`
 	Vendors         map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -221,6 +222,9 @@ func (c *Config) check() error {
 	}
 	if !strings.Contains(c.Listen, ":") {
 		return c.errf("listen", "must be host:port, got %q", c.Listen)
+	}
+	if err := c.checkIdentity(); err != nil {
+		return err
 	}
 	l := c.Limits
 	switch {

@@ -6,6 +6,8 @@ package fanout
 
 import (
 	"context"
+
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,6 +18,9 @@ type Call struct {
 	RequestID string
 	Operation string // SaveOutOfOfficeInfoForUser or SavePortalUser
 	Params    any    // *generated.<Operation>Params, never nil
+	// OutOfOffice is what a SaveOutOfOfficeInfoForUser asks for, with
+	// Therefore's rules applied (nil for other operations).
+	OutOfOffice *intent.OutOfOffice
 }
 
 // Status classifies a vendor's answer so the engine can decide what next.
@@ -66,7 +71,16 @@ type TargetConfig struct {
 	Required *bool `yaml:"required"`
 	// Operations this vendor receives; empty means both.
 	Operations []string `yaml:"operations"`
+	// Fake runs the vendor's faithful fake in-process and talks to it with
+	// demo credentials instead of the settings below it (make run, demos).
+	Fake bool `yaml:"fake"`
 }
+
+// Targeting returns c; vendor configs inline TargetConfig and so have it.
+func (c TargetConfig) Targeting() TargetConfig { return c }
+
+// SetTargeting replaces c (a demo config keeps the file's targeting).
+func (c *TargetConfig) SetTargeting(t TargetConfig) { *c = t }
 
 // Target returns the Target for v under c.
 func (c TargetConfig) Target(v Vendor) Target {

@@ -22,10 +22,14 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
 	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/generated"
 	"github.com/thereforebridge/thereforebridge/wsdl"
 )
 
@@ -40,6 +44,8 @@ type Server struct {
 	engine   *fanout.Engine
 	limits   xmlbind.Limits
 	targets  []fanout.Target
+	debug    map[string]vendors.Debugger
+	closers  []func()
 }
 
 // New builds a server for cfg with the given fan-out targets.
@@ -87,13 +93,21 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	return s, nil
 }
 
-// Build is New with the targets the configuration names.
+// Build is New with the vendors the configuration names (and their
+// in-process fakes, where it asks for them).
 func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
-	targets, err := vendors.Build(cfg, log)
+	set, err := vendors.Build(cfg, vendorkit.Deps{Log: log, Directory: identity.FromConfig(cfg.Identity)})
 	if err != nil {
 		return nil, err
 	}
-	return New(cfg, targets, log)
+	s, err := New(cfg, set.Targets, log)
+	if err != nil {
+		set.Close()
+		return nil, err
+	}
+	s.debug = set.Debug
+	s.closers = append(s.closers, set.Close)
+	return s, nil
 }
 
 // Handler returns the HTTP handler (for httptest).
@@ -108,8 +122,14 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting and waits for calls in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+// Shutdown stops accepting, waits for calls in flight, then stops the fakes.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	for _, c := range s.closers {
+		c()
+	}
+	return err
+}
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -192,6 +212,10 @@ func (s *Server) call(c echo.Context, id string) error {
 		return err
 	}
 	call := &fanout.Call{RequestID: id, Operation: req.Operation.Name, Params: contract.Params(req.Body)}
+	if p, ok := call.Params.(*generated.SaveOutOfOfficeInfoForUserParams); ok {
+		o := intent.FromOOF(p, "") // the caller is known once inbound auth exists
+		call.OutOfOffice = &o
+	}
 	outcomes, ok := s.engine.Dispatch(r.Context(), call)
 	if !ok {
 		return s.writeFault(c, t.Version, vendorFault(outcomes))
@@ -267,14 +291,13 @@ func putBuf(b *bytes.Buffer) {
 
 func (s *Server) debugVendor(c echo.Context) error {
 	name := c.Param("name")
+	if d, ok := s.debug[name]; ok {
+		return c.JSON(http.StatusOK, d.DebugState())
+	}
 	for _, t := range s.targets {
-		if t.Vendor.Name() != name {
-			continue
-		}
-		if d, ok := t.Vendor.(vendors.Debugger); ok {
+		if d, ok := t.Vendor.(vendors.Debugger); ok && t.Vendor.Name() == name {
 			return c.JSON(http.StatusOK, d.DebugState())
 		}
-		return c.String(http.StatusNotFound, "vendor "+name+" has no debug state\n")
 	}
-	return c.String(http.StatusNotFound, "no vendor named "+name+"\n")
+	return c.String(http.StatusNotFound, "no vendor with debug state named "+name+"\n")
 }

@@ -1,57 +1,143 @@
 // Package vendors turns the configuration's `vendors:` section into fan-out
-// targets. Each vendor lives in its own package; adding one is one line in
-// the registry below.
+// targets. Each vendor lives in its own package with its fake; adding one is
+// one line in the registry below.
 package vendors
 
 import (
+	"context"
 	"fmt"
-	"log/slog"
+	"net"
+	"net/http"
 	"sort"
+	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/logsink"
 )
 
-// A builder reads its vendor's section and returns the vendor's target.
-type builder func(c *config.Config, log *slog.Logger) (fanout.Target, error)
-
+// registry: one line per vendor.
 var registry = map[string]builder{
-	"log": buildLog,
+	"log": plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
 }
 
-// Debugger is implemented by vendors whose state /debug/vendors/<name> shows.
+// Debugger is implemented by vendors and fakes whose state
+// /debug/vendors/<name> shows.
 type Debugger interface{ DebugState() any }
 
-// Build returns a target for every vendor in c, in name order.
-func Build(c *config.Config, log *slog.Logger) ([]fanout.Target, error) {
+// Set is the built vendors: targets for the engine, the fakes started for
+// them, and what /debug shows.
+type Set struct {
+	Targets []fanout.Target
+	Debug   map[string]Debugger
+	fakes   []*http.Server
+}
+
+// Close stops the in-process fakes.
+func (s *Set) Close() {
+	for _, f := range s.fakes {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = f.Shutdown(ctx)
+		cancel()
+	}
+}
+
+type builder func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error)
+
+// configOf is what every vendor config offers.
+type configOf[C any] interface {
+	*C
+	Defaults()
+	Check() error
+	Targeting() fanout.TargetConfig
+	SetTargeting(fanout.TargetConfig)
+}
+
+// plugin adapts a vendor package's New, Demo and fake constructor to the
+// registry. demo and fake may be nil for a vendor without a fake.
+func plugin[C any, PC configOf[C], V fanout.Vendor](newV func(C, vendorkit.Deps) (V, error), demo func(baseURL string) C, fake func() http.Handler) builder {
+	return func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error) {
+		var vc C
+		if err := c.DecodeVendor(name, PC(&vc)); err != nil {
+			return fanout.Target{}, err
+		}
+		line := c.Vendors[name].Line
+		tc := PC(&vc).Targeting()
+		if tc.Fake {
+			if demo == nil || fake == nil {
+				return fanout.Target{}, &config.Error{File: c.Source, Line: line, Field: "vendors." + name + ".fake", Msg: "this vendor has no fake"}
+			}
+			h := fake()
+			url, srv, err := serveFake(h)
+			if err != nil {
+				return fanout.Target{}, err
+			}
+			set.fakes = append(set.fakes, srv)
+			if dbg, ok := h.(Debugger); ok {
+				set.Debug[name] = dbg
+			}
+			vc = demo(url)
+			PC(&vc).SetTargeting(tc)
+		}
+		PC(&vc).Defaults()
+		if err := PC(&vc).Check(); err != nil {
+			return fanout.Target{}, &config.Error{File: c.Source, Line: line, Field: "vendors." + name, Msg: err.Error()}
+		}
+		v, err := newV(vc, d)
+		if err != nil {
+			return fanout.Target{}, &config.Error{File: c.Source, Line: line, Field: "vendors." + name, Msg: err.Error()}
+		}
+		if dbg, ok := any(v).(Debugger); ok && set.Debug[name] == nil {
+			set.Debug[name] = dbg
+		}
+		return tc.Target(v), nil
+	}
+}
+
+func serveFake(h http.Handler) (string, *http.Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("starting a vendor fake: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), srv, nil
+}
+
+// Build returns the vendors configured in c, in name order.
+func Build(c *config.Config, d vendorkit.Deps) (*Set, error) {
+	d = d.WithDefaults()
 	names := make([]string, 0, len(c.Vendors))
 	for name := range c.Vendors {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var targets []fanout.Target
+	set := &Set{Debug: map[string]Debugger{}}
 	for _, name := range names {
 		b, ok := registry[name]
 		if !ok {
 			n := c.Vendors[name]
+			set.Close()
 			return nil, &config.Error{File: c.Source, Line: n.Line, Field: "vendors." + name, Msg: fmt.Sprintf("unknown vendor; known: %s", known())}
 		}
-		t, err := b(c, log)
+		t, err := b(c, name, d, set)
 		if err != nil {
+			set.Close()
 			return nil, err
 		}
 		for op := range t.Operations {
 			if op != contract.SaveOutOfOfficeInfoForUser && op != contract.SavePortalUser {
 				n := c.Vendors[name]
+				set.Close()
 				return nil, &config.Error{File: c.Source, Line: n.Line, Field: "vendors." + name + ".operations",
 					Msg: fmt.Sprintf("unknown operation %q; use %s or %s", op, contract.SaveOutOfOfficeInfoForUser, contract.SavePortalUser)}
 			}
 		}
-		targets = append(targets, t)
+		set.Targets = append(set.Targets, t)
 	}
-	return targets, nil
+	return set, nil
 }
 
 func known() string {
@@ -61,16 +147,4 @@ func known() string {
 	}
 	sort.Strings(names)
 	return fmt.Sprint(names)
-}
-
-func buildLog(c *config.Config, log *slog.Logger) (fanout.Target, error) {
-	var lc logsink.Config
-	if err := c.DecodeVendor("log", &lc); err != nil {
-		return fanout.Target{}, err
-	}
-	lc.Defaults()
-	if err := lc.Check(); err != nil {
-		return fanout.Target{}, &config.Error{File: c.Source, Line: c.Vendors["log"].Line, Field: "vendors.log", Msg: err.Error()}
-	}
-	return lc.TargetConfig.Target(logsink.New(lc, log)), nil
 }

@@ -143,20 +143,14 @@ func fieldValue(v reflect.Value, index []int) reflect.Value {
 	return v
 }
 
-func isNil(start xml.StartElement) (bool, string) {
+// xsiNil returns the value of start's xsi:nil attribute, if it has one.
+func xsiNil(start xml.StartElement) (string, bool) {
 	for _, a := range start.Attr {
 		if a.Name.Space == XSINamespace && a.Name.Local == "nil" {
-			switch xsd.Collapse(a.Value) {
-			case "true", "1":
-				return true, ""
-			case "false", "0":
-				return false, ""
-			default:
-				return false, a.Value
-			}
+			return a.Value, true
 		}
 	}
-	return false, ""
+	return "", false
 }
 
 func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
@@ -232,9 +226,14 @@ func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement)
 	b.path = append(b.path, seg)
 	defer func() { b.path = b.path[:len(b.path)-1] }()
 
-	nilled, badNil := isNil(start)
-	if badNil != "" {
-		return b.fail("xsi:nil=%q is not a valid xs:boolean", truncate(badNil))
+	nilled := false
+	if raw, ok := xsiNil(start); ok {
+		// xs:boolean rules: an empty or "True" xsi:nil is an error, not false.
+		v, err := xsd.ParseBoolean(raw)
+		if err != nil {
+			return b.fail("xsi:nil=%q is not a valid xs:boolean", truncate(raw))
+		}
+		nilled = v
 	}
 	target := fv
 	if f.list {
@@ -353,7 +352,9 @@ func (b *binder) text() (string, error) {
 			}
 			sb.Write(t)
 			if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
-				return "", b.fail("text longer than %d bytes: %v", max, ErrLimit)
+				// A limit, like the Reader's own: it must wrap ErrLimit
+				// and not read as a contract error.
+				return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, ErrLimit))
 			}
 		case xml.StartElement:
 			return "", b.fail("must hold text only, found element <%s>", t.Name.Local)

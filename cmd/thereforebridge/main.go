@@ -21,7 +21,9 @@ import (
 	"syscall"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 )
 
@@ -134,11 +136,13 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	targets, err := vendors.Build(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	set, err := vendors.Build(cfg, vendorkit.Deps{Directory: identity.FromConfig(cfg.Identity)})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	defer set.Close()
+	targets := set.Targets
 	fmt.Fprintf(stdout, "%s: ok\nendpoint http://%s%s\n", cfg.Source, cfg.Listen, cfg.Endpoint)
 	for _, op := range []string{"SaveOutOfOfficeInfoForUser", "SavePortalUser"} {
 		fmt.Fprintf(stdout, "%s ->", op)
