@@ -60,7 +60,13 @@ type WSDL struct {
 
 // Fanout configures the engine.
 type Fanout struct {
-	VendorTimeout Duration `yaml:"vendor_timeout"`
+	VendorTimeout  Duration `yaml:"vendor_timeout"`  // one attempt at one vendor
+	Deadline       Duration `yaml:"deadline"`        // the whole fan-out of one SOAP call
+	MaxAttempts    int      `yaml:"max_attempts"`    // per vendor, first included
+	InitialBackoff Duration `yaml:"initial_backoff"` // backoff ceiling after the first failure
+	MaxBackoff     Duration `yaml:"max_backoff"`
+	// MaxConcurrencyPerVendor bounds the calls in flight to one vendor.
+	MaxConcurrencyPerVendor int `yaml:"max_concurrency_per_vendor"`
 }
 
 // Duration is a time.Duration written as "10s" in YAML.
@@ -207,8 +213,24 @@ func (c *Config) defaults() {
 	if l.IdleTimeout == 0 {
 		l.IdleTimeout = Duration(120 * time.Second)
 	}
-	if c.Fanout.VendorTimeout == 0 {
-		c.Fanout.VendorTimeout = Duration(20 * time.Second)
+	f := &c.Fanout
+	if f.VendorTimeout == 0 {
+		f.VendorTimeout = Duration(10 * time.Second)
+	}
+	if f.Deadline == 0 {
+		f.Deadline = Duration(30 * time.Second)
+	}
+	if f.MaxAttempts == 0 {
+		f.MaxAttempts = 4
+	}
+	if f.InitialBackoff == 0 {
+		f.InitialBackoff = Duration(200 * time.Millisecond)
+	}
+	if f.MaxBackoff == 0 {
+		f.MaxBackoff = Duration(5 * time.Second)
+	}
+	if f.MaxConcurrencyPerVendor == 0 {
+		f.MaxConcurrencyPerVendor = 16
 	}
 }
 
@@ -226,6 +248,15 @@ func (c *Config) check() error {
 	if err := c.checkIdentity(); err != nil {
 		return err
 	}
+	if c.Fanout.MaxAttempts < 1 || c.Fanout.MaxAttempts > 20 {
+		return c.errf("fanout.max_attempts", "must be between 1 and 20, got %d", c.Fanout.MaxAttempts)
+	}
+	if c.Fanout.MaxConcurrencyPerVendor < 1 {
+		return c.errf("fanout.max_concurrency_per_vendor", "must be at least 1, got %d", c.Fanout.MaxConcurrencyPerVendor)
+	}
+	if c.Fanout.VendorTimeout > c.Fanout.Deadline {
+		return c.errf("fanout.vendor_timeout", "%s is longer than fanout.deadline %s", c.Fanout.VendorTimeout.D(), c.Fanout.Deadline.D())
+	}
 	l := c.Limits
 	switch {
 	case l.MaxBodyBytes < 1024:
@@ -240,7 +271,7 @@ func (c *Config) check() error {
 	for _, d := range []struct {
 		name string
 		v    Duration
-	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}} {
+	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}, {"fanout.deadline", c.Fanout.Deadline}, {"fanout.initial_backoff", c.Fanout.InitialBackoff}, {"fanout.max_backoff", c.Fanout.MaxBackoff}} {
 		if d.v < 0 {
 			return c.errf(d.name, "must not be negative")
 		}

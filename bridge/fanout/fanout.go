@@ -6,11 +6,9 @@ package fanout
 
 import (
 	"context"
+	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
-	"log/slog"
-	"sync"
-	"time"
 )
 
 // Call is one decoded operation on its way to the vendors.
@@ -62,6 +60,10 @@ type Target struct {
 	Vendor     Vendor
 	Required   bool            // when false, a failure is logged but does not fail the call
 	Operations map[string]bool // operations it receives; empty means all
+	// MaxConcurrency bounds the calls in flight to this vendor, so that a
+	// burst of SOAP calls cannot trip the vendor's rate limit; 0 means the
+	// engine's default.
+	MaxConcurrency int
 }
 
 // TargetConfig is the part of every vendor's configuration that places it
@@ -74,6 +76,8 @@ type TargetConfig struct {
 	// Fake runs the vendor's faithful fake in-process and talks to it with
 	// demo credentials instead of the settings below it (make run, demos).
 	Fake bool `yaml:"fake"`
+	// MaxConcurrency bounds this vendor's calls in flight (0: the default).
+	MaxConcurrency int `yaml:"max_concurrency"`
 }
 
 // Targeting returns c; vendor configs inline TargetConfig and so have it.
@@ -84,7 +88,7 @@ func (c *TargetConfig) SetTargeting(t TargetConfig) { *c = t }
 
 // Target returns the Target for v under c.
 func (c TargetConfig) Target(v Vendor) Target {
-	t := Target{Vendor: v, Required: c.Required == nil || *c.Required}
+	t := Target{Vendor: v, Required: c.Required == nil || *c.Required, MaxConcurrency: c.MaxConcurrency}
 	if len(c.Operations) > 0 {
 		t.Operations = map[string]bool{}
 		for _, op := range c.Operations {
@@ -92,81 +96,4 @@ func (c TargetConfig) Target(v Vendor) Target {
 		}
 	}
 	return t
-}
-
-// Outcome is what happened at one vendor.
-type Outcome struct {
-	Vendor   string
-	Required bool
-	Result   Result
-	Attempts int
-	Latency  time.Duration
-}
-
-// Engine runs calls against its targets.
-type Engine struct {
-	Targets []Target
-	Timeout time.Duration // per vendor; zero means the caller's context decides
-	Log     *slog.Logger
-}
-
-// Dispatch delivers call to every target that receives its operation and
-// reports whether every required one succeeded.
-func (e *Engine) Dispatch(ctx context.Context, call *Call) ([]Outcome, bool) {
-	var targets []Target
-	for _, t := range e.Targets {
-		if len(t.Operations) == 0 || t.Operations[call.Operation] {
-			targets = append(targets, t)
-		}
-	}
-	outcomes := make([]Outcome, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			outcomes[i] = e.deliver(ctx, t, call)
-		}()
-	}
-	wg.Wait()
-	ok := true
-	for _, o := range outcomes {
-		if o.Result.Status != OK && o.Required {
-			ok = false
-		}
-	}
-	return outcomes, ok
-}
-
-func (e *Engine) deliver(ctx context.Context, t Target, call *Call) Outcome {
-	if e.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
-		defer cancel()
-	}
-	start := time.Now()
-	res := safeDeliver(ctx, t.Vendor, call)
-	o := Outcome{Vendor: t.Vendor.Name(), Required: t.Required, Result: res, Attempts: 1, Latency: time.Since(start)}
-	if e.Log != nil {
-		level := slog.LevelInfo
-		if res.Status != OK {
-			level = slog.LevelWarn
-		}
-		e.Log.LogAttrs(ctx, level, "vendor call",
-			slog.String("request_id", call.RequestID), slog.String("operation", call.Operation),
-			slog.String("vendor", o.Vendor), slog.Int("attempt", 1), slog.String("outcome", res.Status.String()),
-			slog.Int("vendor_status", res.VendorStatus), slog.Duration("latency", o.Latency))
-	}
-	return o
-}
-
-// safeDeliver turns a vendor's panic into a permanent failure, so one
-// broken adapter cannot take the bridge down with the other vendors' calls.
-func safeDeliver(ctx context.Context, v Vendor, call *Call) (res Result) {
-	defer func() {
-		if p := recover(); p != nil {
-			res = Result{Status: Permanent, Message: "the " + v.Name() + " adapter failed internally"}
-		}
-	}()
-	return v.Deliver(ctx, call)
 }

@@ -59,9 +59,16 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		log:      log,
 		wsdl:     ws,
 		contract: contract.Operations(),
-		engine:   &fanout.Engine{Targets: targets, Timeout: cfg.Fanout.VendorTimeout.D(), Log: log},
-		limits:   xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes},
-		targets:  targets,
+		engine: &fanout.Engine{
+			Targets:        targets,
+			AttemptTimeout: cfg.Fanout.VendorTimeout.D(),
+			Deadline:       cfg.Fanout.Deadline.D(),
+			MaxConcurrency: cfg.Fanout.MaxConcurrencyPerVendor,
+			Policy:         fanout.Policy{MaxAttempts: cfg.Fanout.MaxAttempts, Initial: cfg.Fanout.InitialBackoff.D(), Max: cfg.Fanout.MaxBackoff.D()},
+			Log:            log,
+		},
+		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes},
+		targets: targets,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -256,12 +263,9 @@ func vendorFault(outcomes []fanout.Outcome) *soap.Fault {
 	d := &soap.Detail{Kind: "Vendors"}
 	var failed []string
 	for _, o := range outcomes {
-		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: "ok", Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
-		if o.Result.Status != fanout.OK {
-			vo.Outcome = "failed"
-			if o.Required {
-				failed = append(failed, o.Vendor)
-			}
+		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: o.State(), Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
+		if o.Result.Status != fanout.OK && o.Required {
+			failed = append(failed, o.Vendor)
 		}
 		d.Vendors = append(d.Vendors, vo)
 	}

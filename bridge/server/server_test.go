@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -171,7 +172,7 @@ func TestVendorFailures(t *testing.T) {
 		contains []string
 	}{
 		{"required down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: true}}, 500,
-			[]string{"<faultcode>s:Server</faultcode>", `<Vendor name="up" outcome="ok" attempts="1">`, `<Vendor name="down" outcome="failed" attempts="1" status="503">Service Unavailable</Vendor>`, "down failed"}},
+			[]string{"<faultcode>s:Server</faultcode>", `<Vendor name="up" outcome="ok" attempts="1">`, `<Vendor name="down" outcome="failed" attempts="4" status="503">Service Unavailable</Vendor>`, "down failed"}},
 		{"best effort down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, 200,
 			[]string{"SaveOutOfOfficeInfoForUserResult"}},
 		{"panicking vendor", []fanout.Target{{Vendor: stubVendor{name: "broken", panic: true}, Required: true}}, 500,
@@ -180,7 +181,9 @@ func TestVendorFailures(t *testing.T) {
 	hdr, body := okCase(t, "wcf-oof-11")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := server.New(config.Default(), tc.targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			cfg := config.Default()
+			cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond) // keep retries quick
+			srv, err := server.New(cfg, tc.targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				t.Fatal(err)
 			}
