@@ -15,15 +15,19 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
@@ -46,6 +50,8 @@ type Server struct {
 	targets  []fanout.Target
 	debug    map[string]vendors.Debugger
 	closers  []func()
+	metrics  *metrics.Metrics
+	ready    atomic.Bool
 }
 
 // New builds a server for cfg with the given fan-out targets.
@@ -54,7 +60,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	if err != nil {
 		return nil, err
 	}
+	m := metrics.New()
 	s := &Server{
+		metrics:  m,
 		cfg:      cfg,
 		log:      log,
 		wsdl:     ws,
@@ -66,6 +74,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 			MaxConcurrency: cfg.Fanout.MaxConcurrencyPerVendor,
 			Policy:         fanout.Policy{MaxAttempts: cfg.Fanout.MaxAttempts, Initial: cfg.Fanout.InitialBackoff.D(), Max: cfg.Fanout.MaxBackoff.D()},
 			Log:            log,
+			Observer:       m,
 		},
 		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes},
 		targets: targets,
@@ -85,10 +94,18 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	}))
 	e.Any(cfg.Endpoint, s.endpoint)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", func(c echo.Context) error {
+		if !s.ready.Load() {
+			return c.String(http.StatusServiceUnavailable, "shutting down\n")
+		}
+		return c.String(http.StatusOK, "ready\n")
+	})
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 	if cfg.Debug {
 		e.GET("/debug/vendors/:name", s.debugVendor)
 	}
 	s.echo = e
+	s.ready.Store(true)
 	s.http = &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: cfg.Limits.ReadTimeout.D(),
@@ -131,6 +148,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting, waits for calls in flight, then stops the fakes.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.ready.Store(false)
 	err := s.http.Shutdown(ctx)
 	for _, c := range s.closers {
 		c()
@@ -192,31 +210,66 @@ func guessVersion(contentType string) soap.Version {
 	return soap.V11
 }
 
+// call handles a POST: one SOAP call from bytes to answer, with one log
+// line and the request metrics.
 func (s *Server) call(c echo.Context, id string) error {
-	r := c.Request()
+	start := time.Now()
+	s.metrics.InFlight.Inc()
+	defer s.metrics.InFlight.Dec()
+	version, req, f := s.process(c.Request(), id)
+	op, outcome := "unknown", "ok"
+	if req != nil {
+		op = req.Operation.Name
+	}
+	var err error
+	if f != nil {
+		outcome = "fault"
+		if f.Detail != nil {
+			outcome = strings.ToLower(f.Detail.Kind)
+		}
+		err = s.writeFault(c, version, f)
+	} else {
+		err = s.writeResponse(c, req)
+	}
+	elapsed := time.Since(start)
+	s.metrics.Requests.WithLabelValues(op, outcome).Inc()
+	s.metrics.RequestDuration.WithLabelValues(op).Observe(elapsed.Seconds())
+	attrs := []slog.Attr{slog.String("request_id", id), slog.String("operation", op), slog.String("outcome", outcome),
+		slog.Int("status", c.Response().Status), slog.Duration("latency", elapsed)}
+	if f != nil {
+		attrs = append(attrs, slog.String("fault", f.Reason))
+	}
+	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "soap call", attrs...)
+	return err
+}
+
+// process decodes, validates and fans out one call. It returns the
+// version to answer in, the request once decoded, and the fault, if any.
+func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Request, *soap.Fault) {
 	t, f := soap.ParseTransport(r.Header)
 	if f != nil {
-		return s.writeFault(c, t.Version, f)
+		return t.Version, nil, f
 	}
 	if ce := strings.TrimSpace(r.Header.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") {
-		return s.writeFault(c, t.Version, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
-			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed"})
+		return t.Version, nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
+			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed"}
 	}
 	body, f := s.readBody(r)
 	if f != nil {
-		return s.writeFault(c, t.Version, f)
+		return t.Version, nil, f
 	}
 	req, f := soap.Read(body, t, s.contract, s.limits)
 	if f != nil {
-		return s.writeFault(c, t.Version, f)
+		return t.Version, nil, f
 	}
 	if err := contract.Validate(req.Body); err != nil {
 		var v *contract.Violation
-		if errors.As(err, &v) {
-			return s.writeFault(c, t.Version, &soap.Fault{Code: soap.Client, Reason: v.Error(),
-				Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}})
+		if !errors.As(err, &v) {
+			s.log.Error("validation failed internally", "request_id", id, "error", err.Error())
+			return t.Version, req, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+				Reason: "the bridge failed internally; quote request id " + id + " to its operators"}
 		}
-		return err
+		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}}
 	}
 	call := &fanout.Call{RequestID: id, Operation: req.Operation.Name, Params: contract.Params(req.Body)}
 	if p, ok := call.Params.(*generated.SaveOutOfOfficeInfoForUserParams); ok {
@@ -224,13 +277,22 @@ func (s *Server) call(c echo.Context, id string) error {
 		call.OutOfOffice = &o
 	}
 	outcomes, ok := s.engine.Dispatch(r.Context(), call)
-	if !ok {
-		return s.writeFault(c, t.Version, vendorFault(outcomes))
+	for _, o := range outcomes {
+		if !o.Required && o.State() != "ok" {
+			s.metrics.BestEffortFails.WithLabelValues(o.Vendor).Inc()
+		}
 	}
+	if !ok {
+		return t.Version, req, vendorFault(outcomes)
+	}
+	return t.Version, req, nil
+}
+
+func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendResponse(buf, req)
-	soap.ResponseHeaders(c.Response().Header(), t.Version, req.Operation.ReplyAction)
+	soap.ResponseHeaders(c.Response().Header(), req.Version, req.Operation.ReplyAction)
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := c.Response().Write(buf.Bytes())
 	return err
@@ -274,8 +336,6 @@ func vendorFault(outcomes []fanout.Outcome) *soap.Fault {
 }
 
 func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
-	id, _ := c.Get("request_id").(string)
-	s.log.Info("fault", "request_id", id, "code", string(f.Code), "status", f.HTTPStatus(), "reason", f.Reason)
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendFault(buf, v, f)

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
@@ -228,4 +230,50 @@ func (v *countingVendor) Name() string { return v.name }
 func (v *countingVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
 	v.n++
 	return fanout.Result{Status: fanout.OK}
+}
+
+// TestMetricsAndReadyz: the counters the operators read move with calls.
+func TestMetricsAndReadyz(t *testing.T) {
+	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Retryable, VendorStatus: 503}}
+	up := stubVendor{name: "up", res: fanout.Result{Status: fanout.OK}}
+	cfg := config.Default()
+	cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond)
+	cfg.Fanout.MaxAttempts = 2
+	srv, err := server.New(cfg, []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	hdr, body := okCase(t, "wcf-oof-11")
+	if rec := post(h, hdr, body); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	badHdr, badBody := readCase(t, filepath.Join(golden.Root(), "soap", "bad", "queryno-not-int-11"))
+	post(h, badHdr, badBody)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
+	for _, want := range []string{
+		`thereforebridge_requests_total{operation="SaveOutOfOfficeInfoForUser",outcome="ok"} 1`,
+		`thereforebridge_requests_total{operation="unknown",outcome="decode"} 1`,
+		`thereforebridge_best_effort_failures_total{vendor="down"} 1`,
+		`thereforebridge_vendor_calls_total{code="503",outcome="retryable",vendor="down"} 2`,
+		`thereforebridge_vendor_retries_total{vendor="down"} 1`,
+		`thereforebridge_vendor_calls_total{code="none",outcome="ok",vendor="up"} 1`,
+		`thereforebridge_requests_in_flight 0`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/readyz", nil))
+	if rec.Code != 200 {
+		t.Errorf("readyz %d before shutdown", rec.Code)
+	}
+	srv.Shutdown(context.Background())
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/readyz", nil))
+	if rec.Code != 503 {
+		t.Errorf("readyz %d after shutdown, want 503", rec.Code)
+	}
 }

@@ -1,0 +1,72 @@
+// Package metrics declares the bridge's Prometheus metrics once, labelled
+// by operation and vendor, and implements the fan-out engine's Observer.
+package metrics
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+)
+
+// Metrics is every metric of one bridge.
+type Metrics struct {
+	Registry        *prometheus.Registry
+	Requests        *prometheus.CounterVec   // operation, outcome (ok, fault kind)
+	RequestDuration *prometheus.HistogramVec // operation
+	InFlight        prometheus.Gauge
+	VendorCalls     *prometheus.CounterVec   // vendor, outcome, code
+	VendorDuration  *prometheus.HistogramVec // vendor
+	VendorRetries   *prometheus.CounterVec   // vendor
+	BestEffortFails *prometheus.CounterVec   // vendor
+}
+
+// New registers the metrics on a fresh registry (with Go and process
+// collectors).
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "thereforebridge_requests_total", Help: "SOAP requests by operation and outcome (ok, or the fault kind).",
+		}, []string{"operation", "outcome"}),
+		RequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "thereforebridge_request_duration_seconds", Help: "Time from request to answer, by operation.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"operation"}),
+		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "thereforebridge_requests_in_flight", Help: "SOAP requests being handled.",
+		}),
+		VendorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "thereforebridge_vendor_calls_total", Help: "Vendor call attempts by vendor, outcome (ok, retryable, permanent) and vendor HTTP status.",
+		}, []string{"vendor", "outcome", "code"}),
+		VendorDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "thereforebridge_vendor_call_duration_seconds", Help: "Duration of one vendor call attempt.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"vendor"}),
+		VendorRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "thereforebridge_vendor_retries_total", Help: "Retries of vendor calls.",
+		}, []string{"vendor"}),
+		BestEffortFails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "thereforebridge_best_effort_failures_total", Help: "Calls whose best-effort vendor failed while the SOAP call succeeded.",
+		}, []string{"vendor"}),
+	}
+	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Attempt implements fanout.Observer.
+func (m *Metrics) Attempt(vendor string, res fanout.Result, latency time.Duration) {
+	code := "none"
+	if res.VendorStatus != 0 {
+		code = strconv.Itoa(res.VendorStatus)
+	}
+	m.VendorCalls.WithLabelValues(vendor, res.Status.String(), code).Inc()
+	m.VendorDuration.WithLabelValues(vendor).Observe(latency.Seconds())
+}
+
+// Retry implements fanout.Observer.
+func (m *Metrics) Retry(vendor string) { m.VendorRetries.WithLabelValues(vendor).Inc() }
