@@ -4,6 +4,7 @@
 //
 //	thereforebridge serve [-config file.yaml] [-listen addr]
 //	thereforebridge check-config [-config file.yaml]
+//	thereforebridge call oof|portal [flags]
 //	thereforebridge version
 package main
 
@@ -36,6 +37,7 @@ const usage = `usage: thereforebridge <command> [flags]
 commands:
   serve         run the bridge (default config: the embedded local demo)
   check-config  validate a config file and print what would be called
+  call          send one SOAP call (oof or portal) and print the reply
   version       print the version
 `
 
@@ -49,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "check-config":
 		return checkConfig(args[1:], stdout, stderr)
+	case "call":
+		return call(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "thereforebridge", version())
 		return 0

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	_ "github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+func TestCallAgainstTheBridge(t *testing.T) {
+	srv, err := server.Build(config.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	url := ts.URL + "/theservice/v0001/soapun"
+	tests := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"call", "oof", "-url", url, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
+		{[]string{"call", "oof", "-url", url, "-soap12", "-off"}, 0, "application/soap+xml"},
+		{[]string{"call", "portal", "-url", url, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
+		{[]string{"call", "portal", "-url", url, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "oof", "-on", "-off"}, 2, ""},
+		{[]string{"call", "nonsense"}, 2, ""},
+	}
+	for _, tc := range tests {
+		var out, errOut bytes.Buffer
+		if code := run(tc.args, &out, &errOut); code != tc.code {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, code, tc.code, out.String(), errOut.String())
+		}
+		if !strings.Contains(out.String(), tc.contains) {
+			t.Errorf("%v: output lacks %q:\n%s", tc.args, tc.contains, out.String())
+		}
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("listen: 127.0.0.1:9000\nvendors:\n  log:\n    operations: [SavePortalUser]\n"), 0o644)
+	os.WriteFile(bad, []byte("listen: 127.0.0.1:9000\nvendors:\n  log:\n    keeep: 3\n"), 0o644)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"check-config", "-config", good}, &out, &errOut); code != 0 {
+		t.Fatalf("good config: exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"good.yaml: ok", "SaveOutOfOfficeInfoForUser ->\n", "SavePortalUser -> log (required)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check-config output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"check-config", "-config", bad}, &out, &errOut); code != 1 {
+		t.Fatalf("bad config: exit %d", code)
+	}
+	if want := "bad.yaml:4: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("error %q lacks %q", errOut.String(), want)
+	}
+}
