@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -38,17 +37,23 @@ type Config struct {
 
 	// Source is where the config came from, for messages.
 	Source string `yaml:"-"`
+
+	tree *yaml.Node // the parsed file, to name the line of a field in errors
 }
 
 // Limits bound what one request may cost.
 type Limits struct {
-	MaxBodyBytes int64    `yaml:"max_body_bytes"`
-	MaxDepth     int      `yaml:"max_depth"`
-	MaxElements  int      `yaml:"max_elements"`
-	MaxTextBytes int      `yaml:"max_text_bytes"`
-	ReadTimeout  Duration `yaml:"read_timeout"`
-	WriteTimeout Duration `yaml:"write_timeout"`
-	IdleTimeout  Duration `yaml:"idle_timeout"`
+	MaxBodyBytes  int64 `yaml:"max_body_bytes"`
+	MaxDepth      int   `yaml:"max_depth"`
+	MaxElements   int   `yaml:"max_elements"`
+	MaxTextBytes  int   `yaml:"max_text_bytes"`
+	MaxAttributes int   `yaml:"max_attributes"`
+	// MaxConcurrent bounds SOAP calls handled at once; more get a Server
+	// fault with HTTP 503 at once instead of queueing without bound.
+	MaxConcurrent int      `yaml:"max_concurrent"`
+	ReadTimeout   Duration `yaml:"read_timeout"`
+	WriteTimeout  Duration `yaml:"write_timeout"`
+	IdleTimeout   Duration `yaml:"idle_timeout"`
 }
 
 // WSDL configures ?wsdl serving.
@@ -129,56 +134,22 @@ func (e *Error) Error() string {
 	return loc + ": " + e.Msg
 }
 
-var (
-	yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-	relLine  = regexp.MustCompile(`^:(\d+): (.*)$`)
-)
-
 // Parse reads a configuration from b; name is used in errors.
 func Parse(b []byte, name string) (*Config, error) {
-	var c Config
+	c := Config{Source: name, tree: root(b)}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(name, err)
+		return nil, locateAll(name, err, c.tree, "", nil)
 	}
-	c.Source = name
+	if err := extraDocument(name, dec); err != nil {
+		return nil, err
+	}
 	c.defaults()
 	if err := c.check(); err != nil {
 		return nil, err
 	}
 	return &c, nil
-}
-
-// yamlError turns yaml.v3's "line N: field x not found in type T" into
-// "file:N: x: unknown field".
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msgs := make([]string, 0, len(te.Errors))
-		for _, e := range te.Errors {
-			msgs = append(msgs, fieldMessage(name, e))
-		}
-		return errors.New(strings.Join(msgs, "\n"))
-	}
-	return fieldMessageErr(name, err.Error())
-}
-
-func fieldMessageErr(name, msg string) error { return errors.New(fieldMessage(name, msg)) }
-
-func fieldMessage(name, msg string) string {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	m := yamlLine.FindStringSubmatch(msg)
-	if m == nil {
-		return name + ": " + msg
-	}
-	rest := m[2]
-	if f, ok := strings.CutPrefix(rest, "field "); ok {
-		if field, _, ok := strings.Cut(f, " not found"); ok {
-			return fmt.Sprintf("%s:%s: %s: unknown field", name, m[1], field)
-		}
-	}
-	return fmt.Sprintf("%s:%s: %s", name, m[1], rest)
 }
 
 func (c *Config) defaults() {
@@ -203,6 +174,12 @@ func (c *Config) defaults() {
 	}
 	if l.MaxTextBytes == 0 {
 		l.MaxTextBytes = 1 << 20
+	}
+	if l.MaxAttributes == 0 {
+		l.MaxAttributes = 64
+	}
+	if l.MaxConcurrent == 0 {
+		l.MaxConcurrent = 512
 	}
 	if l.ReadTimeout == 0 {
 		l.ReadTimeout = Duration(30 * time.Second)
@@ -235,7 +212,7 @@ func (c *Config) defaults() {
 }
 
 func (c *Config) errf(field, format string, args ...any) error {
-	return &Error{File: c.Source, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: c.Source, Line: lineOf(c.tree, field), Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (c *Config) check() error {
@@ -267,6 +244,10 @@ func (c *Config) check() error {
 		return c.errf("limits.max_elements", "must be at least 100, got %d", l.MaxElements)
 	case l.MaxTextBytes < 1024:
 		return c.errf("limits.max_text_bytes", "must be at least 1024, got %d", l.MaxTextBytes)
+	case l.MaxAttributes < 8:
+		return c.errf("limits.max_attributes", "must be at least 8, got %d", l.MaxAttributes)
+	case l.MaxConcurrent < 1:
+		return c.errf("limits.max_concurrent", "must be at least 1, got %d", l.MaxConcurrent)
 	}
 	for _, d := range []struct {
 		name string
@@ -287,6 +268,9 @@ func (c *Config) DecodeVendor(name string, into any) error {
 		return nil
 	}
 	// Node.Decode has no KnownFields switch: round-trip through a decoder.
+	// Its lines are those of the re-marshalled text (no blank lines, moved
+	// comments), so errors are mapped back through the node trees, which
+	// have the same shape.
 	b, err := yaml.Marshal(&n)
 	if err != nil {
 		return c.errf("vendors."+name, "%v", err)
@@ -294,14 +278,13 @@ func (c *Config) DecodeVendor(name string, into any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
-		// Lines of the round-tripped text are relative to the section.
-		msg := fieldMessage("", err.Error())
-		if m := relLine.FindStringSubmatch(msg); m != nil {
-			var rel int
-			fmt.Sscanf(m[1], "%d", &rel)
-			return fmt.Errorf("%s:%d: vendors.%s.%s", c.Source, n.Line+rel-1, name, m[2])
+		fileLine := func(addr []int) int {
+			if orig := nodeAt(&n, addr); orig != nil {
+				return orig.Line
+			}
+			return n.Line
 		}
-		return fmt.Errorf("%s:%d: vendors.%s: %s", c.Source, n.Line, name, strings.TrimPrefix(msg, ": "))
+		return locateAll(c.Source, err, root(b), "vendors."+name, fileLine)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,7 @@ type Server struct {
 	closers  []func()
 	metrics  *metrics.Metrics
 	ready    atomic.Bool
+	slots    chan struct{} // one per SOAP call in flight
 }
 
 // New builds a server for cfg with the given fan-out targets.
@@ -76,7 +78,8 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 			Log:            log,
 			Observer:       m,
 		},
-		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes},
+		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		slots:   make(chan struct{}, cfg.Limits.MaxConcurrent),
 		targets: targets,
 	}
 	e := echo.New()
@@ -214,9 +217,21 @@ func guessVersion(contentType string) soap.Version {
 // line and the request metrics.
 func (s *Server) call(c echo.Context, id string) error {
 	start := time.Now()
-	s.metrics.InFlight.Inc()
-	defer s.metrics.InFlight.Dec()
-	version, req, f := s.process(c.Request(), id)
+	var version soap.Version
+	var req *soap.Request
+	var f *soap.Fault
+	select {
+	case s.slots <- struct{}{}:
+		s.metrics.InFlight.Inc()
+		version, req, f = s.process(c.Request(), id)
+		s.metrics.InFlight.Dec()
+		<-s.slots
+	default:
+		version = guessVersion(c.Request().Header.Get("Content-Type"))
+		c.Response().Header().Set("Retry-After", "1")
+		f = &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Busy"},
+			Reason: fmt.Sprintf("the bridge is handling %d calls, its limit; retry shortly", cap(s.slots))}
+	}
 	op, outcome := "unknown", "ok"
 	if req != nil {
 		op = req.Operation.Name
@@ -249,10 +264,6 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	t, f := soap.ParseTransport(r.Header)
 	if f != nil {
 		return t.Version, nil, f
-	}
-	if ce := strings.TrimSpace(r.Header.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") {
-		return t.Version, nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
-			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed"}
 	}
 	body, f := s.readBody(r)
 	if f != nil {
@@ -298,19 +309,37 @@ func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 	return err
 }
 
+// readBody reads the body within the size limit. A gzip body is accepted
+// and its decompressed size is what counts, so compression cannot carry a
+// larger message past the limit; chunked bodies are cut at the limit too.
 func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
 	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
 		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
-	if r.ContentLength > max {
-		return nil, tooLarge
-	}
+	var in io.Reader = r.Body
 	size := r.ContentLength
+	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
+	case "", "identity":
+		if r.ContentLength > max {
+			return nil, tooLarge
+		}
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
+		if err != nil {
+			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+				Reason: "the gzip body cannot be read: " + err.Error()}
+		}
+		defer zr.Close()
+		in, size = zr, -1
+	default:
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
+			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed or gzip-compressed"}
+	}
 	if size < 0 || size > max {
 		size = 0
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, max+1))
+	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
 		return nil, tooLarge
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -37,7 +38,9 @@ func TestTransport(t *testing.T) {
 		{"PUT", http.MethodPut, endpoint, hdr, body, 405, "method PUT is not allowed"},
 		{"DELETE", http.MethodDelete, endpoint, nil, nil, 405, "not allowed"},
 		{"no content type", http.MethodPost, endpoint, http.Header{}, body, 415, "no Content-Type"},
-		{"gzip", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, body, 415, "Content-Encoding gzip"},
+		{"brotli", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"br"}}, body, 415, "Content-Encoding br"},
+		{"gzip bomb", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, gzipped(bytes.Repeat([]byte(" "), 11<<20)), 413, "larger than the limit"},
+		{"not gzip", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, body, 400, "gzip body cannot be read"},
 		{"utf-16", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml; charset=utf-16"}}, body, 415, `"utf-16" is not supported`},
 		{"too large", http.MethodPost, endpoint, hdr, append(body, bytes.Repeat([]byte(" "), 10<<20)...), 413, "larger than the limit of 10485760 bytes"},
 	}
@@ -275,5 +278,72 @@ func TestMetricsAndReadyz(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/readyz", nil))
 	if rec.Code != 503 {
 		t.Errorf("readyz %d after shutdown, want 503", rec.Code)
+	}
+}
+
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	zw.Write(b)
+	zw.Close()
+	return out.Bytes()
+}
+
+// TestGzipBody: a gzip-compressed call is decoded like a plain one.
+func TestGzipBody(t *testing.T) {
+	h, sink := newTestServer(t)
+	hdr, body := okCase(t, "wcf-oof-11")
+	hdr = hdr.Clone()
+	hdr.Set("Content-Encoding", "gzip")
+	if rec := post(h, hdr, gzipped(body)); rec.Code != 200 || len(sink.Calls()) != 1 {
+		t.Fatalf("status %d, %d calls", rec.Code, len(sink.Calls()))
+	}
+}
+
+// blocking holds calls until released, to fill the concurrency limit.
+type blocking struct{ release chan struct{} }
+
+func (b blocking) Name() string { return "blocking" }
+func (b blocking) Deliver(ctx context.Context, _ *fanout.Call) fanout.Result {
+	<-b.release
+	return fanout.Result{Status: fanout.OK}
+}
+
+// TestMaxConcurrent: past the limit a call is refused at once with a
+// Server fault and 503, not queued.
+func TestMaxConcurrent(t *testing.T) {
+	cfg := config.Default()
+	cfg.Limits.MaxConcurrent = 2
+	b := blocking{release: make(chan struct{})}
+	srv, err := server.New(cfg, []fanout.Target{{Vendor: b, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, body := okCase(t, "wcf-oof-11")
+	done := make(chan int, 2)
+	for range 2 {
+		go func() { done <- post(srv.Handler(), hdr, body).Code }()
+	}
+	// Wait until both are inside (the in-flight gauge says so).
+	for i := 0; ; i++ {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
+		if strings.Contains(rec.Body.String(), "thereforebridge_requests_in_flight 2") {
+			break
+		}
+		if i > 5000 {
+			t.Fatal("the two calls never got in")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	rec := post(srv.Handler(), hdr, body)
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "its limit") || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("third call: %d %s", rec.Code, rec.Body)
+	}
+	close(b.release)
+	for range 2 {
+		if code := <-done; code != 200 {
+			t.Errorf("held call: %d", code)
+		}
 	}
 }

@@ -22,12 +22,13 @@ import (
 type Limits struct {
 	MaxDepth    int // nesting depth of elements, the Envelope being 1
 	MaxElements int // start tags in the whole document
-	MaxText     int // bytes of text in one element
+	MaxText     int // bytes of text in one element, and of one attribute value
+	MaxAttrs    int // attributes (namespace declarations included) on one element
 }
 
 // DefaultLimits fit any real Therefore call with room to spare: a
 // SavePortalUser with 100,000 index data items is about 700,000 elements.
-var DefaultLimits = Limits{MaxDepth: 64, MaxElements: 2_000_000, MaxText: 1 << 20}
+var DefaultLimits = Limits{MaxDepth: 64, MaxElements: 2_000_000, MaxText: 1 << 20, MaxAttrs: 64}
 
 // ErrLimit is wrapped by every error that a Limits bound caused.
 var ErrLimit = errors.New("limit exceeded")
@@ -65,6 +66,16 @@ func (r *Reader) Token() (xml.Token, error) {
 		}
 		if r.limits.MaxElements > 0 && r.elements > r.limits.MaxElements {
 			return nil, fmt.Errorf("line %d: more than %d elements: %w", r.Line(), r.limits.MaxElements, ErrLimit)
+		}
+		if r.limits.MaxAttrs > 0 && len(t.Attr) > r.limits.MaxAttrs {
+			return nil, fmt.Errorf("line %d: <%s> has more than %d attributes: %w", r.Line(), t.Name.Local, r.limits.MaxAttrs, ErrLimit)
+		}
+		if r.limits.MaxText > 0 {
+			for _, a := range t.Attr {
+				if len(a.Value) > r.limits.MaxText {
+					return nil, fmt.Errorf("line %d: an attribute value longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
+				}
+			}
 		}
 	case xml.EndElement:
 		r.depth--
