@@ -236,3 +236,30 @@ func faultOf(t *testing.T, b []byte) (code, reason string) {
 	}
 	return code, f.Reason.Text
 }
+
+// FuzzEndpoint posts arbitrary bodies, with the headers of a real case, to
+// the whole handler: it must never panic, and must always answer with
+// well-formed XML, a 200 response or a fault. Seeds: every case in
+// testdata/soap.
+func FuzzEndpoint(f *testing.F) {
+	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "soap", "*", "*"))
+	for _, dir := range dirs {
+		body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
+		if err == nil {
+			f.Add(body, strings.HasPrefix(filepath.Base(dir), "php-portaluser-12") || strings.HasSuffix(dir, "-12"))
+		}
+	}
+	h, _ := newTestServer(f)
+	f.Fuzz(func(t *testing.T, body []byte, soap12 bool) {
+		header := http.Header{"Content-Type": {"text/xml; charset=utf-8"}}
+		if soap12 {
+			header.Set("Content-Type", "application/soap+xml; charset=utf-8")
+		}
+		rec := post(h, header, body)
+		if rec.Code != 200 {
+			faultOf(t, rec.Body.Bytes())
+		} else {
+			wellFormed(t, rec.Body.Bytes())
+		}
+	})
+}
