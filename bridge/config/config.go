@@ -33,6 +33,7 @@ type Config struct {
 	WSDL            WSDL                 `yaml:"wsdl"`
 	Fanout          Fanout               `yaml:"fanout"`
 	Identity        Identity             `yaml:"identity"`
+	Auth            Auth                 `yaml:"auth"`
 	Vendors         map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -190,6 +191,7 @@ func (c *Config) defaults() {
 	if l.IdleTimeout == 0 {
 		l.IdleTimeout = Duration(120 * time.Second)
 	}
+	c.authDefaults()
 	f := &c.Fanout
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
@@ -223,6 +225,9 @@ func (c *Config) check() error {
 		return c.errf("listen", "must be host:port, got %q", c.Listen)
 	}
 	if err := c.checkIdentity(); err != nil {
+		return err
+	}
+	if err := c.checkAuth(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxAttempts < 1 || c.Fanout.MaxAttempts > 20 {

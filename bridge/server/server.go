@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -53,7 +54,8 @@ type Server struct {
 	closers  []func()
 	metrics  *metrics.Metrics
 	ready    atomic.Bool
-	slots    chan struct{} // one per SOAP call in flight
+	slots    chan struct{}       // one per SOAP call in flight
+	auth     *auth.Authenticator // nil when auth is off (insecure development mode)
 }
 
 // New builds a server for cfg with the given fan-out targets.
@@ -62,8 +64,13 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	if err != nil {
 		return nil, err
 	}
+	authn, err := auth.New(cfg.Auth)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
 	m := metrics.New()
 	s := &Server{
+		auth:     authn,
 		metrics:  m,
 		cfg:      cfg,
 		log:      log,
@@ -175,6 +182,15 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		if wantsWSDL(r) {
+			if s.auth != nil && !s.cfg.Auth.PublicWSDL {
+				u, p, ok := r.BasicAuth()
+				if !ok {
+					return s.writeFault(c, version, s.challenge("authentication required to read the contract: send HTTP Basic credentials"))
+				}
+				if _, err := s.auth.Password(u, p); err != nil {
+					return s.writeFault(c, version, s.challenge("authentication failed"))
+				}
+			}
 			return s.serveWSDL(c)
 		}
 		c.Response().Header().Set("Allow", "GET, POST")
@@ -265,6 +281,14 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	if f != nil {
 		return t.Version, nil, f
 	}
+	caller, basic := "", false
+	if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
+		name, err := s.auth.Password(u, p)
+		if err != nil {
+			return t.Version, nil, s.challenge("authentication failed")
+		}
+		caller, basic = name, true
+	}
 	body, f := s.readBody(r)
 	if f != nil {
 		return t.Version, nil, f
@@ -272,6 +296,17 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	req, f := soap.Read(body, t, s.contract, s.limits)
 	if f != nil {
 		return t.Version, nil, f
+	}
+	if s.auth != nil && !basic {
+		if req.Security == nil {
+			// WCF clients send credentials only after this challenge.
+			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
+		}
+		name, err := s.auth.Token(req.Security)
+		if err != nil {
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+		}
+		caller = name
 	}
 	if err := contract.Validate(req.Body); err != nil {
 		var v *contract.Violation
@@ -284,7 +319,7 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	}
 	call := &fanout.Call{RequestID: id, Operation: req.Operation.Name, Params: contract.Params(req.Body)}
 	if p, ok := call.Params.(*generated.SaveOutOfOfficeInfoForUserParams); ok {
-		o := intent.FromOOF(p, "") // the caller is known once inbound auth exists
+		o := intent.FromOOF(p, caller)
 		call.OutOfOffice = &o
 	}
 	outcomes, ok := s.engine.Dispatch(r.Context(), call)
@@ -297,6 +332,14 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		return t.Version, req, vendorFault(outcomes)
 	}
 	return t.Version, req, nil
+}
+
+// challenge is the answer to missing or wrong HTTP Basic credentials: 401
+// with WWW-Authenticate, and a fault saying the same; it is one answer for
+// an unknown user and a wrong password alike.
+func (s *Server) challenge(reason string) *soap.Fault {
+	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: "Auth"},
+		Header: http.Header{"WWW-Authenticate": {`Basic realm="` + s.cfg.Auth.Realm + `", charset="UTF-8"`}}}
 }
 
 func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
@@ -368,6 +411,11 @@ func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendFault(buf, v, f)
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			c.Response().Header().Add(k, v)
+		}
+	}
 	c.Response().Header().Set("Content-Type", v.ContentType())
 	c.Response().WriteHeader(f.HTTPStatus())
 	_, err := c.Response().Write(buf.Bytes())

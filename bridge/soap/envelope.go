@@ -30,6 +30,8 @@ type Request struct {
 	// WSA is set when the request carried WS-Addressing headers; the
 	// response then carries the reply action and RelatesTo, as WCF's does.
 	WSA *Addressing
+	// Security is the WS-Security UsernameToken, when one was sent.
+	Security *UsernameToken
 }
 
 // Addressing holds the WS-Addressing headers the bridge answers to.
@@ -252,6 +254,15 @@ func (e *envelopeReader) readHeader() error {
 				return err
 			}
 			continue
+		case h.Name == xml.Name{Space: WSSE, Local: "Security"} && e.targetsUs(h):
+			ok, err := e.readSecurity(h)
+			if err != nil {
+				return err
+			}
+			if !ok && e.mustUnderstand(h) {
+				notUnderstood = append(notUnderstood, h.Name)
+			}
+			continue
 		case e.mustUnderstand(h) && e.targetsUs(h):
 			notUnderstood = append(notUnderstood, h.Name)
 		}
@@ -262,7 +273,7 @@ func (e *envelopeReader) readHeader() error {
 	if len(notUnderstood) > 0 {
 		n := notUnderstood[0]
 		return faultErr{&Fault{Code: MustUnderstand, NotUnderstood: notUnderstood, Detail: &Detail{Kind: "Header"},
-			Reason: fmt.Sprintf("The header '%s' from the namespace '%s' was not understood by the recipient of this message, causing the message to not be processed (it is marked mustUnderstand). The bridge understands only WS-Addressing headers.", n.Local, n.Space)}}
+			Reason: fmt.Sprintf("The header '%s' from the namespace '%s' was not understood by the recipient of this message, causing the message to not be processed (it is marked mustUnderstand). The bridge understands WS-Addressing headers and WS-Security UsernameTokens.", n.Local, n.Space)}}
 	}
 	return nil
 }

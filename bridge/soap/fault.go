@@ -104,6 +104,8 @@ type Fault struct {
 	Detail  *Detail
 	// NotUnderstood lists the headers of a MustUnderstand fault.
 	NotUnderstood []xml.Name
+	// Header holds HTTP headers to send with the fault (WWW-Authenticate).
+	Header http.Header
 }
 
 func (f *Fault) Error() string { return string(f.Code) + ": " + f.Reason }

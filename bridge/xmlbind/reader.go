@@ -13,6 +13,7 @@
 package xmlbind
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -105,4 +106,34 @@ func (r *Reader) Skip() error {
 		}
 	}
 	return nil
+}
+
+// ReadRaw returns the element whose start tag was just read, re-encoded
+// with resolved namespaces, for a small header block that a struct with
+// namespaced tags then unmarshals. Limits apply as to any other token.
+func ReadRaw(r *Reader, start xml.StartElement) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := xml.NewEncoder(&buf)
+	if err := enc.EncodeToken(start.Copy()); err != nil {
+		return nil, err
+	}
+	for depth := 1; depth > 0; {
+		tok, err := r.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+		if err := enc.EncodeToken(xml.CopyToken(tok)); err != nil {
+			return nil, err
+		}
+	}
+	if err := enc.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -19,8 +19,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
+	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
@@ -38,6 +40,7 @@ commands:
   serve         run the bridge (default config: the embedded local demo)
   check-config  validate a config file and print what would be called
   call          send one SOAP call (oof or portal) and print the reply
+  hash-password read a password on stdin, print its bcrypt hash for auth.callers
   version       print the version
 `
 
@@ -53,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkConfig(args[1:], stdout, stderr)
 	case "call":
 		return call(args[1:], stdout, stderr)
+	case "hash-password":
+		return hashPassword(os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "thereforebridge", version())
 		return 0
@@ -161,5 +166,25 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout)
 	}
+	return 0
+}
+
+func hashPassword(stdin io.Reader, stdout, stderr io.Writer) int {
+	b, err := io.ReadAll(io.LimitReader(stdin, 1024))
+	if err != nil {
+		fmt.Fprintln(stderr, "hash-password:", err)
+		return 1
+	}
+	pw := strings.TrimRight(string(b), "\r\n")
+	if pw == "" {
+		fmt.Fprintln(stderr, "hash-password: give the password on standard input")
+		return 2
+	}
+	h, err := auth.HashPassword(pw)
+	if err != nil {
+		fmt.Fprintln(stderr, "hash-password:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, h)
 	return 0
 }

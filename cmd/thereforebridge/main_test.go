@@ -50,8 +50,8 @@ func TestCheckConfig(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(good, []byte("listen: 127.0.0.1:9000\nvendors:\n  log:\n    operations: [SavePortalUser]\n"), 0o644)
-	os.WriteFile(bad, []byte("listen: 127.0.0.1:9000\nvendors:\n  log:\n    keeep: 3\n"), 0o644)
+	os.WriteFile(good, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    operations: [SavePortalUser]\n"), 0o644)
+	os.WriteFile(bad, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    keeep: 3\n"), 0o644)
 	var out, errOut bytes.Buffer
 	if code := run([]string{"check-config", "-config", good}, &out, &errOut); code != 0 {
 		t.Fatalf("good config: exit %d: %s", code, errOut.String())
@@ -66,7 +66,7 @@ func TestCheckConfig(t *testing.T) {
 	if code := run([]string{"check-config", "-config", bad}, &out, &errOut); code != 1 {
 		t.Fatalf("bad config: exit %d", code)
 	}
-	if want := "bad.yaml:4: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
+	if want := "bad.yaml:6: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
 		t.Errorf("error %q lacks %q", errOut.String(), want)
 	}
 }

@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/auth"
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+// capture records the calls it gets.
+type capture struct {
+	mu    sync.Mutex
+	calls []*fanout.Call
+}
+
+func (c *capture) Name() string { return "capture" }
+func (c *capture) Deliver(_ context.Context, call *fanout.Call) fanout.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls = append(c.calls, call)
+	return fanout.Result{Status: fanout.OK}
+}
+
+func authServer(t *testing.T, publicWSDL bool) (http.Handler, *capture) {
+	t.Helper()
+	h, err := auth.HashPassword("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Auth = config.Auth{Realm: "thereforebridge", PublicWSDL: publicWSDL, ReplayWindow: config.Duration(5 * time.Minute),
+		Callers: []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
+	c := &capture{}
+	srv, err := server.New(cfg, []fanout.Target{{Vendor: c, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler(), c
+}
+
+// nilUserOOF is a SOAP 1.1 call for the connected user, with an optional
+// WS-Security header.
+func nilUserOOF(security string) []byte {
+	return []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>` + security + `</s:Header><s:Body>` +
+		`<SaveOutOfOfficeInfoForUser xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types">` +
+		`<a:IsOutOfOfficeEnabled>true</a:IsOutOfOfficeEnabled></parameters></SaveOutOfOfficeInfoForUser></s:Body></s:Envelope>`)
+}
+
+func wsse(user, pw, typ, nonce, created string) string {
+	return `<wsse:Security s:mustUnderstand="1" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">` +
+		`<wsse:UsernameToken><wsse:Username>` + user + `</wsse:Username><wsse:Password Type="` + typ + `">` + pw + `</wsse:Password>` +
+		`<wsse:Nonce>` + nonce + `</wsse:Nonce><wsu:Created>` + created + `</wsu:Created></wsse:UsernameToken></wsse:Security>`
+}
+
+func send(h http.Handler, body []byte, setAuth func(*http.Request)) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	req.Header.Set("SOAPAction", `"http://schemas.therefore.net/webservices/interop/v0001/messages/IThereforeService/SaveOutOfOfficeInfoForUser"`)
+	if setAuth != nil {
+		setAuth(req)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestInboundAuth(t *testing.T) {
+	h, c := authServer(t, false)
+	now := time.Now().UTC()
+	created := now.Format(time.RFC3339)
+	nonce := []byte("unique-nonce-1")
+	sum := sha1.Sum(append(append(append([]byte(nil), nonce...), created...), "s3cret"...))
+	digest := base64.StdEncoding.EncodeToString(sum[:])
+	n64 := base64.StdEncoding.EncodeToString(nonce)
+	tests := []struct {
+		name     string
+		body     []byte
+		setAuth  func(*http.Request)
+		status   int
+		contains string
+	}{
+		{"no credentials: the Basic challenge", nilUserOOF(""), nil, 401, "authentication required"},
+		{"Basic ok", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("jdoe", "s3cret") }, 200, "SaveOutOfOfficeInfoForUserResult"},
+		{"Basic wrong password", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("jdoe", "nope") }, 401, "authentication failed"},
+		{"Basic unknown user", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("mallory", "s3cret") }, 401, "authentication failed"},
+		{"WS-Security PasswordText ok", nilUserOOF(wsse("jdoe", "s3cret", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText", "", "")), nil, 200, "SaveOutOfOfficeInfoForUserResult"},
+		{"WS-Security PasswordDigest ok", nilUserOOF(wsse("jdoe", digest, "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest", n64, created)), nil, 200, "SaveOutOfOfficeInfoForUserResult"},
+		{"WS-Security replayed digest", nilUserOOF(wsse("jdoe", digest, "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest", n64, created)), nil, 500, `<faultcode xmlns:a="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">a:FailedAuthentication</faultcode>`},
+		{"WS-Security wrong password", nilUserOOF(wsse("jdoe", "nope", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText", "", "")), nil, 500, "a:FailedAuthentication"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := send(h, tc.body, tc.setAuth)
+			if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.contains) {
+				t.Fatalf("%d %s; want %d with %q", rec.Code, rec.Body, tc.status, tc.contains)
+			}
+			if tc.status == 401 && rec.Header().Get("WWW-Authenticate") != `Basic realm="thereforebridge", charset="UTF-8"` {
+				t.Errorf("WWW-Authenticate %q", rec.Header().Get("WWW-Authenticate"))
+			}
+		})
+	}
+	// The connected user of every accepted call is the authenticated caller.
+	if len(c.calls) != 3 {
+		t.Fatalf("%d calls reached the vendor, want 3", len(c.calls))
+	}
+	for _, call := range c.calls {
+		if u := call.OutOfOffice.User; !u.Connected || u.Caller != "jdoe" {
+			t.Errorf("connected user %+v, want the caller jdoe", u)
+		}
+	}
+}
+
+// TestUnknownUserAndWrongPasswordIndistinguishable runs both failures
+// concurrently and compares everything a client can see.
+func TestUnknownUserAndWrongPasswordIndistinguishable(t *testing.T) {
+	h, _ := authServer(t, false)
+	var wg sync.WaitGroup
+	answers := make([]string, 20)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			user := "jdoe"
+			if i%2 == 1 {
+				user = "nobody"
+			}
+			rec := send(h, nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth(user, "wrong") })
+			hdr := rec.Header().Clone()
+			hdr.Del("X-Request-Id")
+			var b strings.Builder
+			hdr.Write(&b)
+			answers[i] = rec.Result().Status + "\n" + b.String() + rec.Body.String()
+		}()
+	}
+	wg.Wait()
+	for i := 1; i < len(answers); i++ {
+		if answers[i] != answers[0] {
+			t.Fatalf("answers differ:\n%s\n---\n%s", answers[0], answers[i])
+		}
+	}
+}
+
+func TestWSDLAuth(t *testing.T) {
+	for _, public := range []bool{false, true} {
+		h, _ := authServer(t, public)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, endpoint+"?wsdl", nil))
+		want := 401
+		if public {
+			want = 200
+		}
+		if rec.Code != want {
+			t.Errorf("public=%v: ?wsdl without credentials: %d, want %d", public, rec.Code, want)
+		}
+		req := httptest.NewRequest(http.MethodGet, endpoint+"?wsdl", nil)
+		req.SetBasicAuth("jdoe", "s3cret")
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("public=%v: ?wsdl with credentials: %d", public, rec.Code)
+		}
+	}
+}
+
+func TestRefusesToStartWithoutCallers(t *testing.T) {
+	_, err := config.Parse([]byte("listen: 127.0.0.1:1\n"), "x.yaml")
+	if err == nil || !strings.Contains(err.Error(), "x.yaml: auth.callers: no callers are configured") {
+		t.Fatalf("err = %v", err)
+	}
+}
