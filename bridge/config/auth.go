@@ -42,7 +42,7 @@ func (c *Config) authDefaults() {
 
 func (c *Config) checkAuth() error {
 	a := c.Auth
-	if !a.InsecureNoAuth && len(a.Callers) == 0 {
+	if !a.InsecureNoAuth && len(a.Callers) == 0 && len(c.TLS.ClientSubjects) == 0 {
 		return c.errf("auth.callers", "no callers are configured; add callers (with password_hash) or, for development only, set auth.insecure_no_auth: true")
 	}
 	seen := map[string]bool{}

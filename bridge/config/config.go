@@ -34,6 +34,7 @@ type Config struct {
 	Fanout          Fanout               `yaml:"fanout"`
 	Identity        Identity             `yaml:"identity"`
 	Auth            Auth                 `yaml:"auth"`
+	TLS             TLS                  `yaml:"tls"`
 	Vendors         map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -228,6 +229,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkAuth(); err != nil {
+		return err
+	}
+	if err := c.checkTLS(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxAttempts < 1 || c.Fanout.MaxAttempts > 20 {

@@ -282,7 +282,9 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		return t.Version, nil, f
 	}
 	caller, basic := "", false
-	if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
+	if name, ok := s.certCaller(r); ok {
+		caller, basic = name, true
+	} else if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
 		name, err := s.auth.Password(u, p)
 		if err != nil {
 			return t.Version, nil, s.challenge("authentication failed")
@@ -297,10 +299,13 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	if f != nil {
 		return t.Version, nil, f
 	}
-	if s.auth != nil && !basic {
+	if (s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0) && !basic {
 		if req.Security == nil {
 			// WCF clients send credentials only after this challenge.
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
+		}
+		if s.auth == nil {
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: "Auth"}}
 		}
 		name, err := s.auth.Token(req.Security)
 		if err != nil {

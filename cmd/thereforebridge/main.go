@@ -103,12 +103,25 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	plain, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return 1
 	}
-	log.Info("listening", "address", "http://"+ln.Addr().String()+cfg.Endpoint, "wsdl", "http://"+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source)
+	ln, err := srv.Listen(plain)
+	if err != nil {
+		plain.Close()
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return 1
+	}
+	scheme := "http://"
+	if cfg.TLS.Enabled() {
+		scheme = "https://"
+	}
+	log.Info("listening", "address", scheme+ln.Addr().String()+cfg.Endpoint, "wsdl", scheme+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source)
+	if cfg.Auth.InsecureNoAuth {
+		log.Warn("inbound authentication is OFF (auth.insecure_no_auth): anybody who reaches this address may call the bridge; for development only")
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
