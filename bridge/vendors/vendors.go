@@ -16,11 +16,14 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/logsink"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
+	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
 // registry: one line per vendor.
 var registry = map[string]builder{
-	"log": plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
+	"log":         plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
+	"superoffice": plugin(superoffice.New, superoffice.Demo, func() http.Handler { return superofficefake.New() }),
 }
 
 // Debugger is implemented by vendors and fakes whose state

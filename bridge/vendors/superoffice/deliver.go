@@ -1,0 +1,108 @@
+package superoffice
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/contract"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
+)
+
+// presenceBody is the UserPresenceStatus carrier. An empty message is
+// left out: the documented "back" body is {"Status": "StatusNormal"}.
+type presenceBody struct {
+	Status  string `json:"Status"`
+	Message string `json:"Message,omitempty"`
+}
+
+// Deliver implements fanout.Vendor: one attempt, no retries.
+func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	if call.Operation != contract.SaveOutOfOfficeInfoForUser {
+		return fanout.Result{Status: fanout.OK, Message: "not applicable"}
+	}
+	oof := call.OutOfOffice
+	switch {
+	case oof == nil:
+		return fanout.Result{Status: fanout.Permanent, Message: "the call carries no out-of-office change"}
+	case oof.Enabled == nil && oof.Delegates != nil:
+		return fanout.Result{Status: fanout.OK, Message: "delegates are not a SuperOffice concept; nothing to change"}
+	case oof.Enabled == nil:
+		return fanout.Result{Status: fanout.OK, Message: "IsOutOfOfficeEnabled not given; nothing to change"}
+	}
+	side := a.back
+	if *oof.Enabled {
+		side = a.away
+	}
+	if !oof.User.IsGroup() {
+		return a.set(ctx, call, oof.User, side, *oof.Enabled)
+	}
+	members, ok := a.d.Directory.Members(oof.User)
+	switch {
+	case !ok:
+		return fanout.Result{Status: fanout.Permanent,
+			Message: fmt.Sprintf("user group %s is not in the directory, so its members are unknown", oof.User)}
+	case len(members) == 0:
+		return fanout.Result{Status: fanout.OK, Message: fmt.Sprintf("user group %s has no members", oof.User)}
+	}
+	return a.setGroup(ctx, call, oof.User, members, side, *oof.Enabled)
+}
+
+// setGroup sets every member of group g. It goes on after a permanent
+// failure (one unknown member must not block the others) but stops at a
+// retryable one: the engine's retry repeats every member, which is safe
+// as the PUT is idempotent, and a 429 would only repeat for the rest.
+func (a *Adapter) setGroup(ctx context.Context, call *fanout.Call, g intent.User, members []intent.User, side presence, enabled bool) fanout.Result {
+	var done, failed []string
+	var worst fanout.Result
+	for _, m := range members {
+		res := a.set(ctx, call, m, side, enabled)
+		if res.Status == fanout.OK {
+			done = append(done, res.Message)
+			continue
+		}
+		failed = append(failed, res.Message)
+		if worst.Status == fanout.OK || res.Status == fanout.Retryable {
+			worst = res
+		}
+		if res.Status == fanout.Retryable {
+			break
+		}
+	}
+	if len(failed) == 0 {
+		return fanout.Result{Status: fanout.OK, Message: vendorkit.Truncate(fmt.Sprintf("user group %s: %s", g, strings.Join(done, "; ")), 300)}
+	}
+	worst.Message = vendorkit.Truncate(fmt.Sprintf("user group %s: %d of %d members set; %s",
+		g, len(done), len(members), strings.Join(failed, "; ")), 300)
+	return worst
+}
+
+// set gives one user the presence of side.
+func (a *Adapter) set(ctx context.Context, call *fanout.Call, u intent.User, side presence, enabled bool) fanout.Result {
+	acct, mapped := a.d.Directory.Lookup(u)
+	t, res := a.resolve(ctx, call.RequestID, u, acct, mapped)
+	if res.Status != fanout.OK {
+		return res
+	}
+	body := presenceBody{Status: side.status, Message: side.message.Render(vendorkit.NewTextData(u, acct, a.d.Now(), enabled))}
+	what := fmt.Sprintf("setting the presence of %s (associate %d)", u, t.id)
+	resp, b, err := a.send(ctx, http.MethodPut, fmt.Sprintf("/User/%d/UserPresenceStatus", t.id), body)
+	if err != nil {
+		return a.transportFailure(err, what)
+	}
+	if resp.StatusCode/100 != 2 {
+		if resp.StatusCode == http.StatusNotFound && t.key != "" {
+			a.ids.forget(t.key) // the cached id is stale: look it up afresh next time
+		}
+		return a.failure(resp, b, what)
+	}
+	a.d.Log.LogAttrs(ctx, slog.LevelInfo, "superoffice presence set", slog.String("vendor", name),
+		slog.String("request_id", call.RequestID), slog.String("user", u.String()),
+		slog.Int("associate_id", int(t.id)), slog.String("status", side.status))
+	return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode,
+		Message: fmt.Sprintf("%s (associate %d): %s", u, t.id, side.status)}
+}

@@ -1,0 +1,185 @@
+package superoffice_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
+)
+
+// day is the tests' today: out-of-office texts carry the date.
+var day = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+
+// clock is a settable time source, so cache expiry needs no sleeping.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// sent is one request as the vendor received it.
+type sent struct {
+	Request string            `json:"request"` // "PUT /api/v1/User/17/UserPresenceStatus"
+	Headers map[string]string `json:"headers"` // Authorization shows its scheme only
+	Body    json.RawMessage   `json:"body,omitempty"`
+}
+
+// recorder remembers what reaches the fake.
+type recorder struct {
+	next http.Handler
+	mu   sync.Mutex
+	reqs []sent
+}
+
+func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	h := map[string]string{}
+	for _, k := range []string{"Accept", "Content-Type"} {
+		if v := r.Header.Get(k); v != "" {
+			h[k] = v
+		}
+	}
+	if scheme, _, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok {
+		h["Authorization"] = scheme + " [redacted]"
+	}
+	if r.Header.Get("SO-AppToken") != "" {
+		h["SO-AppToken"] = "[redacted]"
+	}
+	s := sent{Request: r.Method + " " + r.URL.RequestURI(), Headers: h}
+	if len(b) > 0 {
+		s.Body = b
+	}
+	rc.mu.Lock()
+	rc.reqs = append(rc.reqs, s)
+	rc.mu.Unlock()
+	rc.next.ServeHTTP(w, r)
+}
+
+func (rc *recorder) take() []sent {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := rc.reqs
+	rc.reqs = nil
+	return out
+}
+
+// env is an adapter talking to a fake through httptest.
+type env struct {
+	fake  *fake.Fake
+	srv   *httptest.Server
+	rec   *recorder
+	clock *clock
+	log   *vendortest.SafeBuffer
+	cfg   superoffice.Config
+	a     *superoffice.Adapter
+}
+
+// configFor is a configuration with mode's demo credentials.
+func configFor(mode fake.AuthMode, baseURL string) superoffice.Config {
+	c := superoffice.Demo(baseURL)
+	switch mode {
+	case fake.AuthSOTicket:
+		c.Auth, c.User, c.Password = superoffice.AuthSOTicket, "", config.Secret{}
+		c.Ticket = config.NewSecret(fake.DemoTicket)
+	case fake.AuthBearer:
+		c.Auth, c.User, c.Password = superoffice.AuthBearer, "", config.Secret{}
+		c.Token, c.AppToken = config.NewSecret(fake.DemoToken), config.NewSecret(fake.DemoAppToken)
+	}
+	return c
+}
+
+type option func(*envOptions)
+
+type envOptions struct {
+	mode  fake.AuthMode
+	edit  func(*superoffice.Config)
+	dir   identity.Directory
+	limit int
+}
+
+func withAuth(m fake.AuthMode) option               { return func(o *envOptions) { o.mode = m } }
+func withConfig(f func(*superoffice.Config)) option { return func(o *envOptions) { o.edit = f } }
+func withDirectory(d identity.Directory) option     { return func(o *envOptions) { o.dir = d } }
+func withRateLimit(perSecond int) option            { return func(o *envOptions) { o.limit = perSecond } }
+
+// newEnv starts a fake (Basic auth, no rate limit unless asked) and an
+// adapter for it, on a clock frozen at day.
+func newEnv(t testing.TB, opts ...option) *env {
+	t.Helper()
+	o := envOptions{mode: fake.AuthBasic}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e := &env{fake: fake.NewWithAuth(o.mode), clock: &clock{t: day}}
+	// Only the rate-limit tests want a limit; the shared frozen clock keeps
+	// its window independent of how fast the machine is.
+	e.fake.SetRateLimit(o.limit)
+	e.fake.SetClock(e.clock.Now)
+	e.rec = &recorder{next: e.fake}
+	e.srv = httptest.NewServer(e.rec)
+	t.Cleanup(e.srv.Close)
+	e.cfg = configFor(o.mode, e.srv.URL)
+	if o.edit != nil {
+		o.edit(&e.cfg)
+	}
+	e.cfg.Defaults()
+	if err := e.cfg.Check(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	d, log := vendortest.Deps()
+	d.Now, d.HTTP = e.clock.Now, e.srv.Client()
+	if o.dir != nil {
+		d.Directory = o.dir
+	}
+	e.log = log
+	a, err := superoffice.New(e.cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a = a
+	return e
+}
+
+// presence is an associate's end state.
+type presence struct{ Status, Message string }
+
+func (e *env) presence() map[int]presence {
+	out := map[int]presence{}
+	for _, a := range e.fake.State().Associates {
+		out[a.AssociateID] = presence{a.Status, a.Message}
+	}
+	return out
+}
+
+func (e *env) requests(route string) int { return e.fake.State().Requests[route] }
+
+const (
+	routeLookup = "GET User/{userName}"
+	routePut    = "PUT User/{associateId}/UserPresenceStatus"
+)
+
+// secrets are every credential the tests use, for leak checks.
+var secrets = []string{fake.DemoPassword, fake.DemoTicket, fake.DemoToken, fake.DemoAppToken, vendortest.PortalUserSecret}

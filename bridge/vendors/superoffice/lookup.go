@@ -1,0 +1,162 @@
+package superoffice
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
+)
+
+// target is a resolved associate; key is its cache key when it was looked
+// up ("" when the directory mapped it).
+type target struct {
+	id  int32
+	key string
+}
+
+// resolve finds u's associate id: the directory's superoffice id first,
+// else GET /User/{userName}, cached.
+func (a *Adapter) resolve(ctx context.Context, requestID string, u intent.User, acct identity.Account, mapped bool) (target, fanout.Result) {
+	if s := acct.ID(name); mapped && s != "" {
+		id, err := strconv.ParseInt(s, 10, 32)
+		if err != nil || id <= 0 {
+			return target{}, fanout.Result{Status: fanout.Permanent,
+				Message: fmt.Sprintf("identity: the superoffice id %q of %s is not an associate id (a positive number)", s, u)}
+		}
+		return target{id: int32(id)}, fanout.Result{Status: fanout.OK}
+	}
+	userName := u.UserName
+	if mapped && acct.UserName != "" {
+		userName = acct.UserName
+	}
+	if userName == "" {
+		userName = u.Caller
+	}
+	switch {
+	case userName == "":
+		return target{}, fanout.Result{Status: fanout.Permanent, Message: notMapped(u) + " (no user name to look up)"}
+	case isNumber(userName):
+		// SuperOffice routes GET /User/{number} to the lookup by id.
+		return target{}, fanout.Result{Status: fanout.Permanent,
+			Message: notMapped(u) + fmt.Sprintf(" (the numeric user name %q cannot be looked up; map it in the directory)", userName)}
+	}
+	key := strings.ToLower(userName) // SuperOffice user names are case-insensitive
+	id, res := a.ids.do(ctx, key, func(ctx context.Context) (int32, fanout.Result) { return a.lookup(ctx, requestID, u, userName) })
+	return target{id: id, key: key}, res
+}
+
+func notMapped(u intent.User) string { return fmt.Sprintf("%s is not mapped to a superoffice user", u) }
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// lookup asks SuperOffice for userName's associate id; requestID is the
+// call that started it (concurrent calls for the same name share it).
+func (a *Adapter) lookup(ctx context.Context, requestID string, u intent.User, userName string) (int32, fanout.Result) {
+	what := fmt.Sprintf("looking up the SuperOffice user %q for %s", userName, u)
+	resp, body, err := a.send(ctx, http.MethodGet, "/User/"+url.PathEscape(userName), nil)
+	if err != nil {
+		return 0, a.transportFailure(err, what)
+	}
+	missing := fanout.Result{Status: fanout.Permanent, VendorStatus: resp.StatusCode,
+		Message: notMapped(u) + fmt.Sprintf(" (SuperOffice has no user named %q)", userName)}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return 0, missing
+	case resp.StatusCode/100 != 2:
+		return 0, a.failure(resp, body, what)
+	}
+	var user *struct {
+		AssociateID int32 `json:"AssociateId"`
+	}
+	if err := json.Unmarshal(body, &user); err != nil {
+		return 0, fanout.Result{Status: fanout.Permanent, VendorStatus: resp.StatusCode,
+			Message: fmt.Sprintf("%s: the answer is not a User: %v", what, err)}
+	}
+	if user == nil || user.AssociateID <= 0 { // an agent's "null" for no such user
+		return 0, missing
+	}
+	a.d.Log.LogAttrs(ctx, slog.LevelDebug, "superoffice user looked up", slog.String("vendor", name),
+		slog.String("request_id", requestID), slog.String("user", u.String()), slog.String("user_name", userName), slog.Int("associate_id", int(user.AssociateID)))
+	return user.AssociateID, fanout.Result{Status: fanout.OK}
+}
+
+// idCache keeps looked-up associate ids for a while, and makes concurrent
+// lookups of one name share a single request (a burst of calls for one
+// user must not become a burst of lookups against a rate-limited API).
+type idCache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu       sync.Mutex
+	ids      map[string]cachedID
+	inflight map[string]*pending
+}
+
+type cachedID struct {
+	id      int32
+	expires time.Time
+}
+
+type pending struct {
+	done chan struct{}
+	id   int32
+	res  fanout.Result
+}
+
+func newIDCache(ttl time.Duration, now func() time.Time) *idCache {
+	return &idCache{ttl: ttl, now: now, ids: map[string]cachedID{}, inflight: map[string]*pending{}}
+}
+
+// do returns key's cached id, or the result of fetch, run once for all
+// concurrent callers. fetch runs detached from the caller's cancellation
+// (the others may still want its answer); each caller stops waiting when
+// its own ctx is done. Only successes are cached.
+func (c *idCache) do(ctx context.Context, key string, fetch func(context.Context) (int32, fanout.Result)) (int32, fanout.Result) {
+	c.mu.Lock()
+	if e, ok := c.ids[key]; ok && c.now().Before(e.expires) {
+		c.mu.Unlock()
+		return e.id, fanout.Result{Status: fanout.OK}
+	}
+	p, ok := c.inflight[key]
+	if !ok {
+		p = &pending{done: make(chan struct{})}
+		c.inflight[key] = p
+		go func() {
+			p.id, p.res = fetch(context.WithoutCancel(ctx))
+			c.mu.Lock()
+			delete(c.inflight, key)
+			if p.res.Status == fanout.OK {
+				c.ids[key] = cachedID{id: p.id, expires: c.now().Add(c.ttl)}
+			}
+			c.mu.Unlock()
+			close(p.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-p.done:
+		return p.id, p.res
+	case <-ctx.Done():
+		return 0, fanout.Result{Status: fanout.Retryable, Message: "cancelled while looking up the SuperOffice user: " + ctx.Err().Error()}
+	}
+}
+
+// forget drops key, e.g. when SuperOffice no longer knows its associate.
+func (c *idCache) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.ids, key)
+}
