@@ -156,7 +156,7 @@ func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 		buf.WriteString(`</s:Text></s:Reason>`)
 		if f.Detail != nil {
 			buf.WriteString(`<s:Detail>`)
-			appendDetail(buf, f.Detail)
+			appendDetail(buf, f.Detail, f.Reason)
 			buf.WriteString(`</s:Detail>`)
 		}
 	} else {
@@ -175,14 +175,25 @@ func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 		buf.WriteString(`</faultstring>`)
 		if f.Detail != nil {
 			buf.WriteString(`<detail>`)
-			appendDetail(buf, f.Detail)
+			appendDetail(buf, f.Detail, f.Reason)
 			buf.WriteString(`</detail>`)
 		}
 	}
 	buf.WriteString(`</s:Fault></s:Body></s:Envelope>`)
 }
 
-func appendDetail(buf *bytes.Buffer, d *Detail) {
+// appendDetail writes WCF's own ExceptionDetail first, then the bridge's
+// machine-readable BridgeFault. WCF clients read the first detail element
+// as an ExceptionDetail (Mono's throws when it is anything else), so they
+// get a FaultException<ExceptionDetail> carrying the reason; other stacks
+// and operators' tools read BridgeFault.
+func appendDetail(buf *bytes.Buffer, d *Detail, reason string) {
+	buf.WriteString(`<ExceptionDetail xmlns="http://schemas.datacontract.org/2004/07/System.ServiceModel" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">` +
+		`<HelpLink i:nil="true"/><InnerException i:nil="true"/><Message>`)
+	escape(buf, reason)
+	buf.WriteString(`</Message><StackTrace i:nil="true"/><Type>thereforebridge.`)
+	escape(buf, d.Kind)
+	buf.WriteString(`Fault</Type></ExceptionDetail>`)
 	b, err := xml.Marshal(d)
 	if err != nil { // cannot happen for this struct; never lose the fault over it
 		buf.WriteString(`<BridgeFault xmlns="` + FaultNamespace + `"><Kind>Internal</Kind></BridgeFault>`)

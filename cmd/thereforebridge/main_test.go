@@ -29,7 +29,8 @@ func TestCallAgainstTheBridge(t *testing.T) {
 		contains string
 	}{
 		{[]string{"call", "oof", "-url", url, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
-		{[]string{"call", "oof", "-url", url, "-soap12", "-off"}, 0, "application/soap+xml"},
+		{[]string{"call", "oof", "-url", url, "-soap12", "-user", `CORP\jdoe`, "-off"}, 0, "application/soap+xml"},
+		{[]string{"call", "oof", "-url", url, "-off"}, 1, "the connected user is not mapped"},
 		{[]string{"call", "portal", "-url", url, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
 		{[]string{"call", "portal", "-url", url, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
 		{[]string{"call", "oof", "-on", "-off"}, 2, ""},
