@@ -1,0 +1,83 @@
+package fake
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+// State is a JSON-able snapshot of the fake.
+type State struct {
+	Domains []DomainState  `json:"domains"`
+	Calls   map[string]int `json:"calls"`
+	// Violations are answers of the fake that broke the document (a bug
+	// of the fake; they were replaced by a 500 as grommunio does).
+	Violations []string `json:"violations,omitempty"`
+}
+
+// DomainState is one domain with its users.
+type DomainState struct {
+	ID    int         `json:"ID"`
+	Name  string      `json:"domainname"`
+	Users []UserState `json:"users"`
+}
+
+// UserState is one user's out of office state and delegates.
+type UserState struct {
+	ID        int                        `json:"ID"`
+	Username  string                     `json:"username"`
+	OOF       map[string]json.RawMessage `json:"oof"`
+	Delegates []string                   `json:"delegates"`
+}
+
+// State returns a snapshot.
+func (f *Fake) State() State {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := State{Calls: map[string]int{}, Violations: append([]string(nil), f.violations...)}
+	for k, v := range f.calls {
+		s.Calls[k] = v
+	}
+	for _, d := range f.domains {
+		ds := DomainState{ID: d.ID, Name: d.Name, Users: []UserState{}}
+		for _, u := range f.sortedUsers() {
+			if u.DomainID == d.ID {
+				ds.Users = append(ds.Users, u.state())
+			}
+		}
+		s.Domains = append(s.Domains, ds)
+	}
+	return s
+}
+
+// DebugState returns State for /debug/vendors/grommunio.
+func (f *Fake) DebugState() any { return f.State() }
+
+// User returns the state of the user with that username.
+func (f *Fake) User(username string) (UserState, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if strings.EqualFold(u.Username, username) {
+			return u.state(), true
+		}
+	}
+	return UserState{}, false
+}
+
+func (u *user) state() UserState {
+	oof := make(map[string]json.RawMessage, len(u.oof))
+	for k, v := range u.oof {
+		oof[k] = v
+	}
+	return UserState{ID: u.ID, Username: u.Username, OOF: oof, Delegates: append([]string{}, u.delegates...)}
+}
+
+func (f *Fake) sortedUsers() []*user {
+	out := make([]*user, 0, len(f.users))
+	for _, u := range f.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
