@@ -1,0 +1,232 @@
+// Package webhook is the generic vendor: it POSTs every decoded call, as
+// JSON, to one configured URL, signed so that the receiver can trust it.
+//
+// The body is an Event: {"operation", "request_id", "params", and, for
+// SaveOutOfOfficeInfoForUser, "out_of_office"}. params is the operation's
+// parameters as the generated types marshal them (PascalCase members, lists
+// as their ArrayOf wrappers, enums as names, dates as sent), with UserPwd
+// masked unless include_secrets is set; out_of_office is the call with
+// Therefore's rules applied (package intent), so a receiver need not know
+// them. Headers: Content-Type: application/json, the timestamp header
+// (default X-Bridge-Timestamp, unix seconds) and the signature header
+// (default X-Bridge-Signature) = Sign(secret, timestamp, body); Verify
+// checks both, the timestamp against a replay window.
+//
+// A 2xx answer is success; other statuses are classified by vendorkit
+// (408, 425, 429 and 5xx but 501 retryable), honouring Retry-After. Retries
+// are the engine's: each is a new request (new timestamp, new signature)
+// with the same request_id, which receivers use to apply an event once.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/redact"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
+	"github.com/thereforebridge/thereforebridge/generated"
+)
+
+// Name is the vendor's name in the configuration and in results.
+const Name = "webhook"
+
+// DemoSecret is the signing secret shared by Demo and the fake.
+const DemoSecret = "demo-webhook-signing-secret"
+
+// minSecret is the shortest secret accepted: an HMAC key is only as
+// strong as it is long.
+const minSecret = 16
+
+// Config is the webhook vendor's configuration.
+type Config struct {
+	fanout.TargetConfig `yaml:",inline"`
+	// URL receives the events, e.g. https://hooks.example.com/therefore.
+	URL string `yaml:"url"`
+	// Secret signs every request (HMAC-SHA256); at least 16 bytes.
+	Secret config.Secret `yaml:"secret"`
+	// TimestampHeader and SignatureHeader name the two signing headers.
+	TimestampHeader string `yaml:"timestamp_header"`
+	SignatureHeader string `yaml:"signature_header"`
+	// IncludeSecrets sends SavePortalUser's UserPwd in clear; by default
+	// it is masked.
+	IncludeSecrets bool `yaml:"include_secrets"`
+	// Timeout bounds one request; default 30s.
+	Timeout config.Duration `yaml:"timeout"`
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.TimestampHeader == "" {
+		c.TimestampHeader = "X-Bridge-Timestamp"
+	}
+	if c.SignatureHeader == "" {
+		c.SignatureHeader = "X-Bridge-Signature"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = config.Duration(30 * time.Second)
+	}
+}
+
+var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+// Check validates c; errors name the YAML field.
+func (c *Config) Check() error {
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("url: must be an absolute http(s) URL")
+	}
+	if u.User != nil {
+		return errors.New("url: must hold no credentials; the signature authenticates the bridge")
+	}
+	if len(c.Secret.Value()) < minSecret {
+		return fmt.Errorf("secret: required, at least %d bytes", minSecret)
+	}
+	for _, h := range []struct{ field, name string }{{"timestamp_header", c.TimestampHeader}, {"signature_header", c.SignatureHeader}} {
+		if !headerName.MatchString(h.name) {
+			return fmt.Errorf("%s: %q is not an HTTP header name", h.field, h.name)
+		}
+		if strings.EqualFold(h.name, "Content-Type") || strings.EqualFold(h.name, "Content-Length") {
+			return fmt.Errorf("%s: %q is used for the body", h.field, h.name)
+		}
+	}
+	if strings.EqualFold(c.TimestampHeader, c.SignatureHeader) {
+		return errors.New("signature_header: must differ from timestamp_header")
+	}
+	if c.Timeout.D() <= 0 {
+		return errors.New("timeout: must be positive")
+	}
+	return nil
+}
+
+// Demo is the configuration that posts to the fake at baseURL.
+func Demo(baseURL string) Config {
+	return Config{URL: strings.TrimRight(baseURL, "/") + "/events", Secret: config.NewSecret(DemoSecret)}
+}
+
+// Event is the body of one request.
+type Event struct {
+	Operation   string              `json:"operation"`
+	RequestID   string              `json:"request_id"`
+	Params      json.RawMessage     `json:"params"`
+	OutOfOffice *intent.OutOfOffice `json:"out_of_office,omitempty"`
+}
+
+// Adapter is the webhook vendor.
+type Adapter struct {
+	c Config
+	d vendorkit.Deps
+}
+
+// New returns an Adapter for c.
+func New(c Config, d vendorkit.Deps) (*Adapter, error) {
+	c.Defaults()
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	return &Adapter{c: c, d: d.WithDefaults()}, nil
+}
+
+// Name implements fanout.Vendor.
+func (a *Adapter) Name() string { return Name }
+
+// Deliver implements fanout.Vendor: one signed POST of the call.
+func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	res := a.deliver(ctx, call)
+	level := slog.LevelDebug
+	if res.Status != fanout.OK {
+		level = slog.LevelWarn
+	}
+	a.d.Log.LogAttrs(ctx, level, "vendor call", slog.String("vendor", Name), slog.String("request_id", call.RequestID),
+		slog.String("operation", call.Operation), slog.String("status", res.Status.String()),
+		slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
+	return res
+}
+
+func (a *Adapter) deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	body, err := a.body(call)
+	if err != nil {
+		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.c.Timeout.D())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.c.URL, bytes.NewReader(body))
+	if err != nil {
+		return fanout.Result{Status: fanout.Permanent, Message: "building the request: " + err.Error()}
+	}
+	ts := strconv.FormatInt(a.d.Now().Unix(), 10)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "thereforebridge-webhook")
+	req.Header.Set(a.c.TimestampHeader, ts)
+	req.Header.Set(a.c.SignatureHeader, Sign(a.c.Secret.Value(), ts, body))
+	resp, err := a.d.HTTP.Do(req)
+	if err != nil {
+		return vendorkit.FromError(err, a.c.Secret.Value())
+	}
+	answer := vendorkit.ReadBody(resp)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode}
+	}
+	return vendorkit.Failure(resp, vendorkit.Scrub(answerMessage(resp.StatusCode, answer), a.c.Secret.Value()), a.d.Now())
+}
+
+// body encodes the Event of call, UserPwd masked unless configured not to.
+func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
+	params := call.Params
+	if p, ok := params.(*generated.SavePortalUserParams); ok && !a.c.IncludeSecrets && p != nil && p.PortalUser != nil && p.PortalUser.UserPwd != nil {
+		// Copies: the call is shared with the other vendors.
+		masked, user, mask := *p, *p.PortalUser, redact.Mask
+		user.UserPwd = &mask
+		masked.PortalUser = &user
+		params = &masked
+	}
+	raw, err := marshal(params)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(Event{Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
+}
+
+// marshal is json.Marshal without HTML escaping: the body is not HTML.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// answerMessage reads a receiver's error answer: the "error" or "message"
+// member of a JSON object, else the text.
+func answerMessage(status int, body []byte) string {
+	var m struct {
+		Error   any    `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &m) == nil {
+		if s, ok := m.Error.(string); ok && s != "" {
+			return s
+		}
+		if m.Message != "" {
+			return m.Message
+		}
+	}
+	if s := strings.TrimSpace(string(body)); s != "" && s[0] != '<' && s[0] != '{' {
+		return s
+	}
+	return http.StatusText(status)
+}
