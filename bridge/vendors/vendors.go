@@ -15,15 +15,24 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio"
+	grommuniofake "github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio/fake"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/logsink"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
 	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest"
+	thereforefake "github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
+	webhookfake "github.com/thereforebridge/thereforebridge/bridge/vendors/webhook/fake"
 )
 
 // registry: one line per vendor.
 var registry = map[string]builder{
+	"grommunio":   plugin(grommunio.New, grommunio.Demo, func() http.Handler { return grommuniofake.New() }),
 	"log":         plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
 	"superoffice": plugin(superoffice.New, superoffice.Demo, func() http.Handler { return superofficefake.New() }),
+	"therefore":   plugin(thereforerest.New, thereforerest.Demo, func() http.Handler { return thereforefake.New() }),
+	"webhook":     plugin(webhook.New, webhook.Demo, func() http.Handler { return webhookfake.New() }),
 }
 
 // Debugger is implemented by vendors and fakes whose state
