@@ -143,6 +143,13 @@ func fieldValue(v reflect.Value, index []int) reflect.Value {
 	return v
 }
 
+// unbound reports whether space is a prefix that no xmlns: declared:
+// encoding/xml leaves it in Name.Space, where a namespace name (an
+// absolute URI, so with a colon) belongs.
+func unbound(space string) bool {
+	return space != "" && space != "xmlns" && !strings.Contains(space, ":")
+}
+
 // xsiNil returns the value of start's xsi:nil attribute, if it has one.
 func xsiNil(start xml.StartElement) (string, bool) {
 	for _, a := range start.Attr {
@@ -205,6 +212,9 @@ func (b *binder) unexpected(p *plan, t xml.StartElement) error {
 		if t.Name.Space == "" {
 			return b.fail("element has no namespace; the contract puts it in namespace %s", want)
 		}
+		if unbound(t.Name.Space) {
+			return b.fail("the prefix %s: is not declared (no xmlns:%s); the contract puts the element in namespace %s", t.Name.Space, t.Name.Space, want)
+		}
 		return b.fail("element is in namespace %s; the contract puts it in namespace %s", t.Name.Space, want)
 	}
 	names := make([]string, len(p.fields))
@@ -226,6 +236,13 @@ func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement)
 	b.path = append(b.path, seg)
 	defer func() { b.path = b.path[:len(b.path)-1] }()
 
+	for _, a := range start.Attr {
+		// Without its xmlns:xsi, xsi:nil="true" would be an unknown
+		// attribute, and the element silently an empty value.
+		if a.Name.Local == "nil" && unbound(a.Name.Space) {
+			return b.fail("the prefix %s: of %s:nil is not declared (no xmlns:%s=%q)", a.Name.Space, a.Name.Space, a.Name.Space, XSINamespace)
+		}
+	}
 	nilled := false
 	if raw, ok := xsiNil(start); ok {
 		// xs:boolean rules: an empty or "True" xsi:nil is an error, not false.

@@ -132,6 +132,15 @@ func TestDecodeSavePortalUser(t *testing.T) {
 			},
 		},
 		{
+			name: "nil attribute in another namespace is ignored",
+			doc:  portalUser(`<t:Email xmlns:o="urn:other" o:nil="true">a@example.com</t:Email>`),
+			check: func(t *testing.T, u *generated.WSPortalUser) {
+				if deref(u.Email) != "a@example.com" {
+					t.Errorf("Email = %v, want a@example.com", deref(u.Email))
+				}
+			},
+		},
+		{
 			name: "xsi:nil false keeps the value",
 			doc:  portalUser(`<t:Email xsi:nil="false">a@example.com</t:Email>`),
 			check: func(t *testing.T, u *generated.WSPortalUser) {
@@ -423,6 +432,18 @@ func TestDecodeErrors(t *testing.T) {
 			doc:      portalUser(`<Email>a@example.com</Email>`),
 			wantPath: pu + "/Email",
 			wantRule: []string{"has no namespace", nsT},
+		},
+		{
+			name:     "element with an undeclared prefix",
+			doc:      portalUser(`<x:Email>a@example.com</x:Email>`),
+			wantPath: pu + "/Email",
+			wantRule: []string{"prefix x: is not declared", nsT},
+		},
+		{
+			name:     "xsi:nil with an undeclared prefix",
+			doc:      `<m:SavePortalUser xmlns:m="` + nsM + `" xmlns:t="` + nsT + `"><m:parameters><t:PortalUser><t:Email i:nil="true"/></t:PortalUser></m:parameters></m:SavePortalUser>`,
+			wantPath: pu + "/Email",
+			wantRule: []string{"prefix i: of i:nil is not declared", nsXSI},
 		},
 		{
 			name:     "unknown element",
