@@ -17,6 +17,8 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio"
 	grommuniofake "github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio/fake"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
+	lineworksfake "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/logsink"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
 	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
@@ -29,6 +31,7 @@ import (
 // registry: one line per vendor.
 var registry = map[string]builder{
 	"grommunio":   plugin(grommunio.New, grommunio.Demo, func() http.Handler { return grommuniofake.New() }),
+	"lineworks":   plugin(lineworks.New, lineworks.Demo, func() http.Handler { return lineworksfake.New() }),
 	"log":         plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
 	"superoffice": plugin(superoffice.New, superoffice.Demo, func() http.Handler { return superofficefake.New() }),
 	"therefore":   plugin(thereforerest.New, thereforerest.Demo, func() http.Handler { return thereforefake.New() }),
