@@ -17,6 +17,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Limits bound what one document may cost. Zero means "no limit".
@@ -40,6 +41,45 @@ type Reader struct {
 	limits   Limits
 	depth    int
 	elements int
+
+	// Namespaces are resolved here rather than by xml.Decoder.Token, which
+	// costs a map and an allocation per element; open holds the raw names
+	// of the open elements (RawToken does not check that tags match) and
+	// ns the prefix bindings in scope, innermost last.
+	open []openElement
+	ns   []binding
+}
+
+type openElement struct {
+	name  xml.Name // raw: Space is the prefix
+	scope int      // len(ns) before this element's declarations
+}
+
+type binding struct{ prefix, uri string }
+
+const (
+	xmlnsPrefix = "xmlns"
+	xmlPrefix   = "xml"
+	xmlURL      = "http://www.w3.org/XML/1998/namespace"
+)
+
+// resolve maps a prefix to its namespace; an undeclared prefix stays as it
+// is, as xml.Decoder leaves it (the binder names it in its errors).
+func (r *Reader) resolve(prefix string, element bool) string {
+	switch {
+	case prefix == xmlnsPrefix:
+		return prefix
+	case prefix == "" && !element:
+		return ""
+	case prefix == xmlPrefix:
+		return xmlURL
+	}
+	for i := len(r.ns) - 1; i >= 0; i-- {
+		if r.ns[i].prefix == prefix {
+			return r.ns[i].uri
+		}
+	}
+	return prefix
 }
 
 // NewReader returns a Reader over d.
@@ -54,12 +94,33 @@ func (r *Reader) Line() int {
 // Token returns the next token with namespaces resolved. Directives
 // (DOCTYPE) are refused: SOAP forbids a DTD and entity tricks start there.
 func (r *Reader) Token() (xml.Token, error) {
-	tok, err := r.d.Token()
+	tok, err := r.d.RawToken()
 	if err != nil {
+		if err == io.EOF && len(r.open) > 0 {
+			return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: r.Line()}
+		}
 		return nil, err
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:
+		r.open = append(r.open, openElement{name: t.Name, scope: len(r.ns)})
+		for _, a := range t.Attr {
+			switch {
+			case a.Name.Space == xmlnsPrefix:
+				r.ns = append(r.ns, binding{a.Name.Local, a.Value})
+			case a.Name.Space == "" && a.Name.Local == xmlnsPrefix:
+				r.ns = append(r.ns, binding{"", a.Value})
+			}
+		}
+		if t.Name.Space != "" || len(r.ns) > 0 {
+			t.Name.Space = r.resolve(t.Name.Space, true)
+		}
+		for i := range t.Attr {
+			if n := &t.Attr[i].Name; n.Space != "" {
+				n.Space = r.resolve(n.Space, false)
+			}
+		}
+		tok = t
 		r.depth++
 		r.elements++
 		if r.limits.MaxDepth > 0 && r.depth > r.limits.MaxDepth {
@@ -79,6 +140,19 @@ func (r *Reader) Token() (xml.Token, error) {
 			}
 		}
 	case xml.EndElement:
+		if len(r.open) == 0 {
+			return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: r.Line()}
+		}
+		top := r.open[len(r.open)-1]
+		if top.name != t.Name {
+			return nil, &xml.SyntaxError{Msg: "element <" + qname(top.name) + "> closed by </" + qname(t.Name) + ">", Line: r.Line()}
+		}
+		if t.Name.Space != "" || len(r.ns) > 0 {
+			t.Name.Space = r.resolve(t.Name.Space, true)
+		}
+		r.ns = r.ns[:top.scope]
+		r.open = r.open[:len(r.open)-1]
+		tok = t
 		r.depth--
 	case xml.CharData:
 		if r.limits.MaxText > 0 && len(t) > r.limits.MaxText {
@@ -88,6 +162,13 @@ func (r *Reader) Token() (xml.Token, error) {
 		return nil, fmt.Errorf("line %d: a DOCTYPE or other directive is not allowed in a SOAP message", r.Line())
 	}
 	return tok, nil
+}
+
+func qname(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 // Skip consumes tokens up to the end of the element whose start was just
