@@ -25,17 +25,20 @@ const DefaultName = "embedded default.yaml"
 
 // Config is the whole configuration.
 type Config struct {
-	Listen          string               `yaml:"listen"`
-	Endpoint        string               `yaml:"endpoint"`
-	ShutdownTimeout Duration             `yaml:"shutdown_timeout"`
-	Debug           bool                 `yaml:"debug"` // serves /debug/... (vendor state); never on a public address
-	Limits          Limits               `yaml:"limits"`
-	WSDL            WSDL                 `yaml:"wsdl"`
-	Fanout          Fanout               `yaml:"fanout"`
-	Identity        Identity             `yaml:"identity"`
-	Auth            Auth                 `yaml:"auth"`
-	TLS             TLS                  `yaml:"tls"`
-	Vendors         map[string]yaml.Node `yaml:"vendors"`
+	Listen          string   `yaml:"listen"`
+	Endpoint        string   `yaml:"endpoint"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	Debug           bool     `yaml:"debug"` // serves /debug/... (vendor state); never on a public address
+	// DebugListen, when set, serves net/http/pprof on its own address
+	// (e.g. 127.0.0.1:6060) for profiling under load; off by default.
+	DebugListen string               `yaml:"debug_listen"`
+	Limits      Limits               `yaml:"limits"`
+	WSDL        WSDL                 `yaml:"wsdl"`
+	Fanout      Fanout               `yaml:"fanout"`
+	Identity    Identity             `yaml:"identity"`
+	Auth        Auth                 `yaml:"auth"`
+	TLS         TLS                  `yaml:"tls"`
+	Vendors     map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
 	Source string `yaml:"-"`

@@ -123,6 +123,15 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		log.Warn("inbound authentication is OFF (auth.insecure_no_auth): anybody who reaches this address may call the bridge; for development only")
 	}
 
+	if cfg.DebugListen != "" {
+		stopDebug, err := servePprof(cfg.DebugListen)
+		if err != nil {
+			fmt.Fprintln(stderr, "thereforebridge: debug_listen:", err)
+			return 1
+		}
+		defer stopDebug()
+		log.Info("pprof listening", "address", "http://"+cfg.DebugListen+"/debug/pprof/")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
