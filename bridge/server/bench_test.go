@@ -6,12 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
@@ -67,21 +71,9 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-// TestMemoryOfLargeBody checks the issue's bound: a body at the 10 MiB limit
-// must not make the process use more than 100 MiB beyond its idle heap.
-// Memory, not time, is measured: sampled heap in use while the call runs.
-func TestMemoryOfLargeBody(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large body")
-	}
-	h, _ := newTestServer(t)
-	body := portalUserEnvelope(1)
-	items := (10<<20 - len(body)) / 170
-	body = portalUserEnvelope(items)
-	for len(body) > 10<<20 {
-		items -= 100
-		body = portalUserEnvelope(items)
-	}
+// peakHeapGrowth runs f while sampling the heap in use, and returns how far
+// it rose above what it was before (MiB). Memory, not time, is measured.
+func peakHeapGrowth(f func()) float64 {
 	runtime.GC()
 	var idle runtime.MemStats
 	runtime.ReadMemStats(&idle)
@@ -104,15 +96,50 @@ func TestMemoryOfLargeBody(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	rec := post(h, soap11, body)
+	f()
 	close(stop)
 	<-done
-	if rec.Code != 200 {
-		t.Fatalf("status %d: %s", rec.Code, rec.Body.String()[:200])
+	return float64(peak.Load()-min(peak.Load(), idle.HeapInuse)) / (1 << 20)
+}
+
+// TestMemoryBound checks the bound of the issues: a body at the 10 MiB
+// limit, and every hostile input, must not make the process use more than
+// 100 MiB beyond its idle heap.
+func TestMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large bodies")
 	}
-	grew := float64(peak.Load()-min(peak.Load(), idle.HeapInuse)) / (1 << 20)
-	t.Logf("%d items, %.1f MiB body: heap in use grew by %.1f MiB at peak", items, float64(len(body))/(1<<20), grew)
-	if grew > 100 {
-		t.Errorf("heap grew by %.1f MiB for a 10 MiB body; the bound is 100 MiB", grew)
+	h, _ := newTestServer(t)
+	items := (10<<20 - len(portalUserEnvelope(1))) / 170
+	body := portalUserEnvelope(items)
+	for len(body) > 10<<20 {
+		items -= 100
+		body = portalUserEnvelope(items)
+	}
+	type input struct {
+		name   string
+		header http.Header
+		body   []byte
+		status int
+	}
+	inputs := []input{{fmt.Sprintf("SavePortalUser with %d items (%.1f MiB)", items, float64(len(body))/(1<<20)), soap11, body, 200}}
+	// 2.1 million empty header elements: the element-count limit, inside 10 MiB.
+	many := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header><h>" + strings.Repeat("<x/>", 2_100_000) + "</h></s:Header><s:Body/></s:Envelope>"
+	inputs = append(inputs, input{"2.1M elements", soap11, []byte(many), 413})
+	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "soap", "hostile", "*"))
+	for _, dir := range dirs {
+		hdr, b := readCase(t, dir)
+		inputs = append(inputs, input{"hostile/" + filepath.Base(dir), hdr, b, 0})
+	}
+	for _, in := range inputs {
+		var rec *httptest.ResponseRecorder
+		grew := peakHeapGrowth(func() { rec = post(h, in.header, in.body) })
+		if in.status != 0 && rec.Code != in.status {
+			t.Errorf("%s: status %d, want %d: %.200s", in.name, rec.Code, in.status, rec.Body.String())
+		}
+		t.Logf("%s: heap in use grew by %.1f MiB at peak", in.name, grew)
+		if grew > 100 {
+			t.Errorf("%s: heap grew by %.1f MiB; the bound is 100 MiB", in.name, grew)
+		}
 	}
 }

@@ -139,10 +139,11 @@ func TestGoldenOK(t *testing.T) {
 	}
 }
 
-// TestGoldenBad posts every bad input and checks the fault: its golden, the
-// code, the HTTP status, and the words the case says the reason must hold.
+// TestGoldenBad posts every bad and every hostile input and checks the
+// fault: its golden, the code, the HTTP status, and the words the case says
+// the reason must hold.
 func TestGoldenBad(t *testing.T) {
-	for _, dir := range caseDirs(t, "bad") {
+	for _, dir := range append(caseDirs(t, "bad"), caseDirs(t, "hostile")...) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			h, sink := newTestServer(t)
