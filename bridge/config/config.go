@@ -55,10 +55,14 @@ type Limits struct {
 	MaxAttributes int   `yaml:"max_attributes"`
 	// MaxConcurrent bounds SOAP calls handled at once; more get a Server
 	// fault with HTTP 503 at once instead of queueing without bound.
-	MaxConcurrent int      `yaml:"max_concurrent"`
-	ReadTimeout   Duration `yaml:"read_timeout"`
-	WriteTimeout  Duration `yaml:"write_timeout"`
-	IdleTimeout   Duration `yaml:"idle_timeout"`
+	MaxConcurrent int `yaml:"max_concurrent"`
+	// PerCallerRate bounds each caller's calls per second (burst:
+	// PerCallerBurst); an unauthenticated caller is its IP address. 0: off.
+	PerCallerRate  float64  `yaml:"per_caller_rate"`
+	PerCallerBurst int      `yaml:"per_caller_burst"`
+	ReadTimeout    Duration `yaml:"read_timeout"`
+	WriteTimeout   Duration `yaml:"write_timeout"`
+	IdleTimeout    Duration `yaml:"idle_timeout"`
 }
 
 // WSDL configures ?wsdl serving.
@@ -186,6 +190,9 @@ func (c *Config) defaults() {
 	if l.MaxConcurrent == 0 {
 		l.MaxConcurrent = 512
 	}
+	if l.PerCallerRate > 0 && l.PerCallerBurst == 0 {
+		l.PerCallerBurst = max(1, int(l.PerCallerRate))
+	}
 	if l.ReadTimeout == 0 {
 		l.ReadTimeout = Duration(30 * time.Second)
 	}
@@ -260,6 +267,8 @@ func (c *Config) check() error {
 		return c.errf("limits.max_attributes", "must be at least 8, got %d", l.MaxAttributes)
 	case l.MaxConcurrent < 1:
 		return c.errf("limits.max_concurrent", "must be at least 1, got %d", l.MaxConcurrent)
+	case l.PerCallerRate < 0:
+		return c.errf("limits.per_caller_rate", "must not be negative")
 	}
 	for _, d := range []struct {
 		name string

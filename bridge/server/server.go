@@ -41,21 +41,22 @@ import (
 
 // Server is one bridge instance.
 type Server struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	echo     *echo.Echo
-	http     *http.Server
-	wsdl     *wsdlserve.Server
-	contract soap.Contract
-	engine   *fanout.Engine
-	limits   xmlbind.Limits
-	targets  []fanout.Target
-	debug    map[string]vendors.Debugger
-	closers  []func()
-	metrics  *metrics.Metrics
-	ready    atomic.Bool
-	slots    chan struct{}       // one per SOAP call in flight
-	auth     *auth.Authenticator // nil when auth is off (insecure development mode)
+	cfg       *config.Config
+	log       *slog.Logger
+	echo      *echo.Echo
+	http      *http.Server
+	wsdl      *wsdlserve.Server
+	contract  soap.Contract
+	engine    *fanout.Engine
+	limits    xmlbind.Limits
+	targets   []fanout.Target
+	debug     map[string]vendors.Debugger
+	closers   []func()
+	metrics   *metrics.Metrics
+	ready     atomic.Bool
+	slots     chan struct{}       // one per SOAP call in flight
+	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
+	perCaller *callerLimits       // nil when off
 }
 
 // New builds a server for cfg with the given fan-out targets.
@@ -70,12 +71,13 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	}
 	m := metrics.New()
 	s := &Server{
-		auth:     authn,
-		metrics:  m,
-		cfg:      cfg,
-		log:      log,
-		wsdl:     ws,
-		contract: contract.Operations(),
+		auth:      authn,
+		perCaller: newCallerLimits(cfg.Limits.PerCallerRate, cfg.Limits.PerCallerBurst),
+		metrics:   m,
+		cfg:       cfg,
+		log:       log,
+		wsdl:      ws,
+		contract:  contract.Operations(),
 		engine: &fanout.Engine{
 			Targets:        targets,
 			AttemptTimeout: cfg.Fanout.VendorTimeout.D(),
@@ -312,6 +314,13 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
 		}
 		caller = name
+	}
+	key := "caller:" + caller
+	if caller == "" {
+		key = clientKey(r)
+	}
+	if f := s.perCaller.allow(key); f != nil {
+		return t.Version, req, f
 	}
 	if err := contract.Validate(req.Body); err != nil {
 		var v *contract.Violation
