@@ -60,6 +60,7 @@ type Limits struct {
 	// PerCallerBurst); an unauthenticated caller is its IP address. 0: off.
 	PerCallerRate  float64  `yaml:"per_caller_rate"`
 	PerCallerBurst int      `yaml:"per_caller_burst"`
+	HeaderTimeout  Duration `yaml:"header_timeout"` // to read a request's headers (slow clients)
 	ReadTimeout    Duration `yaml:"read_timeout"`
 	WriteTimeout   Duration `yaml:"write_timeout"`
 	IdleTimeout    Duration `yaml:"idle_timeout"`
@@ -193,6 +194,9 @@ func (c *Config) defaults() {
 	if l.PerCallerRate > 0 && l.PerCallerBurst == 0 {
 		l.PerCallerBurst = max(1, int(l.PerCallerRate))
 	}
+	if l.HeaderTimeout == 0 {
+		l.HeaderTimeout = Duration(10 * time.Second)
+	}
 	if l.ReadTimeout == 0 {
 		l.ReadTimeout = Duration(30 * time.Second)
 	}
@@ -273,7 +277,7 @@ func (c *Config) check() error {
 	for _, d := range []struct {
 		name string
 		v    Duration
-	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}, {"fanout.deadline", c.Fanout.Deadline}, {"fanout.initial_backoff", c.Fanout.InitialBackoff}, {"fanout.max_backoff", c.Fanout.MaxBackoff}} {
+	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.header_timeout", l.HeaderTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}, {"fanout.deadline", c.Fanout.Deadline}, {"fanout.initial_backoff", c.Fanout.InitialBackoff}, {"fanout.max_backoff", c.Fanout.MaxBackoff}} {
 		if d.v < 0 {
 			return c.errf(d.name, "must not be negative")
 		}

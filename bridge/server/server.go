@@ -120,7 +120,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	s.ready.Store(true)
 	s.http = &http.Server{
 		Handler:           e,
-		ReadHeaderTimeout: cfg.Limits.ReadTimeout.D(),
+		ReadHeaderTimeout: cfg.Limits.HeaderTimeout.D(),
 		ReadTimeout:       cfg.Limits.ReadTimeout.D(),
 		WriteTimeout:      cfg.Limits.WriteTimeout.D(),
 		IdleTimeout:       cfg.Limits.IdleTimeout.D(),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -344,6 +345,40 @@ func TestMaxConcurrent(t *testing.T) {
 	for range 2 {
 		if code := <-done; code != 200 {
 			t.Errorf("held call: %d", code)
+		}
+	}
+}
+
+// TestSlowClient: a client that trickles its headers or its body is cut
+// off by the header and read timeouts instead of holding a connection.
+func TestSlowClient(t *testing.T) {
+	cfg := config.Default()
+	cfg.Limits.HeaderTimeout = config.Duration(150 * time.Millisecond)
+	cfg.Limits.ReadTimeout = config.Duration(300 * time.Millisecond)
+	srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	for _, partial := range []string{
+		"POST /theservice/v0001/soapun HTTP/1.1\r\nHost: x\r\n",                                                             // headers never end
+		"POST /theservice/v0001/soapun HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<s:Env", // body never ends
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write([]byte(partial))
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = io.ReadAll(conn) // returns when the server closes the connection
+		conn.Close()
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Errorf("the server kept a slow connection open for 10s: %q", partial[:40])
 		}
 	}
 }
