@@ -91,7 +91,8 @@ func (r *Reader) Line() int {
 	return line
 }
 
-// Token returns the next token with namespaces resolved. Directives
+// Token returns the next token, start elements with namespaces resolved
+// (end elements keep their raw prefix). Directives
 // (DOCTYPE) are refused: SOAP forbids a DTD and entity tricks start there.
 func (r *Reader) Token() (xml.Token, error) {
 	tok, err := r.d.RawToken()
@@ -147,12 +148,11 @@ func (r *Reader) Token() (xml.Token, error) {
 		if top.name != t.Name {
 			return nil, &xml.SyntaxError{Msg: "element <" + qname(top.name) + "> closed by </" + qname(t.Name) + ">", Line: r.Line()}
 		}
-		if t.Name.Space != "" || len(r.ns) > 0 {
-			t.Name.Space = r.resolve(t.Name.Space, true)
-		}
+		// The name stays raw (prefix, not namespace): every reader of an
+		// end tag only needs to know it is one, and re-boxing the token
+		// would cost an allocation per element.
 		r.ns = r.ns[:top.scope]
 		r.open = r.open[:len(r.open)-1]
-		tok = t
 		r.depth--
 	case xml.CharData:
 		if r.limits.MaxText > 0 && len(t) > r.limits.MaxText {
@@ -198,18 +198,24 @@ func ReadRaw(r *Reader, start xml.StartElement) ([]byte, error) {
 	if err := enc.EncodeToken(start.Copy()); err != nil {
 		return nil, err
 	}
-	for depth := 1; depth > 0; {
+	open := []xml.Name{start.Name}
+	for len(open) > 0 {
 		tok, err := r.Token()
 		if err != nil {
 			return nil, err
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
+			open = append(open, t.Name)
+			tok = t.Copy()
 		case xml.EndElement:
-			depth--
+			// End tags come with their raw prefix: close what was opened.
+			tok = xml.EndElement{Name: open[len(open)-1]}
+			open = open[:len(open)-1]
+		default:
+			tok = xml.CopyToken(tok)
 		}
-		if err := enc.EncodeToken(xml.CopyToken(tok)); err != nil {
+		if err := enc.EncodeToken(tok); err != nil {
 			return nil, err
 		}
 	}
