@@ -39,5 +39,8 @@ vet:
 test: check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...
 
+## interop: only the real SOAP clients (testdata/interop/), failing when a stack is missing
+interop: ; THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 -run . ./bridge/interop
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# node soap interop check: install the pinned `soap` (package.json +
+# package-lock.json) with `npm ci` into a cache directory, then run client.js.
+#
+#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12]
+#
+# DIR caches node_modules: when DIR/node_modules/soap exists the install is
+# skipped, so the caller keys DIR by the lock file and the sources.
+# Needs node (>= 18) and npm.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build=
+args=()
+while (($#)); do
+	case "$1" in
+	--build-dir) build="$2" ;;
+	--wsdl | --calls | --expected | --soap) args+=("$1" "$2") ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[[ -n $build ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12]" >&2; exit 2; }
+for tool in node npm; do
+	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (Debian nodejs, npm)" >&2; exit 3; }
+done
+
+if [[ ! -f $build/node_modules/soap/package.json ]]; then
+	mkdir -p "$(dirname "$build")"
+	tmp="$(mktemp -d "$build.tmp.XXXXXX")"
+	trap 'rm -rf "$tmp"' EXIT
+	cp "$here/package.json" "$here/package-lock.json" "$tmp/"
+	(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error --cache "$tmp/.npm" >npm.log 2>&1) ||
+		{ cat "$tmp/npm.log" >&2; exit 1; }
+	rm -rf "$tmp/.npm"
+	rm -rf "$build"
+	mv "$tmp" "$build"
+	trap - EXIT
+fi
+
+NODE_PATH="$build/node_modules" exec node "$here/client.js" "${args[@]}"
