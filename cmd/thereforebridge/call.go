@@ -37,7 +37,7 @@ func call(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/theservice/v0001/soapun", "endpoint URL")
 	soap12 := fs.Bool("soap12", false, "send SOAP 1.2 instead of 1.1")
-	basic := fs.String("basic", "", "HTTP Basic credentials user:password")
+	basic := fs.String("basic", "", "HTTP Basic credentials user:password (the embedded demo: demo:demo-password)")
 	var body any
 	var op string
 	switch args[0] {

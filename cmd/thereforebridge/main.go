@@ -119,6 +119,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		scheme = "https://"
 	}
 	log.Info("listening", "address", scheme+ln.Addr().String()+cfg.Endpoint, "wsdl", scheme+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source)
+	if cfg.Source == config.DefaultName {
+		log.Info("embedded demo configuration: call with HTTP Basic user demo, password demo-password (every vendor is an in-process fake)")
+	}
 	if cfg.Auth.InsecureNoAuth {
 		log.Warn("inbound authentication is OFF (auth.insecure_no_auth): anybody who reaches this address may call the bridge; for development only")
 	}

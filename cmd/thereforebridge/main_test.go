@@ -23,16 +23,19 @@ func TestCallAgainstTheBridge(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	url := ts.URL + "/theservice/v0001/soapun"
+	const demo = "demo:demo-password"
 	tests := []struct {
 		args     []string
 		code     int
 		contains string
 	}{
-		{[]string{"call", "oof", "-url", url, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
-		{[]string{"call", "oof", "-url", url, "-soap12", "-user", `CORP\jdoe`, "-off"}, 0, "application/soap+xml"},
-		{[]string{"call", "oof", "-url", url, "-off"}, 1, "the connected user is not mapped"},
-		{[]string{"call", "portal", "-url", url, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
-		{[]string{"call", "portal", "-url", url, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "oof", "-url", url, "-basic", demo, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
+		{[]string{"call", "oof", "-url", url, "-basic", demo, "-soap12", "-user", `CORP\jdoe`, "-off"}, 0, "application/soap+xml"},
+		{[]string{"call", "oof", "-url", url, "-basic", demo, "-off"}, 0, "SaveOutOfOfficeInfoForUserResult"}, // the connected user: demo is John Doe
+		{[]string{"call", "oof", "-url", url, "-off"}, 1, "authentication required"},
+		{[]string{"call", "oof", "-url", url, "-basic", "demo:wrong", "-off"}, 1, "authentication failed"},
+		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
+		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
 		{[]string{"call", "oof", "-on", "-off"}, 2, ""},
 		{[]string{"call", "nonsense"}, 2, ""},
 	}
