@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
@@ -47,7 +46,7 @@ func BenchmarkCall(b *testing.B) {
 		{"SavePortalUser/items=10", soap11, portalUserEnvelope(10)},
 		{"SavePortalUser/items=10000", soap11, portalUserEnvelope(10000)},
 	}
-	soapOnly, err := server.New(config.Default(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	soapOnly, err := server.New(testConfig(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 	t.Helper()
 	sink := logsink.New(logsink.Config{Keep: 10}, nil)
-	srv, err := server.New(config.Default(), []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,4 +263,12 @@ func FuzzEndpoint(f *testing.F) {
 			wellFormed(t, rec.Body.Bytes())
 		}
 	})
+}
+
+// testConfig is the embedded default with inbound authentication off: these
+// tests are about SOAP handling; auth_test.go covers authentication.
+func testConfig() *config.Config {
+	c := config.Default()
+	c.Auth.InsecureNoAuth = true
+	return c
 }

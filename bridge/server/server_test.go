@@ -98,7 +98,7 @@ func TestWSDLAddress(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := config.Default()
+			cfg := testConfig()
 			cfg.WSDL.TrustForwardedHeaders = tc.trust
 			srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
@@ -187,7 +187,7 @@ func TestVendorFailures(t *testing.T) {
 	hdr, body := okCase(t, "wcf-oof-11")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := config.Default()
+			cfg := testConfig()
 			cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond) // keep retries quick
 			srv, err := server.New(cfg, tc.targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
@@ -210,7 +210,7 @@ func TestVendorFailures(t *testing.T) {
 // configured for it.
 func TestOperationRouting(t *testing.T) {
 	oofOnly := &countingVendor{name: "oof"}
-	srv, err := server.New(config.Default(), []fanout.Target{{Vendor: oofOnly, Required: true, Operations: map[string]bool{"SaveOutOfOfficeInfoForUser": true}}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: oofOnly, Required: true, Operations: map[string]bool{"SaveOutOfOfficeInfoForUser": true}}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func (v *countingVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
 func TestMetricsAndReadyz(t *testing.T) {
 	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Retryable, VendorStatus: 503}}
 	up := stubVendor{name: "up", res: fanout.Result{Status: fanout.OK}}
-	cfg := config.Default()
+	cfg := testConfig()
 	cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond)
 	cfg.Fanout.MaxAttempts = 2
 	srv, err := server.New(cfg, []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -313,7 +313,7 @@ func (b blocking) Deliver(ctx context.Context, _ *fanout.Call) fanout.Result {
 // TestMaxConcurrent: past the limit a call is refused at once with a
 // Server fault and 503, not queued.
 func TestMaxConcurrent(t *testing.T) {
-	cfg := config.Default()
+	cfg := testConfig()
 	cfg.Limits.MaxConcurrent = 2
 	b := blocking{release: make(chan struct{})}
 	srv, err := server.New(cfg, []fanout.Target{{Vendor: b, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -352,7 +352,7 @@ func TestMaxConcurrent(t *testing.T) {
 // TestSlowClient: a client that trickles its headers or its body is cut
 // off by the header and read timeouts instead of holding a connection.
 func TestSlowClient(t *testing.T) {
-	cfg := config.Default()
+	cfg := testConfig()
 	cfg.Limits.HeaderTimeout = config.Duration(150 * time.Millisecond)
 	cfg.Limits.ReadTimeout = config.Duration(300 * time.Millisecond)
 	srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
