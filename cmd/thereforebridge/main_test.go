@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	_ "github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
+	lineworksfake "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
 
 func TestCallAgainstTheBridge(t *testing.T) {
@@ -72,5 +73,42 @@ func TestCheckConfig(t *testing.T) {
 	}
 	if want := "bad.yaml:6: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
 		t.Errorf("error %q lacks %q", errOut.String(), want)
+	}
+}
+
+// TestProductionExample keeps testdata/config/production.yaml, the example
+// the README points to, valid.
+func TestProductionExample(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"cert.pem", "key.pem"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600)
+	}
+	b, err := os.ReadFile(filepath.Join(golden.Root(), "config", "production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "production.yaml")
+	os.WriteFile(cfgFile, []byte(strings.ReplaceAll(string(b), "/etc/thereforebridge/tls", dir)), 0o600)
+	for _, k := range []string{"GROMMUNIO_USER", "GROMMUNIO_PASSWORD", "SUPEROFFICE_TOKEN", "SUPEROFFICE_APP_TOKEN", "LINEWORKS_CLIENT_SECRET", "THEREFORE_USER", "THEREFORE_PASSWORD", "WEBHOOK_SECRET"} {
+		t.Setenv(k, "value-of-"+k)
+	}
+	t.Setenv("LINEWORKS_PRIVATE_KEY", lineworksfake.DemoPrivateKeyPEM)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{
+		"SaveOutOfOfficeInfoForUser -> grommunio (required) lineworks (required) superoffice (best-effort) therefore (required) webhook (required)",
+		"SavePortalUser -> grommunio (required) therefore (required) webhook (required)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check-config output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Without its environment the file is refused, naming the variable.
+	os.Unsetenv("WEBHOOK_SECRET")
+	errOut.Reset()
+	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "WEBHOOK_SECRET is not set") {
+		t.Errorf("missing env: exit %d, %s", code, errOut.String())
 	}
 }
