@@ -93,6 +93,7 @@ func TestInboundAuth(t *testing.T) {
 		contains string
 	}{
 		{"no credentials: the Basic challenge", nilUserOOF(""), nil, 401, "authentication required"},
+		{"no credentials, broken body: the challenge first", []byte("<s:Envelope"), nil, 401, "authentication required"},
 		{"Basic ok", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("jdoe", "s3cret") }, 200, "SaveOutOfOfficeInfoForUserResult"},
 		{"Basic wrong password", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("jdoe", "nope") }, 401, "authentication failed"},
 		{"Basic unknown user", nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth("mallory", "s3cret") }, 401, "authentication failed"},

@@ -90,11 +90,17 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	if f != nil {
 		return t.Version, nil, f
 	}
+	authRequired := s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0
+	if authRequired && !basic && !bytes.Contains(body, []byte(soap.WSSE)) {
+		// No credentials of any kind: challenge before decoding, as WCF on
+		// IIS does, so an anonymous caller costs little and learns nothing.
+		return t.Version, nil, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
+	}
 	req, f := soap.Read(body, t, s.contract, s.limits)
 	if f != nil {
 		return t.Version, nil, f
 	}
-	if (s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0) && !basic {
+	if authRequired && !basic {
 		if req.Security == nil {
 			// WCF clients send credentials only after this challenge.
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
