@@ -20,18 +20,24 @@ import (
 
 // TestGoGenerated drives the client gowsdl generated in generated/ (SOAP 1.1
 // only, as gowsdl writes it) the way a Go user would: NewIThereforeService on
-// a soap.NewClient for the endpoint, values built from the generated types.
-// It compares the call log with testdata/interop/expected.json and expects a
-// *soap.SOAPFault naming QueryNo for an invalid call. Like the other clients
-// it logs one line per check and `N passed, M failed`.
+// a soap.NewClient for the endpoint with soap.WithBasicAuth (the demo caller),
+// values built from the generated types. It compares the call log with
+// testdata/interop/expected.json and expects a *soap.SOAPFault naming QueryNo
+// for an invalid call, and a *soap.HTTPError with status 401 from a client
+// whose password is wrong. Like the other clients it logs one line per check
+// and `N passed, M failed`.
 func TestGoGenerated(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
 	r := &results{t: t}
 	defer r.summary()
 
-	svc := generated.NewIThereforeService(soap.NewClient(b.Endpoint(), soap.WithRequestTimeout(30*time.Second)))
-	r.log("# endpoint: %s (gowsdl soap client, SOAP 1.1)", b.Endpoint())
+	newService := func(password string) generated.IThereforeService {
+		return generated.NewIThereforeService(soap.NewClient(b.Endpoint(),
+			soap.WithRequestTimeout(30*time.Second), soap.WithBasicAuth(demoUser, password)))
+	}
+	svc := newService(demoPassword)
+	r.log("# endpoint: %s (gowsdl soap client, SOAP 1.1, HTTP Basic as %s)", b.Endpoint(), demoUser)
 
 	if _, err := svc.SaveOutOfOfficeInfoForUser(&generated.SaveOutOfOfficeInfoForUser{Parameters: goOOF()}); err != nil {
 		r.fail("SaveOutOfOfficeInfoForUser: call succeeds", fmt.Sprintf("%T: %v", err, err))
@@ -97,6 +103,20 @@ func TestGoGenerated(t *testing.T) {
 		} else {
 			r.fail(desc+": fault string mentions QueryNo", "string was "+fault.String)
 		}
+	}
+
+	// gowsdl's client returns *soap.HTTPError for any status >= 400 but 500.
+	const wrongDesc = "SaveOutOfOfficeInfoForUser with a wrong password: returns *soap.HTTPError 401"
+	_, err = newService("wrong-" + demoPassword).SaveOutOfOfficeInfoForUser(&generated.SaveOutOfOfficeInfoForUser{Parameters: goOOF()})
+	var httpErr *soap.HTTPError
+	switch {
+	case err == nil:
+		r.fail(wrongDesc, "no error")
+	case !errors.As(err, &httpErr) || httpErr.StatusCode != http.StatusUnauthorized:
+		r.fail(wrongDesc, fmt.Sprintf("%T: %v", err, err))
+	default:
+		r.ok(wrongDesc)
+		r.log("#   %.200s", httpErr.Error())
 	}
 }
 

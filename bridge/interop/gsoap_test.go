@@ -16,9 +16,9 @@ func TestGSOAP(t *testing.T) {
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
 			b := newBridge(t)
-			runClient(t, "gSOAP SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"),
-				"--build-dir", buildDir(t, b, "gsoap"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
-				"--expected", expectedPath(), "--soap", soap)
+			args := append([]string{"--build-dir", buildDir(t, b, "gsoap"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
+				"--expected", expectedPath(), "--soap", soap}, credentials()...)
+			runClient(t, "gSOAP SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"), args...)
 		})
 	}
 }

@@ -34,6 +34,18 @@ const (
 	callsPath    = "/debug/vendors/log"
 )
 
+// The embedded default's demo caller (bridge/config/default.yaml, auth.callers;
+// the identity directory maps it to John Doe). Every client authenticates
+// with it over HTTP Basic, configured the way its stack's users do; ?wsdl is
+// readable without it (auth.public_wsdl).
+const (
+	demoUser     = "demo"
+	demoPassword = "demo-password"
+)
+
+// credentials are the run.sh flags that pass the demo caller to a client.
+func credentials() []string { return []string{"--user", demoUser, "--password", demoPassword} }
+
 // clientTimeout bounds one client run, including a cold build.
 const clientTimeout = 5 * time.Minute
 

@@ -17,9 +17,9 @@ func TestMonoWCF(t *testing.T) {
 	for _, soap := range []string{"11", "12", "12wsa"} {
 		t.Run("soap"+soap, func(t *testing.T) {
 			b := newBridge(t)
-			runClient(t, "Mono WCF SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"),
-				"--build-dir", buildDir(t, b, "mono-wcf"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
-				"--expected", expectedPath(), "--soap", soap)
+			args := append([]string{"--build-dir", buildDir(t, b, "mono-wcf"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
+				"--expected", expectedPath(), "--soap", soap}, credentials()...)
+			runClient(t, "Mono WCF SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"), args...)
 		})
 	}
 }

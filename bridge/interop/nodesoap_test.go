@@ -16,9 +16,9 @@ func TestNodeSoap(t *testing.T) {
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
 			b := newBridge(t)
-			runClient(t, "node soap SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"),
-				"--build-dir", buildDir(t, b, "node-soap"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
-				"--expected", expectedPath(), "--soap", soap)
+			args := append([]string{"--build-dir", buildDir(t, b, "node-soap"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
+				"--expected", expectedPath(), "--soap", soap}, credentials()...)
+			runClient(t, "node soap SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"), args...)
 		})
 	}
 }

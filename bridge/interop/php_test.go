@@ -14,8 +14,8 @@ func TestPHPSoapClient(t *testing.T) {
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
 			b := newBridge(t)
-			runClient(t, "PHP SoapClient SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"),
-				"--wsdl", b.WSDL(), "--calls", b.Calls(), "--expected", expectedPath(), "--soap", soap)
+			args := append([]string{"--wsdl", b.WSDL(), "--calls", b.Calls(), "--expected", expectedPath(), "--soap", soap}, credentials()...)
+			runClient(t, "PHP SoapClient SOAP "+soap, dir, nil, filepath.Join(dir, "run.sh"), args...)
 		})
 	}
 }

@@ -18,8 +18,8 @@ func TestZeep(t *testing.T) {
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
 			b := newBridge(t)
-			runClient(t, "zeep SOAP "+soap, interopDir("zeep"), nil, debianPython, script,
-				"--soap", soap, "--wsdl", b.WSDL(), "--calls", b.Calls())
+			args := append([]string{script, "--soap", soap, "--wsdl", b.WSDL(), "--calls", b.Calls()}, credentials()...)
+			runClient(t, "zeep SOAP "+soap, interopDir("zeep"), nil, debianPython, args...)
 		})
 	}
 }

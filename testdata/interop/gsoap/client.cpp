@@ -1,6 +1,6 @@
 // Interop check: a gSOAP 2.8 C++ client of thereforebridge.
 //
-//     client --endpoint URL --calls URL_OF_CALL_LOG --expected expected.json
+//     client --endpoint URL --calls URL_OF_CALL_LOG --expected expected.json [--user U --password P]
 //
 // Built by run.sh from the bridge's ?wsdl the usual gSOAP way: wsdl2h, then
 // soapcpp2 -j -C with -1 (SOAP 1.1) or -2 (SOAP 1.2) forced, then g++ with
@@ -11,6 +11,14 @@
 // every field with ../expected.json, then sends one invalid SavePortalUser
 // (QueryNo = CtgryNo = 0) and expects gSOAP's fault: SOAP_FAULT returned,
 // soap->fault set, the fault string naming QueryNo.
+//
+// --user/--password are HTTP Basic credentials, set the gSOAP way on the
+// proxy's context: soap->userid and soap->passwd, before every call (gSOAP
+// sends them with the request and clears both once the call is over, so its
+// documentation sets them per call). With them, a last check
+// calls through a second proxy whose password is wrong and expects gSOAP's
+// answer to a rejected login: the call returns 401 (soap->error), with the
+// challenge's realm in soap->authrealm.
 //
 // Prints `ok - ...` / `FAIL - ...` per check, then `N passed, M failed`; exits 1
 // when anything failed.
@@ -429,10 +437,12 @@ int main(int argc, char **argv) {
   std::map<std::string, std::string> args;
   for (int k = 1; k + 1 < argc; k += 2) args[argv[k]] = argv[k + 1];
   if (!args.count("--endpoint") || !args.count("--calls") || !args.count("--expected")) {
-    std::fprintf(stderr, "usage: client --endpoint URL --calls URL --expected FILE\n");
+    std::fprintf(stderr, "usage: client --endpoint URL --calls URL --expected FILE [--user U --password P]\n");
     return 2;
   }
   const std::string endpoint = args["--endpoint"];
+  const bool login = args.count("--user") > 0;
+  const std::string userid = args["--user"], passwd = args["--password"], wrong_passwd = "wrong-" + passwd;
 
   JSON expected;
   {
@@ -451,11 +461,19 @@ int main(int argc, char **argv) {
   proxy.soap->connect_timeout = 30;
   proxy.soap->send_timeout = 30;
   proxy.soap->recv_timeout = 30;
+  // Sets HTTP Basic credentials for the next call of proxy p.
+  auto authenticate = [&](Proxy &p, const std::string &password) {
+    if (login) {
+      p.soap->userid = userid.c_str();
+      p.soap->passwd = password.c_str();
+    }
+  };
   std::printf("# endpoint: %s (gSOAP %d, soapcpp2 -%c)\n", endpoint.c_str(), GSOAP_VERSION, SOAP_VERSION[1] == '2' ? '2' : '1');
 
   const char *ops[2] = {"SaveOutOfOfficeInfoForUser", "SavePortalUser"};
   {
     _ns1__SaveOutOfOfficeInfoForUserResponse resp;
+    authenticate(proxy, passwd);
     if (proxy.CALL_OOF(build_oof(proxy.soap), resp) == SOAP_OK)
       ok(std::string(ops[0]) + ": call succeeds");
     else
@@ -463,6 +481,7 @@ int main(int argc, char **argv) {
   }
   {
     _ns1__SavePortalUserResponse resp;
+    authenticate(proxy, passwd);
     if (proxy.CALL_PORTAL(build_portal(proxy.soap), resp) == SOAP_OK)
       ok(std::string(ops[1]) + ": call succeeds");
     else
@@ -501,6 +520,7 @@ int main(int argc, char **argv) {
   {
     const std::string desc = "SavePortalUser with QueryNo=0, CtgryNo=0";
     _ns1__SavePortalUserResponse resp;
+    authenticate(proxy, passwd);
     int rc = proxy.CALL_PORTAL(build_invalid(proxy.soap), resp);
     if (rc == SOAP_OK) {
       fail(desc + ": returns SOAP_FAULT", "the call succeeded");
@@ -522,6 +542,24 @@ int main(int argc, char **argv) {
       else
         fail(desc + ": fault string mentions QueryNo", std::string("string was ") + (reason ? reason : "(null)"));
     }
+  }
+
+  if (login) {
+    const std::string desc = "SaveOutOfOfficeInfoForUser with a wrong password";
+    Proxy wrong(endpoint.c_str(), SOAP_C_UTFSTRING);
+    wrong.soap->connect_timeout = wrong.soap->send_timeout = wrong.soap->recv_timeout = 30;
+    _ns1__SaveOutOfOfficeInfoForUserResponse resp;
+    authenticate(wrong, wrong_passwd);
+    int rc = wrong.CALL_OOF(build_oof(wrong.soap), resp);
+    if (rc == 401) {
+      ok(desc + ": returns 401 (HTTP authentication failed)");
+      std::printf("#   error=%d authrealm=%s\n", rc, wrong.soap->authrealm ? wrong.soap->authrealm : "(null)");
+    } else if (rc == SOAP_OK) {
+      fail(desc + ": returns 401 (HTTP authentication failed)", "the call succeeded");
+    } else {
+      fail(desc + ": returns 401 (HTTP authentication failed)", "error " + std::to_string(rc) + ": " + fault_text(wrong));
+    }
+    wrong.destroy();
   }
 
   proxy.destroy();

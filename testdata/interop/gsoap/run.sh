@@ -3,13 +3,17 @@
 # -2: without it every proxy sends SOAP 1.2 once the WSDL has a 1.2 binding),
 # then g++ client.cpp against libgsoap++, then run it.
 #
-#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12]
+#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]
+#
+# --user/--password are the HTTP Basic credentials (soap->userid, soap->passwd),
+# passed to the client at run time.
 #
 # DIR caches the build: DIR/soapNN/client is built once, so the caller keys
 # DIR by the WSDL and the sources. Needs gsoap, libgsoap-dev, g++, curl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build= wsdl= calls= expected="$here/../expected.json" soap=11
+login=()
 while (($#)); do
 	case "$1" in
 	--build-dir) build="$2" ;;
@@ -17,11 +21,12 @@ while (($#)); do
 	--calls) calls="$2" ;;
 	--expected) expected="$2" ;;
 	--soap) soap="$2" ;;
+	--user | --password) login+=("$1" "$2") ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
 done
-[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12]" >&2; exit 2; }
+[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12] [--user U --password P]" >&2; exit 2; }
 case "$soap" in
 11) flag=-1 define= ;;
 12) flag=-2 define=-DTB_SOAP12 ;;
@@ -51,4 +56,4 @@ if [[ ! -x $out/client ]]; then
 fi
 
 endpoint="${wsdl%%\?*}"
-exec "$out/client" --endpoint "$endpoint" --calls "$calls" --expected "$expected"
+exec "$out/client" --endpoint "$endpoint" --calls "$calls" --expected "$expected" "${login[@]}"

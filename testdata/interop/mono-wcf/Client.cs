@@ -1,6 +1,7 @@
 // Interop check: Mono WCF as a client of thereforebridge.
 //
 //     mono client.exe --endpoint URL --calls URL_OF_CALL_LOG --expected expected.json [--soap 11|12|12wsa]
+//         [--user U --password P]
 //
 // Compiled together with the proxy that svcutil generated from the bridge's
 // ?wsdl (run.sh does both). Calls SaveOutOfOfficeInfoForUser and
@@ -16,6 +17,15 @@
 //          ThereforeWS0001_Soap12UserPassword: SOAP 1.2, no WS-Addressing)
 //   12wsa  CustomBinding, MessageVersion.Soap12WSAddressing10 (what a
 //          WSHttpBinding-style client sends: wsa:Action/To with mustUnderstand)
+//
+// --user/--password are HTTP Basic credentials, configured the WCF way:
+// BasicHttpBinding with Security.Mode TransportCredentialOnly and
+// Transport.ClientCredentialType Basic (the custom bindings: their
+// HttpTransportBindingElement with AuthenticationScheme Basic), and the user
+// name and password in ClientCredentials.UserName. WCF sends a call without
+// credentials first and repeats it with them after the 401 challenge. With
+// them, a last check calls through a second client whose password is wrong and
+// expects WCF's exception for a rejected HTTP login.
 //
 // Prints `ok - ...` / `FAIL - ...` per check, then `N passed, M failed`; exit 1
 // when anything failed.
@@ -41,19 +51,21 @@ static class Program
 
     static int Main(string[] argv)
     {
-        var args = new Dictionary<string, string> { { "--soap", "11" } };
+        var args = new Dictionary<string, string> { { "--soap", "11" }, { "--password", "" } };
         for (int i = 0; i + 1 < argv.Length; i += 2) args[argv[i]] = argv[i + 1];
         foreach (var need in new[] { "--endpoint", "--calls", "--expected" })
         {
             if (!args.ContainsKey(need))
             {
-                Console.Error.WriteLine("usage: client.exe --endpoint URL --calls URL --expected FILE [--soap 11|12|12wsa]");
+                Console.Error.WriteLine("usage: client.exe --endpoint URL --calls URL --expected FILE [--soap 11|12|12wsa] [--user U --password P]");
                 return 2;
             }
         }
         try
         {
-            Run(args["--endpoint"], args["--calls"], args["--expected"], args["--soap"]);
+            string user;
+            args.TryGetValue("--user", out user);
+            Run(args["--endpoint"], args["--calls"], args["--expected"], args["--soap"], user, args["--password"]);
         }
         catch (Exception e)
         {
@@ -63,20 +75,42 @@ static class Program
         return failed > 0 ? 1 : 0;
     }
 
-    static Binding MakeBinding(string soap)
+    // MakeBinding: the binding for --soap, with HTTP Basic authentication when
+    // basic is set.
+    static Binding MakeBinding(string soap, bool basic)
     {
         switch (soap)
         {
             case "11":
-                return new BasicHttpBinding { SendTimeout = Timeout, ReceiveTimeout = Timeout };
+                var b = new BasicHttpBinding { SendTimeout = Timeout, ReceiveTimeout = Timeout };
+                if (basic)
+                {
+                    b.Security.Mode = BasicHttpSecurityMode.TransportCredentialOnly;
+                    b.Security.Transport.ClientCredentialType = HttpClientCredentialType.Basic;
+                }
+                return b;
             case "12":
             case "12wsa":
                 var version = soap == "12" ? MessageVersion.Soap12 : MessageVersion.Soap12WSAddressing10;
+                var http = new HttpTransportBindingElement();
+                if (basic) http.AuthenticationScheme = AuthenticationSchemes.Basic;
                 return new CustomBinding(
-                    new TextMessageEncodingBindingElement(version, Encoding.UTF8),
-                    new HttpTransportBindingElement()) { SendTimeout = Timeout, ReceiveTimeout = Timeout };
+                    new TextMessageEncodingBindingElement(version, Encoding.UTF8), http) { SendTimeout = Timeout, ReceiveTimeout = Timeout };
         }
         throw new ArgumentException("--soap must be 11, 12 or 12wsa, not " + soap);
+    }
+
+    // MakeClient: the generated client on the binding for --soap, logged in as
+    // user when user is set.
+    static ThereforeServiceClient MakeClient(string endpoint, string soap, string user, string password)
+    {
+        var client = new ThereforeServiceClient(MakeBinding(soap, user != null), new EndpointAddress(endpoint));
+        if (user != null)
+        {
+            client.ClientCredentials.UserName.UserName = user;
+            client.ClientCredentials.UserName.Password = password;
+        }
+        return client;
     }
 
     static T.WSUserUniversalIdentifier User(string name, string domain, int? id)
@@ -133,11 +167,11 @@ static class Program
         };
     }
 
-    static void Run(string endpoint, string callsUrl, string expectedPath, string soap)
+    static void Run(string endpoint, string callsUrl, string expectedPath, string soap, string user, string password)
     {
         var serializer = new JavaScriptSerializer();
         var expected = (Dictionary<string, object>)serializer.DeserializeObject(File.ReadAllText(expectedPath));
-        var client = new ThereforeServiceClient(MakeBinding(soap), new EndpointAddress(endpoint));
+        var client = MakeClient(endpoint, soap, user, password);
         Console.WriteLine("# endpoint: {0} (SOAP {1}, {2})", endpoint, soap, client.Endpoint.Binding.MessageVersion);
 
         var ops = new List<string>();
@@ -200,6 +234,41 @@ static class Program
         }
         catch (Exception e) { Fail(desc + ": raises FaultException", e.GetType().FullName + ": " + e.Message); }
         try { client.Close(); } catch { client.Abort(); }
+
+        if (user != null) WrongPassword(endpoint, soap, user, "wrong-" + password);
+    }
+
+    // WrongPassword calls through a client whose password is wrong: WCF must
+    // refuse it with its exception for a rejected HTTP login. .NET's WCF raises
+    // MessageSecurityException; Mono's raises the WebException of the final 401
+    // (Status ProtocolError, Response an HttpWebResponse with 401).
+    static void WrongPassword(string endpoint, string soap, string user, string password)
+    {
+        const string desc = "SaveOutOfOfficeInfoForUser with a wrong password";
+        const string want = ": raises MessageSecurityException or WebException with HTTP 401";
+        var client = MakeClient(endpoint, soap, user, password);
+        try
+        {
+            client.SaveOutOfOfficeInfoForUser(BuildOOF());
+            Fail(desc + want, "no exception raised");
+        }
+        catch (System.ServiceModel.Security.MessageSecurityException e)
+        {
+            Console.WriteLine("#   {0}: {1}", e.GetType().FullName, e.Message);
+            Ok(desc + ": raises " + e.GetType().FullName);
+        }
+        catch (WebException e)
+        {
+            var res = e.Response as HttpWebResponse;
+            var status = res == null ? "(no response)" : ((int)res.StatusCode).ToString();
+            Console.WriteLine("#   {0}: {1} (Status {2}, HTTP {3})", e.GetType().FullName, e.Message, e.Status, status);
+            if (e.Status == WebExceptionStatus.ProtocolError && res != null && res.StatusCode == HttpStatusCode.Unauthorized)
+                Ok(desc + ": raises " + e.GetType().FullName + " with HTTP 401");
+            else
+                Fail(desc + want, "WebException with Status " + e.Status + ", HTTP " + status);
+        }
+        catch (Exception e) { Fail(desc + want, e.GetType().FullName + ": " + e.Message); }
+        client.Abort();
     }
 
     // ----------------------------------------------------------------------

@@ -2,7 +2,10 @@
 # Mono WCF interop check: generate a proxy from the bridge's ?wsdl with
 # svcutil, compile it with Client.cs (mcs) and run it with mono.
 #
-#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12|12wsa]
+#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12|12wsa] [--user U --password P]
+#
+# --user/--password are the HTTP Basic credentials (ClientCredentials.UserName
+# on a binding with Basic transport authentication), passed at run time.
 #
 # DIR caches the build (Proxy.cs, client.exe): when DIR/client.exe exists the
 # build is skipped, so the caller keys DIR by the WSDL and the sources.
@@ -10,6 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build= wsdl= calls= expected="$here/../expected.json" soap=11
+login=()
 while (($#)); do
 	case "$1" in
 	--build-dir) build="$2" ;;
@@ -17,11 +21,12 @@ while (($#)); do
 	--calls) calls="$2" ;;
 	--expected) expected="$2" ;;
 	--soap) soap="$2" ;;
+	--user | --password) login+=("$1" "$2") ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
 done
-[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12|12wsa]" >&2; exit 2; }
+[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12|12wsa] [--user U --password P]" >&2; exit 2; }
 for tool in svcutil mcs mono curl; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (Debian mono-devel, curl)" >&2; exit 3; }
 done
@@ -47,4 +52,4 @@ if [[ ! -f $build/client.exe ]]; then
 fi
 
 endpoint="${wsdl%%\?*}"
-exec mono "$build/client.exe" --endpoint "$endpoint" --calls "$calls" --expected "$expected" --soap "$soap"
+exec mono "$build/client.exe" --endpoint "$endpoint" --calls "$calls" --expected "$expected" --soap "$soap" "${login[@]}"

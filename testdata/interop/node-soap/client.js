@@ -3,6 +3,7 @@
 // of thereforebridge.
 //
 //     node client.js --wsdl URL_OF_WSDL --calls URL_OF_CALL_LOG --expected expected.json [--soap 11|12]
+//         [--user U --password P]
 //
 // Loads the bridge's ?wsdl with soap.createClientAsync, calls
 // SaveOutOfOfficeInfoForUser and SavePortalUser on the WSDL's SOAP 1.1 port
@@ -12,6 +13,11 @@
 // every field with ../expected.json, then sends one invalid SavePortalUser
 // (QueryNo = CtgryNo = 0) and expects node soap's fault error (an Error whose
 // .root is the parsed envelope with a Body.Fault) naming QueryNo.
+//
+// --user/--password are HTTP Basic credentials, set the node soap way:
+// client.setSecurity(new soap.BasicAuthSecurity(user, password)). With them, a
+// last check sets up a second client whose password is wrong and expects its
+// call to fail with node soap's fault error for the bridge's 401.
 //
 // `soap` is resolved from NODE_PATH (run.sh points it at the npm ci cache).
 // Prints `ok - ...` / `FAIL - ...` per check, then `N passed, M failed`; exits 1
@@ -149,25 +155,34 @@ function describe(err) {
   return `${err && err.name}: ${err && err.message}` + (root ? '' : ' (no .root: not a SOAP fault)');
 }
 
+// createPort loads the WSDL and returns the port for ver, with HTTP Basic
+// security when login is [user, password].
+async function createPort(wsdl, ver, login) {
+  const client = await soap.createClientAsync(wsdl, {
+    forceSoap12Headers: ver === '12',
+    wsdl_options: { timeout: TIMEOUT },
+  });
+  if (login) client.setSecurity(new soap.BasicAuthSecurity(login[0], login[1]));
+  const port = client[SERVICE][PORTS[ver]];
+  if (!port) throw new Error(`no port ${SERVICE}/${PORTS[ver]} in the WSDL`);
+  return port;
+}
+
 async function main() {
   const opts = { '--soap': '11', '--expected': path.join(__dirname, '..', 'expected.json') };
   const argv = process.argv.slice(2);
   for (let i = 0; i + 1 < argv.length; i += 2) opts[argv[i]] = argv[i + 1];
   if (!opts['--wsdl'] || !opts['--calls'] || !PORTS[opts['--soap']]) {
-    console.error('usage: node client.js --wsdl URL --calls URL [--expected FILE] [--soap 11|12]');
+    console.error('usage: node client.js --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]');
     return 2;
   }
   const ver = opts['--soap'];
   const expected = JSON.parse(fs.readFileSync(opts['--expected'], 'utf8'));
 
+  const login = '--user' in opts ? [opts['--user'], opts['--password'] || ''] : null;
   let port;
   try {
-    const client = await soap.createClientAsync(opts['--wsdl'], {
-      forceSoap12Headers: ver === '12',
-      wsdl_options: { timeout: TIMEOUT },
-    });
-    port = client[SERVICE][PORTS[ver]];
-    if (!port) throw new Error(`no port ${SERVICE}/${PORTS[ver]} in the WSDL`);
+    port = await createPort(opts['--wsdl'], ver, login);
     ok(`WSDL loaded, port ${PORTS[ver]} bound (node soap ${require('soap/package.json').version})`);
   } catch (err) {
     fail(`load WSDL ${opts['--wsdl']}`, describe(err));
@@ -225,6 +240,21 @@ async function main() {
       else fail(`${desc}: fault code is ${want}`, `got ${show(code)}`);
       if (typeof reason === 'string' && reason.includes('QueryNo')) ok(`${desc}: fault reason mentions QueryNo`);
       else fail(`${desc}: fault reason mentions QueryNo`, `reason was ${show(reason)}`);
+    }
+  }
+
+  if (login) {
+    const desc = 'SaveOutOfOfficeInfoForUser with a wrong password';
+    try {
+      const wrong = await createPort(opts['--wsdl'], ver, [login[0], `wrong-${login[1]}`]);
+      await call(wrong, 'SaveOutOfOfficeInfoForUser', buildOOF());
+      fail(`${desc}: raises a SOAP fault error`, 'no error raised');
+    } catch (err) {
+      const fault = err && err.root && err.root.Envelope && err.root.Envelope.Body && err.root.Envelope.Body.Fault;
+      const status = err && err.response && err.response.status;
+      if (fault) ok(`${desc}: raises a SOAP fault error (HTTP ${status})`);
+      else fail(`${desc}: raises a SOAP fault error`, describe(err));
+      console.log(`#   ${String(err && err.message).split('\n')[0]}`);
     }
   }
   return failed > 0 ? 1 : 0;

@@ -2,7 +2,9 @@
 # node soap interop check: install the pinned `soap` (package.json +
 # package-lock.json) with `npm ci` into a cache directory, then run client.js.
 #
-#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12]
+#   run.sh --build-dir DIR --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]
+#
+# --user/--password are the HTTP Basic credentials (soap.BasicAuthSecurity).
 #
 # DIR caches node_modules: when DIR/node_modules/soap exists the install is
 # skipped, so the caller keys DIR by the lock file and the sources.
@@ -14,12 +16,12 @@ args=()
 while (($#)); do
 	case "$1" in
 	--build-dir) build="$2" ;;
-	--wsdl | --calls | --expected | --soap) args+=("$1" "$2") ;;
+	--wsdl | --calls | --expected | --soap | --user | --password) args+=("$1" "$2") ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
 done
-[[ -n $build ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12]" >&2; exit 2; }
+[[ -n $build ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12] [--user U --password P]" >&2; exit 2; }
 for tool in node npm; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (Debian nodejs, npm)" >&2; exit 3; }
 done

@@ -2,6 +2,7 @@
 # Interop check: Perl SOAP::Lite as a client of thereforebridge.
 #
 #     perl client.pl --endpoint URL --calls URL_OF_CALL_LOG [--expected expected.json] [--soap 11|12]
+#         [--user U --password P]
 #
 # SOAP::Lite has no WSDL-driven document/literal client, so its users build
 # the call by hand, as here: the wrapper in the messages namespace
@@ -15,6 +16,14 @@
 # SOAP::SOM whose ->fault is set and whose faultstring (SOAP 1.2: Reason/Text)
 # names QueryNo.
 #
+# --user/--password are HTTP Basic credentials, given the LWP way SOAP::Lite's
+# HTTP transport (an LWP::UserAgent) takes them: credentials for the
+# endpoint's host:port and the realm of the bridge's challenge, passed as a
+# proxy option (SOAP::Lite calls $transport->credentials(...)). LWP sends the
+# first request without them and repeats it with them after the 401
+# challenge. With them, a last check uses a second client whose password is
+# wrong and expects SOAP::Lite's fault SOM over a 401 transport status.
+#
 # Prints `ok - ...` / `FAIL - ...` per check, then `N passed, M failed`; exits 1
 # when anything failed.
 use strict;
@@ -26,10 +35,14 @@ use File::Spec;
 use JSON::PP ();
 use LWP::UserAgent ();
 use SOAP::Lite;
+use URI ();
 
 my $MSG   = 'http://schemas.therefore.net/webservices/interop/v0001/messages';
 my $TYPES = 'http://schemas.therefore.net/webservices/interop/v0001/types';
 my $TIMEOUT = 30;
+# The realm of the bridge's `WWW-Authenticate: Basic realm="..."` (auth.realm);
+# LWP hands out credentials by host:port and realm.
+my $REALM = 'thereforebridge';
 
 my ($passed, $failed) = (0, 0);
 sub ok   { $passed++; print "ok - $_[0]\n" }
@@ -180,11 +193,22 @@ sub build_invalid {
 
 # ---------------------------------------------------------------------------
 
+# client: a SOAP::Lite client for the endpoint; $login is [user, password] or undef.
+sub client {
+	my ($endpoint, $login) = @_;
+	my @transport = (timeout => $TIMEOUT);
+	push @transport, credentials => [URI->new($endpoint)->host_port, $REALM, @$login] if $login;
+	return SOAP::Lite->new(proxy => [$endpoint, @transport])
+		->default_ns($MSG)
+		->on_action(sub { "$MSG/IThereforeService/$_[1]" })
+		->on_fault(sub { my ($soap, $res) = @_; return ref $res ? $res : die($soap->transport->status . "\n") });
+}
+
 sub main {
 	my %opt = ('--soap' => '11', '--expected' => File::Spec->catfile(dirname(__FILE__), '..', 'expected.json'));
 	while (@ARGV >= 2) { my $k = shift @ARGV; $opt{$k} = shift @ARGV }
 	unless ($opt{'--endpoint'} && $opt{'--calls'} && $opt{'--soap'} =~ /^(11|12)$/) {
-		print STDERR "usage: perl client.pl --endpoint URL --calls URL [--expected FILE] [--soap 11|12]\n";
+		print STDERR "usage: perl client.pl --endpoint URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]\n";
 		exit 2;
 	}
 	my $ver = $opt{'--soap'};
@@ -196,10 +220,8 @@ sub main {
 
 	# The SOAP version is a class setting: it must be chosen before the client exists.
 	SOAP::Lite->soapversion($ver eq '12' ? '1.2' : '1.1');
-	my $client = SOAP::Lite->new(proxy => [$opt{'--endpoint'}, timeout => $TIMEOUT])
-		->default_ns($MSG)
-		->on_action(sub { "$MSG/IThereforeService/$_[1]" })
-		->on_fault(sub { my ($soap, $res) = @_; return ref $res ? $res : die($soap->transport->status . "\n") });
+	my $login = defined $opt{'--user'} ? [$opt{'--user'}, $opt{'--password'} // ''] : undef;
+	my $client = client($opt{'--endpoint'}, $login);
 	print "# endpoint: $opt{'--endpoint'} (SOAP::Lite $SOAP::Lite::VERSION, SOAP " . SOAP::Lite->soapversion . ")\n";
 
 	my @ops = (['SaveOutOfOfficeInfoForUser', build_oof()], ['SavePortalUser', build_portal()]);
@@ -258,6 +280,24 @@ sub main {
 		else                               { fail("$desc: faultcode is $want", "got '$code'") }
 		if ($string =~ /QueryNo/) { ok("$desc: faultstring mentions QueryNo") }
 		else                      { fail("$desc: faultstring mentions QueryNo", "faultstring was '$string'") }
+	}
+
+	if ($login) {
+		my $desc = 'SaveOutOfOfficeInfoForUser with a wrong password';
+		my $wrong = client($opt{'--endpoint'}, [$login->[0], "wrong-$login->[1]"]);
+		my $som = eval { $wrong->call(SaveOutOfOfficeInfoForUser => build_oof()) };
+		my $status = $wrong->transport->status // '';
+		if (!$som) {
+			fail("$desc: returns a fault SOAP::SOM (HTTP 401)", $@ || 'no response');
+		} elsif (!$som->fault) {
+			fail("$desc: returns a fault SOAP::SOM (HTTP 401)", 'the call succeeded');
+		} elsif ($status !~ /^401\b/) {
+			fail("$desc: returns a fault SOAP::SOM (HTTP 401)", "transport status $status");
+		} else {
+			ok("$desc: returns a fault SOAP::SOM (HTTP 401)");
+			my $string = $ver eq '12' ? $som->valueof('/Envelope/Body/Fault/Reason/Text') : $som->faultstring;
+			print "#   transport status=$status faultstring=" . ($string // '') . "\n";
+		}
 	}
 }
 

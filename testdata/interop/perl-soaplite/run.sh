@@ -3,7 +3,11 @@
 # has no WSDL-driven document/literal client), so there is nothing to build;
 # the endpoint is the WSDL URL without its query.
 #
-#   run.sh --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--build-dir DIR (ignored)]
+#   run.sh --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]
+#          [--build-dir DIR (ignored)]
+#
+# --user/--password are the HTTP Basic credentials (the LWP transport's
+# credentials).
 #
 # Needs perl and libsoap-lite-perl (JSON::PP is core Perl).
 set -euo pipefail
@@ -13,7 +17,7 @@ while (($#)); do
 	case "$1" in
 	--build-dir) ;;
 	--wsdl) args+=(--endpoint "${2%%\?*}") ;;
-	--calls | --expected | --soap) args+=("$1" "$2") ;;
+	--calls | --expected | --soap | --user | --password) args+=("$1" "$2") ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2

@@ -2,13 +2,16 @@
 // Interop check: PHP SoapClient (WSDL mode) as a client of thereforebridge.
 //
 //     php client.php --wsdl URL_OF_WSDL --calls URL_OF_CALL_LOG --expected expected.json [--soap 11|12]
+//         [--user U --password P]
 //
 // Loads the bridge's ?wsdl the ordinary way (new SoapClient($wsdl, [...]) with
-// soap_version SOAP_1_1 or SOAP_1_2), calls SaveOutOfOfficeInfoForUser and
+// soap_version SOAP_1_1 or SOAP_1_2, and for HTTP Basic the options login,
+// password and authentication => SOAP_AUTHENTICATION_BASIC), calls SaveOutOfOfficeInfoForUser and
 // SavePortalUser with plain PHP arrays shaped like the WSDL's types, reads the
 // bridge's call log and compares every field with ../expected.json, then sends
 // one invalid SavePortalUser (QueryNo = CtgryNo = 0) and expects a SoapFault
-// whose faultstring names QueryNo.
+// whose faultstring names QueryNo. With --user, a last check builds a second
+// SoapClient whose password is wrong and expects its call to throw SoapFault.
 //
 // Prints `ok - ...` / `FAIL - ...` per check, then `N passed, M failed`; exits 1
 // when anything failed.
@@ -136,6 +139,24 @@ function build_portal()
     ];
 }
 
+// client builds the SoapClient; $login is [user, password] or null.
+function client($wsdl, $soap, $login)
+{
+    $options = [
+        'soap_version' => $soap === '12' ? SOAP_1_2 : SOAP_1_1,
+        'cache_wsdl' => WSDL_CACHE_NONE,
+        'exceptions' => true,
+        'trace' => true,
+        'connection_timeout' => TIMEOUT,
+    ];
+    if ($login !== null) {
+        $options['login'] = $login[0];
+        $options['password'] = $login[1];
+        $options['authentication'] = SOAP_AUTHENTICATION_BASIC;
+    }
+    return new SoapClient($wsdl, $options);
+}
+
 function main($argv)
 {
     $opts = ['--soap' => '11', '--expected' => __DIR__ . '/../expected.json'];
@@ -143,21 +164,16 @@ function main($argv)
         $opts[$argv[$i]] = $argv[$i + 1];
     }
     if (!isset($opts['--wsdl'], $opts['--calls']) || !in_array($opts['--soap'], ['11', '12'], true)) {
-        fwrite(STDERR, "usage: php client.php --wsdl URL --calls URL [--expected FILE] [--soap 11|12]\n");
+        fwrite(STDERR, "usage: php client.php --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]\n");
         return 2;
     }
     $soap = $opts['--soap'];
     $expected = json_decode(file_get_contents($opts['--expected']), true, 512, JSON_THROW_ON_ERROR);
     ini_set('default_socket_timeout', (string) TIMEOUT);
 
+    $login = isset($opts['--user']) ? [$opts['--user'], $opts['--password'] ?? ''] : null;
     try {
-        $client = new SoapClient($opts['--wsdl'], [
-            'soap_version' => $soap === '12' ? SOAP_1_2 : SOAP_1_1,
-            'cache_wsdl' => WSDL_CACHE_NONE,
-            'exceptions' => true,
-            'trace' => true,
-            'connection_timeout' => TIMEOUT,
-        ]);
+        $client = client($opts['--wsdl'], $soap, $login);
         ok("WSDL loaded (SOAP $soap)");
     } catch (Throwable $e) {
         fail('load WSDL ' . $opts['--wsdl'], get_class($e) . ': ' . $e->getMessage());
@@ -218,6 +234,21 @@ function main($argv)
         else fail("$desc: faultstring mentions QueryNo", 'faultstring was ' . json_encode($f->faultstring));
     } catch (Throwable $e) {
         fail("$desc: raises SoapFault", get_class($e) . ': ' . $e->getMessage());
+    }
+
+    if ($login !== null) {
+        $desc = 'SaveOutOfOfficeInfoForUser with a wrong password';
+        try {
+            $wrong = client($opts['--wsdl'], $soap, [$login[0], 'wrong-' . $login[1]]);
+            $wrong->SaveOutOfOfficeInfoForUser(['parameters' => build_oof()]);
+            fail("$desc: raises SoapFault", 'no exception raised');
+        } catch (SoapFault $f) {
+            ok("$desc: raises SoapFault");
+            $status = isset($wrong) ? preg_replace('/\r?\n.*/s', '', (string) $wrong->__getLastResponseHeaders()) : '';
+            echo "#   faultcode=" . json_encode($f->faultcode) . " faultstring=" . json_encode($f->faultstring) . " ($status)\n";
+        } catch (Throwable $e) {
+            fail("$desc: raises SoapFault", get_class($e) . ': ' . $e->getMessage());
+        }
     }
 }
 

@@ -2,7 +2,11 @@
 # PHP SoapClient interop check: client.php loads the bridge's ?wsdl itself
 # (WSDL mode, no generated code), so there is nothing to build or cache.
 #
-#   run.sh --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--build-dir DIR (ignored)]
+#   run.sh --wsdl URL --calls URL [--expected FILE] [--soap 11|12] [--user U --password P]
+#          [--build-dir DIR (ignored)]
+#
+# --user/--password are the HTTP Basic credentials (SoapClient's login and
+# password options).
 #
 # Needs php-cli and php-soap.
 set -euo pipefail
@@ -11,7 +15,7 @@ args=()
 while (($#)); do
 	case "$1" in
 	--build-dir) ;;
-	--wsdl | --calls | --expected | --soap) args+=("$1" "$2") ;;
+	--wsdl | --calls | --expected | --soap | --user | --password) args+=("$1" "$2") ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Interop check: python3-zeep as a client of thereforebridge.
 
-    python3 client.py --wsdl URL_OF_WSDL --calls URL_OF_CALL_LOG [--soap 11|12]
+    python3 client.py --wsdl URL_OF_WSDL --calls URL_OF_CALL_LOG [--soap 11|12] [--user U --password P]
     python3 client.py --wsdl PATH_OR_URL --dry-run [--soap 11|12]
 
 Loads the WSDL the ordinary zeep way, binds the SOAP 1.1 or 1.2 port, calls
 SaveOutOfOfficeInfoForUser and SavePortalUser with values built only through
 zeep's generated type factory, then reads the bridge's call log (JSON, newest
 last) and compares every field that was sent with what the bridge decoded.
-Finally it sends one invalid SavePortalUser (QueryNo = CtgryNo = 0) and expects
+Then it sends one invalid SavePortalUser (QueryNo = CtgryNo = 0) and expects
 a SOAP fault that names QueryNo.
+
+--user/--password are HTTP Basic credentials, set the way zeep's users do: on
+the requests Session given to zeep's Transport (sent with every request). With
+them, a last check loads a second client whose password is wrong and expects
+its call to raise zeep's Fault (the bridge answers 401 with a SOAP fault).
 
 Prints one `ok - ...` or `FAIL - ...` line per check, then `N passed, M failed`;
 exits 1 if anything failed.
@@ -346,7 +351,7 @@ def call(res, service, op, value):
     return True
 
 
-def live(res, client, port_name, calls_url, t):
+def live(res, client, port_name, calls_url, t, wsdl, user, password):
     service = client.bind(SERVICE, port_name)
     address = (getattr(service, "_binding_options", None) or {}).get("address")
     print("# endpoint: %s (%s)" % (address, port_name), flush=True)
@@ -403,6 +408,31 @@ def live(res, client, port_name, calls_url, t):
     except Exception as exc:  # noqa: BLE001
         res.error(desc + ": raises zeep Fault", exc)
 
+    if user is not None:
+        wrong_password(res, wsdl, port_name, user, password)
+
+
+def wrong_password(res, wsdl, port_name, user, password):
+    """A client configured like the first one but with a wrong password: its
+    call must raise zeep's Fault (401 with a SOAP fault body)."""
+    desc = "SaveOutOfOfficeInfoForUser with a wrong password"
+    try:
+        client = make_client(wsdl, user, "wrong-" + (password or ""))
+        t = client.type_factory(namespaces(client, port_name)[1])
+        service = client.bind(SERVICE, port_name)
+    except Exception as exc:  # noqa: BLE001
+        res.error(desc + ": load WSDL", exc)
+        return
+    try:
+        service.SaveOutOfOfficeInfoForUser(parameters=build_oof(t))
+        res.fail(desc + ": raises zeep Fault", detail="no exception raised")
+    except zeep.exceptions.Fault as fault:
+        res.ok(desc + ": raises zeep Fault")
+        print("#   fault code=%r message=%r" % (fault.code, fault.message),
+              flush=True)
+    except Exception as exc:  # noqa: BLE001
+        res.error(desc + ": raises zeep Fault", exc)
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -434,7 +464,8 @@ def main(argv=None):
     if args.dry_run:
         dry_run(res, client, port_name, messages_ns, types_ns, t)
     else:
-        live(res, client, port_name, args.calls, t)
+        live(res, client, port_name, args.calls, t, args.wsdl, args.user,
+             args.password)
     return res.summary()
 
 
