@@ -1,7 +1,9 @@
 // Package vendortest gives every vendor adapter's tests the same sample
 // calls, directory and checks, so each vendor gets the same scrutiny:
-// the result classes of HTTP statuses, and that no secret ever reaches a
-// result message or a log line.
+// the result classes of HTTP statuses, that no secret ever reaches a
+// result message, a log line or a config error. It also sets up what every
+// such test needs (env.go): the vendor's fake on an httptest server, an
+// adapter on its demo configuration, a settable clock, and raw requests.
 package vendortest
 
 import (

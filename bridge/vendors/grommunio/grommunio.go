@@ -30,7 +30,6 @@ package grommunio
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -98,9 +97,9 @@ func (c *Config) Defaults() {
 
 // Check validates c.
 func (c *Config) Check() error {
-	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("base_url: must be an absolute http(s) URL, e.g. https://mail.example.com:8443/api/v1, got %q", c.BaseURL)
+	u, err := vendorkit.CheckURL("base_url", c.BaseURL)
+	if err != nil {
+		return fmt.Errorf("%w (e.g. https://mail.example.com:8443/api/v1)", err)
 	}
 	if u.User != nil || u.RawQuery != "" {
 		return fmt.Errorf("base_url: must not carry credentials or a query")
@@ -111,8 +110,8 @@ func (c *Config) Check() error {
 	if !c.Password.IsSet() {
 		return fmt.Errorf("password: required (env:NAME or file:/path)")
 	}
-	if c.Timeout < 0 {
-		return fmt.Errorf("timeout: must not be negative")
+	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+		return err
 	}
 	if c.LookupTTL < 0 {
 		return fmt.Errorf("lookup_ttl: must not be negative")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -76,25 +75,14 @@ type env struct {
 func newEnv(t *testing.T, edit func(*grommunio.Config, *vendorkit.Deps)) *env {
 	t.Helper()
 	e := &env{fake: fake.New(), rec: &recorder{}, now: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)}
-	srv := httptest.NewServer(e.fake)
-	t.Cleanup(srv.Close)
-	c := grommunio.Demo(srv.URL)
-	d, log := vendortest.Deps()
-	e.log = log
-	d.HTTP = &http.Client{Transport: e.rec}
-	d.Now = func() time.Time { return e.now }
-	if edit != nil {
-		edit(&c, &d)
-	}
-	c.Defaults()
-	if err := c.Check(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := grommunio.New(c, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.a = a
+	s := vendortest.Setup(t, e.fake, grommunio.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
+		d.HTTP = &http.Client{Transport: e.rec}
+		d.Now = func() time.Time { return e.now }
+		if edit != nil {
+			edit(c, d)
+		}
+	})
+	e.a, e.log = s.Adapter, s.Log
 	t.Cleanup(func() {
 		if v := e.fake.State().Violations; len(v) > 0 {
 			t.Errorf("the fake broke grommunio's OpenAPI document: %v", v)
@@ -312,10 +300,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := grommunio.Demo("https://mail.example.com")
 			tt.edit(&c)
-			c.Defaults()
-			if err := c.Check(); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Check() = %v, want %q", err, tt.want)
-			}
+			vendortest.CheckConfig(t, &c, tt.want, fake.DemoPassword)
 		})
 	}
 	c := grommunio.Demo("https://mail.example.com/")

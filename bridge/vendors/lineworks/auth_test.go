@@ -9,9 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -22,6 +20,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
@@ -159,25 +158,16 @@ func TestTokenGolden(t *testing.T) {
 	f := fake.New()
 	var mu sync.Mutex
 	var form url.Values
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	recordToken := vendortest.Tap(f, func(r *http.Request, body []byte) {
 		if r.URL.Path == fake.TokenPath {
-			b, _ := io.ReadAll(r.Body)
 			mu.Lock()
-			form, _ = url.ParseQuery(string(b))
+			form, _ = url.ParseQuery(string(body))
 			mu.Unlock()
-			r.Body = io.NopCloser(strings.NewReader(string(b)))
 		}
-		f.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	})
 	now := func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
 	f.SetNow(now)
-	deps, _ := vendortest.Deps()
-	deps.Now = now
-	a, err := New(Demo(srv.URL), deps)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := vendortest.Setup(t, recordToken, Demo, New, func(_ *Config, d *vendorkit.Deps) { d.Now = now }).Adapter
 	if res := a.Deliver(context.Background(), on(true)); res.Status != fanout.OK {
 		t.Fatalf("%v %s", res.Status, res.Message)
 	}

@@ -1,7 +1,6 @@
 package lineworks
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
 
@@ -44,14 +42,7 @@ func TestConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Demo("http://127.0.0.1:1")
 			tc.edit(&c)
-			c.Defaults()
-			err := c.Check()
-			if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-				t.Fatalf("got %v, want %q", err, tc.err)
-			}
-			if err != nil && (strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "MII")) {
-				t.Errorf("the error quotes the key: %v", err)
-			}
+			vendortest.CheckConfig(t, &c, tc.err, "s3cret", "MII") // no error quotes the key
 		})
 	}
 }
@@ -89,16 +80,7 @@ refresh_margin: 2m
 status_type: LEAVE_OFFICE
 status_message: "Away until further notice"
 `
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(src)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		t.Fatal(err)
-	}
-	c.Defaults()
-	if err := c.Check(); err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.ReadConfig[Config](t, src)
 	if c.ClientSecret.Value() != "from-the-environment" || c.RefreshMargin != 2*time.Minute || c.Required == nil || *c.Required ||
 		c.StatusType != "LEAVE_OFFICE" || len(c.Operations) != 1 {
 		t.Errorf("decoded %+v", c)

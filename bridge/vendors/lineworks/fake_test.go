@@ -3,14 +3,13 @@ package lineworks
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
 
@@ -22,9 +21,7 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 func rawFake(t *testing.T) (*fake.Fake, string) {
 	f := fake.New()
 	f.SetNow(func() time.Time { return t0 })
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv.URL
+	return f, vendortest.Serve(t, f).URL
 }
 
 // assertion signs claims with the demo key.
@@ -63,12 +60,7 @@ func send(t *testing.T, method, u, contentType, body string, h map[string]string
 	for k, v := range h {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := vendortest.Do(t, nil, req)
 	var out map[string]any
 	_ = json.Unmarshal(b, &out)
 	return resp.StatusCode, out, resp.Header

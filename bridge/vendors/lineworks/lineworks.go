@@ -36,7 +36,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,9 +128,8 @@ func (c *Config) Defaults() {
 // Check validates c; errors name the yaml field.
 func (c *Config) Check() error {
 	for _, u := range []struct{ field, v string }{{"base_url", c.BaseURL}, {"token_url", c.TokenURL}} {
-		p, err := url.Parse(u.v)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("%s: must be an absolute http(s) URL, got %q", u.field, u.v)
+		if _, err := vendorkit.CheckURL(u.field, u.v); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -149,8 +147,11 @@ func (c *Config) Check() error {
 		return fmt.Errorf("assertion_lifetime: must be between 1s and 60m (LINE WORKS refuses longer), got %v", c.AssertionLifetime)
 	case c.RefreshMargin < 0:
 		return fmt.Errorf("refresh_margin: must not be negative, got %v", c.RefreshMargin)
-	case c.Timeout < 0:
-		return fmt.Errorf("timeout: must not be negative, got %v", c.Timeout)
+	}
+	if err := vendorkit.CheckTimeout("timeout", c.Timeout); err != nil {
+		return err
+	}
+	switch {
 	case !contains(profileStatusIDs, c.StatusType):
 		return fmt.Errorf("status_type: must be one of %s, got %q", strings.Join(profileStatusIDs, ", "), c.StatusType)
 	case utf8.RuneCountInString(c.Marker) > maxMarker || strings.Contains(c.Marker, "{{"):

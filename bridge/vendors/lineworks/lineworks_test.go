@@ -3,10 +3,8 @@ package lineworks
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -16,28 +14,11 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
-
-// clock is the shared time of the adapter and the fake, moved by tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is an adapter talking to a fresh fake.
 type env struct {
@@ -46,7 +27,7 @@ type env struct {
 	a     *Adapter
 	cfg   Config
 	log   *vendortest.SafeBuffer
-	clock *clock
+	clock *vendortest.Clock // the shared time of the adapter and the fake
 }
 
 // setup starts a fake and an adapter with Demo's config changed by opts.
@@ -54,24 +35,18 @@ type env struct {
 func setup(t *testing.T, dir identity.Directory, opts ...func(*Config)) *env {
 	t.Helper()
 	f := fake.New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := vendortest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	f.SetNow(clk.Now)
-	deps, log := vendortest.Deps()
-	deps.Now = clk.Now
-	if dir != nil {
-		deps.Directory = dir
-	}
-	cfg := Demo(srv.URL)
-	for _, o := range opts {
-		o(&cfg)
-	}
-	a, err := New(cfg, deps)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return &env{t: t, fake: f, a: a, cfg: cfg, log: log, clock: clk}
+	e := vendortest.Setup(t, f, Demo, New, func(c *Config, d *vendorkit.Deps) {
+		d.Now = clk.Now
+		if dir != nil {
+			d.Directory = dir
+		}
+		for _, o := range opts {
+			o(c)
+		}
+	})
+	return &env{t: t, fake: f, a: e.Adapter, cfg: e.Config, log: e.Log, clock: clk}
 }
 
 // deliver runs one call and checks that no secret reached the result or

@@ -1,13 +1,13 @@
 package superoffice_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
-	"gopkg.in/yaml.v3"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
 func TestConfigCheck(t *testing.T) {
@@ -53,14 +53,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := superoffice.Demo("http://127.0.0.1:9")
 			tt.edit(&c)
-			c.Defaults()
-			err := c.Check()
-			switch {
-			case tt.want == "" && err != nil:
-				t.Errorf("Check() = %v, want nil", err)
-			case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
-				t.Errorf("Check() = %v, want %q...", err, tt.want)
-			}
+			vendortest.CheckConfig(t, &c, tt.want, fake.DemoPassword)
 		})
 	}
 }
@@ -83,16 +76,7 @@ away_message: "{{.Name}} is away"
 back_status: StatusNormal
 back_message: ""
 `
-	var c superoffice.Config
-	dec := yaml.NewDecoder(strings.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		t.Fatal(err)
-	}
-	c.Defaults()
-	if err := c.Check(); err != nil {
-		t.Fatal(err)
-	}
+	c := vendortest.ReadConfig[superoffice.Config](t, src)
 	if c.Token.Value() != "8A:from-env" || c.AppToken.Value() != "app-from-env" || c.CacheTTL.D() != time.Hour ||
 		c.RequestTimeout.D() != 5*time.Second || c.AwayMessage != "{{.Name}} is away" || *c.Required {
 		t.Errorf("decoded %+v", c)

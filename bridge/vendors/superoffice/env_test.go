@@ -1,9 +1,7 @@
 package superoffice_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
@@ -20,24 +19,6 @@ import (
 
 // day is the tests' today: out-of-office texts carry the date.
 var day = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
-
-// clock is a settable time source, so cache expiry needs no sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // sent is one request as the vendor received it.
 type sent struct {
@@ -48,14 +29,11 @@ type sent struct {
 
 // recorder remembers what reaches the fake.
 type recorder struct {
-	next http.Handler
 	mu   sync.Mutex
 	reqs []sent
 }
 
-func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(b))
+func (rc *recorder) record(r *http.Request, b []byte) {
 	h := map[string]string{}
 	for _, k := range []string{"Accept", "Content-Type"} {
 		if v := r.Header.Get(k); v != "" {
@@ -75,7 +53,6 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	rc.reqs = append(rc.reqs, s)
 	rc.mu.Unlock()
-	rc.next.ServeHTTP(w, r)
 }
 
 func (rc *recorder) take() []sent {
@@ -91,7 +68,7 @@ type env struct {
 	fake  *fake.Fake
 	srv   *httptest.Server
 	rec   *recorder
-	clock *clock
+	clock *vendortest.Clock // so that cache expiry needs no sleeping
 	log   *vendortest.SafeBuffer
 	cfg   superoffice.Config
 	a     *superoffice.Adapter
@@ -133,33 +110,23 @@ func newEnv(t testing.TB, opts ...option) *env {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	e := &env{fake: fake.NewWithAuth(o.mode), clock: &clock{t: day}}
+	e := &env{fake: fake.NewWithAuth(o.mode), clock: vendortest.NewClock(day)}
 	// Only the rate-limit tests want a limit; the shared frozen clock keeps
 	// its window independent of how fast the machine is.
 	e.fake.SetRateLimit(o.limit)
 	e.fake.SetClock(e.clock.Now)
-	e.rec = &recorder{next: e.fake}
-	e.srv = httptest.NewServer(e.rec)
-	t.Cleanup(e.srv.Close)
-	e.cfg = configFor(o.mode, e.srv.URL)
-	if o.edit != nil {
-		o.edit(&e.cfg)
-	}
-	e.cfg.Defaults()
-	if err := e.cfg.Check(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	d, log := vendortest.Deps()
-	d.Now, d.HTTP = e.clock.Now, e.srv.Client()
-	if o.dir != nil {
-		d.Directory = o.dir
-	}
-	e.log = log
-	a, err := superoffice.New(e.cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.a = a
+	e.rec = &recorder{}
+	demo := func(baseURL string) superoffice.Config { return configFor(o.mode, baseURL) }
+	s := vendortest.Setup(t, vendortest.Tap(e.fake, e.rec.record), demo, superoffice.New, func(c *superoffice.Config, d *vendorkit.Deps) {
+		if o.edit != nil {
+			o.edit(c)
+		}
+		d.Now = e.clock.Now
+		if o.dir != nil {
+			d.Directory = o.dir
+		}
+	})
+	e.srv, e.cfg, e.a, e.log = s.Server, s.Config, s.Adapter, s.Log
 	return e
 }
 

@@ -31,7 +31,6 @@ package superoffice
 import (
 	"encoding/base64"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -108,8 +107,11 @@ func (c *Config) Defaults() {
 
 // Check validates c; errors name the yaml field.
 func (c *Config) Check() error {
-	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+	u, err := vendorkit.CheckURL("base_url", c.BaseURL)
+	if err != nil {
+		return err
+	}
+	if u.User != nil || u.RawQuery != "" {
 		return fmt.Errorf("base_url: must be an absolute http(s) URL without user info or query, got %q", c.BaseURL)
 	}
 	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v1") {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
@@ -104,11 +106,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Demo("http://127.0.0.1:1")
 			tc.mutate(&c)
-			c.Defaults()
-			err := c.Check()
-			if (err == nil) != (tc.want == "") || err != nil && !strings.HasPrefix(err.Error(), tc.want) {
-				t.Errorf("Check() = %v, want %q", err, tc.want)
-			}
+			vendortest.CheckConfig(t, &c, tc.want, fake.DemoPassword)
 		})
 	}
 }

@@ -30,14 +30,11 @@
 package thereforerest
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -114,9 +111,9 @@ var (
 
 // Check validates c; errors name the YAML field.
 func (c *Config) Check() error {
-	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("base_url: must be an absolute http(s) URL")
+	u, err := vendorkit.CheckURL("base_url", c.BaseURL)
+	if err != nil {
+		return err
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return errors.New("base_url: must hold no credentials, query or fragment")
@@ -151,8 +148,8 @@ func (c *Config) Check() error {
 	if c.DateStyle != DateWCF && c.DateStyle != DateISO {
 		return fmt.Errorf("date_style: must be %s or %s, got %q", DateWCF, DateISO, c.DateStyle)
 	}
-	if c.Timeout.D() <= 0 {
-		return errors.New("timeout: must be positive")
+	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+		return err
 	}
 	if slices.Contains(c.PermanentErrorCodes, "") {
 		return errors.New("permanent_error_codes: must not hold an empty code")
@@ -215,13 +212,7 @@ func (a *Adapter) Name() string { return Name }
 // Deliver implements fanout.Vendor: one POST of the call's parameters.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	res := a.deliver(ctx, call)
-	level := slog.LevelDebug
-	if res.Status != fanout.OK {
-		level = slog.LevelWarn
-	}
-	a.d.Log.LogAttrs(ctx, level, "vendor call", slog.String("vendor", Name), slog.String("request_id", call.RequestID),
-		slog.String("operation", call.Operation), slog.String("status", res.Status.String()),
-		slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
+	vendorkit.LogResult(ctx, a.d.Log, Name, call, res)
 	return res
 }
 
@@ -251,36 +242,25 @@ func (a *Adapter) deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 }
 
 func (a *Adapter) post(ctx context.Context, op string, body []byte) fanout.Result {
-	ctx, cancel := context.WithTimeout(ctx, a.c.Timeout.D())
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+op, bytes.NewReader(body))
-	if err != nil {
-		return fanout.Result{Status: fanout.Permanent, Message: "building the request: " + vendorkit.Scrub(err.Error(), a.secrets...)}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", a.authz)
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	h.Set("Authorization", a.authz)
 	if a.c.UseToken {
-		req.Header.Set("UseToken", "1")
+		h.Set("UseToken", "1")
 	}
 	if a.c.Tenant != "" {
-		req.Header.Set(a.c.TenantHeader, a.c.Tenant)
+		h.Set(a.c.TenantHeader, a.c.Tenant)
 	}
 	if a.c.TimezoneIANA != "" {
-		req.Header.Set("The-Timezone-IANA", a.c.TimezoneIANA)
+		h.Set("The-Timezone-IANA", a.c.TimezoneIANA)
 	}
-	resp, err := a.d.HTTP.Do(req)
-	if err != nil {
-		return vendorkit.FromError(err, a.secrets...)
-	}
-	answer := vendorkit.ReadBody(resp)
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode}
-	}
-	f := parseFault(resp.StatusCode, answer)
-	res := vendorkit.Failure(resp, vendorkit.Scrub(f.String(), a.secrets...), a.d.Now())
-	if a.permanent[f.Code] || strings.Contains(f.Message, tenantRequired) {
-		res.Status = fanout.Permanent
-	}
-	return res
+	post := vendorkit.Post{URL: a.base + op, Body: body, Header: h, Timeout: a.c.Timeout.D(), Secrets: a.secrets, Describe: a.describe}
+	return post.Do(ctx, a.d)
+}
+
+// describe reads Therefore's error answer; the configured error codes and
+// a missing tenant are permanent although Therefore sends them as 500s.
+func (a *Adapter) describe(status int, body []byte) (string, bool) {
+	f := parseFault(status, body)
+	return f.String(), a.permanent[f.Code] || strings.Contains(f.Message, tenantRequired)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
@@ -26,18 +26,12 @@ import (
 func setup(t *testing.T, mutate func(*Config)) (*fake.Fake, *Adapter, *vendortest.SafeBuffer) {
 	t.Helper()
 	f := fake.New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c := Demo(srv.URL)
-	if mutate != nil {
-		mutate(&c)
-	}
-	d, log := vendortest.Deps()
-	a, err := New(c, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, a, log
+	e := vendortest.Setup(t, f, Demo, New, func(c *Config, _ *vendorkit.Deps) {
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+	return f, e.Adapter, e.Log
 }
 
 func str(s string) *string { return &s }
@@ -327,22 +321,17 @@ func TestTransportFailures(t *testing.T) {
 // TestSecretsScrubbed: a server that echoes the credentials in its error
 // cannot make them reach a result or a log line.
 func TestSecretsScrubbed(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, p, _ := r.BasicAuth()
 		w.WriteHeader(http.StatusForbidden)
 		json.NewEncoder(w).Encode(map[string]any{"Message": "denied for " + u + ":" + p + " " + r.Header.Get("Authorization")})
-	}))
-	defer srv.Close()
-	d, log := vendortest.Deps()
-	a, err := New(Demo(srv.URL), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := a.Deliver(context.Background(), vendortest.PortalUserCall())
+	})
+	e := vendortest.Setup(t, echo, Demo, New, nil)
+	res := e.Adapter.Deliver(context.Background(), vendortest.PortalUserCall())
 	if res.Status != fanout.Permanent || !strings.Contains(res.Message, "denied for") {
 		t.Errorf("Deliver = %+v", res)
 	}
-	vendortest.AssertNoSecret(t, res, log, fake.DemoPassword, strings.TrimPrefix(a.authz, "Basic "), vendortest.PortalUserSecret)
+	vendortest.AssertNoSecret(t, res, e.Log, fake.DemoPassword, strings.TrimPrefix(e.Adapter.authz, "Basic "), vendortest.PortalUserSecret)
 }
 
 func TestConcurrentDeliveries(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden" // -update is accepted
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 func TestSignKnownAnswer(t *testing.T) {
@@ -74,11 +75,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Demo("http://127.0.0.1:1")
 			tc.mutate(&c)
-			c.Defaults()
-			err := c.Check()
-			if (err == nil) != (tc.want == "") || err != nil && !strings.HasPrefix(err.Error(), tc.want) {
-				t.Errorf("Check() = %v, want %q", err, tc.want)
-			}
+			vendortest.CheckConfig(t, &c, tc.want, DemoSecret)
 		})
 	}
 }

@@ -24,9 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -84,9 +82,9 @@ var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 // Check validates c; errors name the YAML field.
 func (c *Config) Check() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("url: must be an absolute http(s) URL")
+	u, err := vendorkit.CheckURL("url", c.URL)
+	if err != nil {
+		return err
 	}
 	if u.User != nil {
 		return errors.New("url: must hold no credentials; the signature authenticates the bridge")
@@ -105,8 +103,8 @@ func (c *Config) Check() error {
 	if strings.EqualFold(c.TimestampHeader, c.SignatureHeader) {
 		return errors.New("signature_header: must differ from timestamp_header")
 	}
-	if c.Timeout.D() <= 0 {
-		return errors.New("timeout: must be positive")
+	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+		return err
 	}
 	return nil
 }
@@ -145,13 +143,7 @@ func (a *Adapter) Name() string { return Name }
 // Deliver implements fanout.Vendor: one signed POST of the call.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	res := a.deliver(ctx, call)
-	level := slog.LevelDebug
-	if res.Status != fanout.OK {
-		level = slog.LevelWarn
-	}
-	a.d.Log.LogAttrs(ctx, level, "vendor call", slog.String("vendor", Name), slog.String("request_id", call.RequestID),
-		slog.String("operation", call.Operation), slog.String("status", res.Status.String()),
-		slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
+	vendorkit.LogResult(ctx, a.d.Log, Name, call, res)
 	return res
 }
 
@@ -160,26 +152,14 @@ func (a *Adapter) deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 	if err != nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.c.Timeout.D())
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.c.URL, bytes.NewReader(body))
-	if err != nil {
-		return fanout.Result{Status: fanout.Permanent, Message: "building the request: " + err.Error()}
-	}
 	ts := strconv.FormatInt(a.d.Now().Unix(), 10)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "thereforebridge-webhook")
-	req.Header.Set(a.c.TimestampHeader, ts)
-	req.Header.Set(a.c.SignatureHeader, Sign(a.c.Secret.Value(), ts, body))
-	resp, err := a.d.HTTP.Do(req)
-	if err != nil {
-		return vendorkit.FromError(err, a.c.Secret.Value())
-	}
-	answer := vendorkit.ReadBody(resp)
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode}
-	}
-	return vendorkit.Failure(resp, vendorkit.Scrub(answerMessage(resp.StatusCode, answer), a.c.Secret.Value()), a.d.Now())
+	h := http.Header{}
+	h.Set("User-Agent", "thereforebridge-webhook")
+	h.Set(a.c.TimestampHeader, ts)
+	h.Set(a.c.SignatureHeader, Sign(a.c.Secret.Value(), ts, body))
+	post := vendorkit.Post{URL: a.c.URL, Body: body, Header: h, Timeout: a.c.Timeout.D(), Secrets: []string{a.c.Secret.Value()},
+		Describe: func(status int, answer []byte) (string, bool) { return answerMessage(status, answer), false }}
+	return post.Do(ctx, a.d)
 }
 
 // body encodes the Event of call, UserPwd masked unless configured not to.

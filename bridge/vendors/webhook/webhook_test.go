@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,18 +24,14 @@ import (
 
 // recorder keeps the last body the fake received, for the goldens.
 type recorder struct {
-	next http.Handler
 	mu   sync.Mutex
 	last []byte
 }
 
-func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	b, _ := io.ReadAll(req.Body)
+func (r *recorder) record(_ *http.Request, body []byte) {
 	r.mu.Lock()
-	r.last = b
+	r.last = body
 	r.mu.Unlock()
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	r.next.ServeHTTP(w, req)
 }
 
 type env struct {
@@ -50,19 +45,9 @@ type env struct {
 func setup(t *testing.T, mutate func(*webhook.Config, *vendorkit.Deps)) env {
 	t.Helper()
 	f := fake.New()
-	rec := &recorder{next: f}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	c := webhook.Demo(srv.URL)
-	d, log := vendortest.Deps()
-	if mutate != nil {
-		mutate(&c, &d)
-	}
-	a, err := webhook.New(c, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env{f, rec, a, log}
+	rec := &recorder{}
+	e := vendortest.Setup(t, vendortest.Tap(f, rec.record), webhook.Demo, webhook.New, mutate)
+	return env{f, rec, e.Adapter, e.Log}
 }
 
 func connectedOOF() *fanout.Call {
@@ -220,21 +205,16 @@ func TestTransportFailures(t *testing.T) {
 // TestSecretScrubbed: a receiver that echoes what it got cannot make the
 // signing secret reach a result or a log line.
 func TestSecretScrubbed(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, "expected secret "+webhook.DemoSecret)
-	}))
-	defer srv.Close()
-	d, log := vendortest.Deps()
-	a, err := webhook.New(webhook.Demo(srv.URL), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := a.Deliver(context.Background(), vendortest.PortalUserCall())
+	})
+	e := vendortest.Setup(t, echo, webhook.Demo, webhook.New, nil)
+	res := e.Adapter.Deliver(context.Background(), vendortest.PortalUserCall())
 	if res.Status != fanout.Permanent || !strings.Contains(res.Message, "expected secret [redacted]") {
 		t.Errorf("Deliver = %+v", res)
 	}
-	vendortest.AssertNoSecret(t, res, log, webhook.DemoSecret, vendortest.PortalUserSecret)
+	vendortest.AssertNoSecret(t, res, e.Log, webhook.DemoSecret, vendortest.PortalUserSecret)
 }
 
 func TestConcurrentDeliveries(t *testing.T) {

@@ -40,6 +40,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // Demo credentials of the fake's administrator; the adapter's Demo config
@@ -56,19 +58,19 @@ const (
 	firstUserID  = 101
 )
 
-// Fake is the grommunio admin API. It is an http.Handler.
+// Fake is the grommunio admin API. It is an http.Handler. FailNext makes
+// the next requests (login included) answer in grommunio's error shape;
+// 429 and 503 carry Retry-After: 2.
 type Fake struct {
-	mu       sync.Mutex
-	tokens   map[string]bool // issued JWTs -> still valid
-	domains  []*domain
-	users    map[int]*user
-	nextUser int
-	calls    map[string]int // operationId -> count, logins included
+	fakekit.Faults
 
-	failN, failStatus int
-	dropN             int
-	delay             time.Duration
-	violations        []string
+	mu         sync.Mutex
+	tokens     map[string]bool // issued JWTs -> still valid
+	domains    []*domain
+	users      map[int]*user
+	nextUser   int
+	calls      fakekit.Counts[string] // operationId -> count, logins included
+	violations []string
 }
 
 type domain struct {
@@ -89,7 +91,7 @@ func New() *Fake {
 	if _, err := spec(); err != nil {
 		panic(err) // the embedded document is part of the build
 	}
-	f := &Fake{tokens: map[string]bool{}, users: map[int]*user{}, nextUser: firstUserID, calls: map[string]int{}}
+	f := &Fake{tokens: map[string]bool{}, users: map[int]*user{}, nextUser: firstUserID}
 	f.domains = append(f.domains, &domain{ID: DemoDomainID, Name: "example.com"})
 	for _, name := range []string{"jdoe", "asmith", "bwong"} {
 		f.AddUser(DemoDomainID, name+"@example.com")
@@ -117,29 +119,6 @@ func (f *Fake) AddUser(domainID int, username string) int {
 	return u.ID
 }
 
-// FailNext makes the next n requests (login included) answer status with
-// grommunio's error shape; 429 and 503 carry Retry-After: 2.
-func (f *Fake) FailNext(n, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failN, f.failStatus = n, status
-}
-
-// Delay holds every request for d before answering.
-func (f *Fake) Delay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
-// DropConnections makes the next n requests lose their connection without
-// an answer.
-func (f *Fake) DropConnections(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.dropN = n
-}
-
 // ExpireTokens expires every JWT issued so far, as grommunio does after
 // about 7 days: the next call with one is 401 "Token has expired".
 func (f *Fake) ExpireTokens() {
@@ -157,11 +136,7 @@ func (f *Fake) Logins() int { return f.Calls("postLogin") }
 // document (getUserDomains, getUsers, oofSizeLarge, setOofSize,
 // getDelegates, putDelegates, postLogin); injected failures are not
 // counted.
-func (f *Fake) Calls(operationID string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[operationID]
-}
+func (f *Fake) Calls(operationID string) int { return f.calls.Get(operationID) }
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +147,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the client went away
 	}
-	if f.injected(w, r) {
+	fail, done := f.Intercept(w, r)
+	if done {
+		return
+	}
+	if fail != 0 {
+		if fail == http.StatusTooManyRequests || fail == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "2")
+		}
+		writeJSON(w, fail, errorBody(fail))
 		return
 	}
 	router, _ := spec()
@@ -185,7 +168,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, msg("Resource not found"))
 		return
 	}
-	f.count(route.Operation.OperationID)
+	f.calls.Add(route.Operation.OperationID)
 	in := requestInput(route, vars, r, body, f.authenticate)
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		var ae *authError
@@ -215,55 +198,6 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(out)
-}
-
-func (f *Fake) count(op string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls[op]++
-}
-
-// injected applies DropConnections, Delay and FailNext; true when it
-// answered (or dropped) the request.
-func (f *Fake) injected(w http.ResponseWriter, r *http.Request) bool {
-	f.mu.Lock()
-	drop := f.dropN > 0
-	if drop {
-		f.dropN--
-	}
-	delay := f.delay
-	fail := 0
-	if !drop && f.failN > 0 {
-		f.failN--
-		fail = f.failStatus
-	}
-	f.mu.Unlock()
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler) // no hijacking (HTTP/2): abort the stream
-	}
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return true
-		}
-	}
-	if fail == 0 {
-		return false
-	}
-	if fail == http.StatusTooManyRequests || fail == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "2")
-	}
-	writeJSON(w, fail, errorBody(fail))
-	return true
 }
 
 // errorBody is grommunio's body for an error status.

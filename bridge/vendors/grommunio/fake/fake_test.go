@@ -2,14 +2,13 @@ package fake
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden" // -update is accepted by every test package
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 // client talks to a fake as a raw HTTP client would.
@@ -21,8 +20,7 @@ type client struct {
 
 func newClient(t *testing.T) (*Fake, *client) {
 	f := New()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := vendortest.Serve(t, f)
 	return f, &client{t: t, url: srv.URL + "/api/v1"}
 }
 
@@ -60,12 +58,7 @@ func (c *client) do(method, path, ctype, body string, hdr map[string]string) (in
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := vendortest.Do(c.t, nil, req)
 	return resp.StatusCode, string(b)
 }
 

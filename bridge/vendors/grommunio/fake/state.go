@@ -34,10 +34,7 @@ type UserState struct {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Calls: map[string]int{}, Violations: append([]string(nil), f.violations...)}
-	for k, v := range f.calls {
-		s.Calls[k] = v
-	}
+	s := State{Calls: f.calls.Snapshot(), Violations: append([]string(nil), f.violations...)}
 	for _, d := range f.domains {
 		ds := DomainState{ID: d.ID, Name: d.Name, Users: []UserState{}}
 		for _, u := range f.sortedUsers() {

@@ -93,13 +93,12 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record(r, body)
-	f.calls[op]++
-	if f.failN > 0 {
-		f.failN--
-		if f.failStatus == http.StatusTooManyRequests {
+	f.calls.Add(op)
+	if fail := f.NextFailure(); fail != 0 {
+		if fail == http.StatusTooManyRequests {
 			w.Header()["rateLimit-reset"] = []string{"7"}
 		}
-		writeError(w, f.failStatus, codeFor(f.failStatus), "Injected failure.")
+		writeError(w, fail, codeFor(fail), "Injected failure.")
 		return
 	}
 	g, desc := f.authorize(r.Header.Get("Authorization"))

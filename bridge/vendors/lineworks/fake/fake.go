@@ -43,6 +43,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // Where the fake serves the token endpoint and the API, below its base URL.
@@ -51,8 +53,14 @@ const (
 	APIPath   = "/v1.0"
 )
 
-// Fake is LINE WORKS API 2.0. It is an http.Handler.
+// Fake is LINE WORKS API 2.0. It is an http.Handler. FailNext makes the
+// next API requests answer in LINE WORKS' error shape (a 429 carries
+// rateLimit-reset); token requests are not affected: see FailNextToken.
+// DropConnections and Delay apply to token and API requests alike.
 type Fake struct {
+	fakekit.Faults
+	tokenFailures fakekit.Failures
+
 	mu         sync.Mutex
 	now        func() time.Time
 	pub        *rsa.PublicKey
@@ -68,13 +76,8 @@ type Fake struct {
 	windows map[string]*rateWindow // per API operation
 
 	tokenRequests, tokensIssued, unauthorized int
-	calls                                     map[string]int
+	calls                                     fakekit.Counts[string] // per API operation
 	requests                                  []Request
-
-	failN, failStatus           int
-	failTokenN, failTokenStatus int
-	dropN                       int
-	delay                       time.Duration
 }
 
 type grant struct {
@@ -118,7 +121,7 @@ func New() *Fake {
 	}
 	f := &Fake{now: time.Now, pub: pub.(*rsa.PublicKey), tokens: map[string]*grant{}, tokenTTL: 24 * time.Hour,
 		inUse: map[string]bool{}, statusesOn: true, limit: 240, window: time.Minute,
-		windows: map[string]*rateWindow{}, calls: map[string]int{}}
+		windows: map[string]*rateWindow{}}
 	for _, id := range []string{"BUSY", "AWAY", "LEAVE_OFFICE", "ABSENCE"} {
 		f.inUse[id] = true
 	}
@@ -197,37 +200,9 @@ func (f *Fake) ExpireTokens() {
 	}
 }
 
-// FailNext makes the next n API requests answer status in LINE WORKS'
-// error shape (a 429 carries rateLimit-reset). Token requests are not
-// affected: see FailNextToken.
-func (f *Fake) FailNext(n, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failN, f.failStatus = n, status
-}
-
 // FailNextToken makes the next n token requests answer status in OAuth's
 // error shape.
-func (f *Fake) FailNextToken(n, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failTokenN, f.failTokenStatus = n, status
-}
-
-// Delay holds every request for d before answering.
-func (f *Fake) Delay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
-// DropConnections makes the next n requests (token or API) lose their
-// connection without an answer.
-func (f *Fake) DropConnections(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.dropN = n
-}
+func (f *Fake) FailNextToken(n, status int) { f.tokenFailures.FailNext(n, status) }
 
 // TokenRequests counts the requests to the token endpoint, failed or not.
 func (f *Fake) TokenRequests() int {
@@ -277,10 +252,7 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: []UserState{}, TokenRequests: f.tokenRequests, TokensIssued: f.tokensIssued,
-		Unauthorized: f.unauthorized, Calls: map[string]int{}}
-	for k, v := range f.calls {
-		s.Calls[k] = v
-	}
+		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot()}
 	for _, u := range f.users {
 		us := UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: []Status{}}
 		for _, st := range u.statuses {
@@ -312,30 +284,8 @@ func (f *Fake) Statuses(userID string) []Status {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	drop := f.dropN > 0
-	if drop {
-		f.dropN--
-	}
-	delay := f.delay
-	f.mu.Unlock()
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // no hijacking (HTTP/2): abort the stream
-	}
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		}
+	if f.Hold(w, r) { // FailNext is taken by serveAPI only
+		return
 	}
 	switch path := r.URL.EscapedPath(); {
 	case path == TokenPath:

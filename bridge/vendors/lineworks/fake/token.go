@@ -38,13 +38,12 @@ func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokenRequests++
-	if f.failTokenN > 0 {
-		f.failTokenN--
+	if fail := f.tokenFailures.NextFailure(); fail != 0 {
 		code := "server_error"
-		if f.failTokenStatus < 500 {
+		if fail < 500 {
 			code = "invalid_request"
 		}
-		oauthError(w, f.failTokenStatus, code, "Injected failure.")
+		oauthError(w, fail, code, "Injected failure.")
 		return
 	}
 	if r.Method != http.MethodPost {

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // Demo credentials: what superoffice.Demo configures.
@@ -80,19 +82,18 @@ type State struct {
 	Rejected map[int]int `json:"rejected"`
 }
 
-// Fake is the SuperOffice fake; it is an http.Handler.
+// Fake is the SuperOffice fake; it is an http.Handler. FailNext makes the
+// next requests answer SuperOffice's error shape; a 429 carries
+// Retry-After: 1.
 type Fake struct {
+	fakekit.Faults
 	mode AuthMode
 
 	mu         sync.Mutex
 	associates map[int]*Associate
-	requests   map[string]int
-	rejected   map[int]int
-	expired    bool // the configured credentials are no longer accepted
-	failN      int
-	failStatus int
-	delay      time.Duration
-	drop       int
+	requests   fakekit.Counts[string]
+	rejected   fakekit.Counts[int]
+	expired    bool        // the configured credentials are no longer accepted
 	rateLimit  int         // requests per second; 0: none
 	window     []time.Time // arrivals within the last second
 	now        func() time.Time
@@ -105,8 +106,7 @@ func New() *Fake { return NewWithAuth(AuthBasic) }
 // NewWithAuth returns a fake that accepts only mode, with the demo
 // credentials of that mode.
 func NewWithAuth(mode AuthMode) *Fake {
-	f := &Fake{mode: mode, associates: map[int]*Associate{}, requests: map[string]int{}, rejected: map[int]int{},
-		rateLimit: DefaultRateLimit, now: time.Now}
+	f := &Fake{mode: mode, associates: map[int]*Associate{}, rateLimit: DefaultRateLimit, now: time.Now}
 	for _, a := range []Associate{
 		{AssociateID: 17, UserName: "jdoe", FullName: "John Doe", Email: "jdoe@example.com"},
 		{AssociateID: 18, UserName: "asmith", FullName: "Anna Smith", Email: "asmith@example.com"},
@@ -116,29 +116,6 @@ func NewWithAuth(mode AuthMode) *Fake {
 		f.associates[a.AssociateID] = &a
 	}
 	return f
-}
-
-// FailNext makes the next n requests fail with status and an error body.
-func (f *Fake) FailNext(n, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failN, f.failStatus = n, status
-}
-
-// Delay holds every request for d before answering (0: none); a request
-// whose client gives up is released at once.
-func (f *Fake) Delay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
-// DropConnections closes the connection of the next n requests without
-// an answer.
-func (f *Fake) DropConnections(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.drop = n
 }
 
 // SetRateLimit sets the requests per second accepted before 429 (0: no
@@ -169,17 +146,11 @@ func (f *Fake) ExpireCredentials() {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Auth: f.mode, Requests: map[string]int{}, Rejected: map[int]int{}}
+	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot()}
 	for _, a := range f.associates {
 		s.Associates = append(s.Associates, *a)
 	}
 	sort.Slice(s.Associates, func(i, j int) bool { return s.Associates[i].AssociateID < s.Associates[j].AssociateID })
-	for k, v := range f.requests {
-		s.Requests[k] = v
-	}
-	for k, v := range f.rejected {
-		s.Rejected[k] = v
-	}
 	return s
 }
 
@@ -188,36 +159,9 @@ func (f *Fake) DebugState() any { return f.State() }
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	drop := f.drop > 0
-	if drop {
-		f.drop--
-	}
-	delay := f.delay
-	fail := 0
-	if !drop && f.failN > 0 {
-		f.failN--
-		fail = f.failStatus
-	}
-	f.mu.Unlock()
-
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // not hijackable (HTTP/2): abort the stream instead
-	}
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	fail, done := f.Intercept(w, r)
+	if done {
+		return
 	}
 	if fail != 0 {
 		if fail == http.StatusTooManyRequests {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden" // accepts -update
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
@@ -40,24 +41,15 @@ func do(t *testing.T, srv *httptest.Server, method, path, body string, hdr map[s
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, b := vendortest.Do(t, srv.Client(), req)
 	a := answer{status: resp.StatusCode, header: resp.Header}
-	b, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(b, &a.body); err != nil {
 		t.Fatalf("%s %s: the answer is not a JSON object: %q", method, path, b)
 	}
 	return a
 }
 
-func serve(t *testing.T, f *fake.Fake) *httptest.Server {
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return srv
-}
+func serve(t *testing.T, f *fake.Fake) *httptest.Server { return vendortest.Serve(t, f) }
 
 // isError checks SuperOffice's error shape.
 func isError(t *testing.T, a answer, status int, contains string) {

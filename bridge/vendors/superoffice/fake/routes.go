@@ -69,10 +69,10 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 		}
 		switch r.Method {
 		case http.MethodGet:
-			f.count("GET User/{associateId}/UserPresenceStatus")
+			f.requests.Add("GET User/{associateId}/UserPresenceStatus")
 			f.getPresence(w, id)
 		case http.MethodPut:
-			f.count("PUT User/{associateId}/UserPresenceStatus")
+			f.requests.Add("PUT User/{associateId}/UserPresenceStatus")
 			f.putPresence(w, r, id)
 		default:
 			f.methodNotAllowed(w, r, "User/{associateId}/UserPresenceStatus")
@@ -97,10 +97,10 @@ func (f *Fake) getUser(w http.ResponseWriter, seg string) {
 	f.mu.Lock()
 	var found *Associate
 	if id, err := strconv.Atoi(name); err == nil {
-		f.requests["GET User/{associateId}"]++
+		f.requests.Add("GET User/{associateId}")
 		found = f.associates[id]
 	} else {
-		f.requests["GET User/{userName}"]++
+		f.requests.Add("GET User/{userName}")
 		for _, a := range f.associates {
 			if strings.EqualFold(a.UserName, name) {
 				found = a
@@ -207,17 +207,9 @@ func decodePresence(body io.Reader) (presence, string) {
 	return p, ""
 }
 
-func (f *Fake) count(route string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests[route]++
-}
-
 // fail writes SuperOffice's error shape.
 func (f *Fake) fail(w http.ResponseWriter, status int, typ, msg string) {
-	f.mu.Lock()
-	f.rejected[status]++
-	f.mu.Unlock()
+	f.rejected.Add(status)
 	writeJSON(w, status, errorBody{Error: true, ErrorType: typ, ErrorMessage: msg, ErrorSource: "SuperOffice.WebApi (fake)"})
 }
 

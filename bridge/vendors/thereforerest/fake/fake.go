@@ -23,9 +23,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/redact"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // Demo credentials; Demo() of the adapter package uses them.
@@ -43,8 +43,11 @@ const (
 	maxBody  = 10 << 20
 )
 
-// Fake is an http.Handler; start it with httptest.NewServer.
+// Fake is an http.Handler; start it with httptest.NewServer. FailNext
+// makes the next requests fail with a WSError body.
 type Fake struct {
+	fakekit.Faults
+
 	mu            sync.Mutex
 	requireTenant bool
 	users         map[string]*user // lower-case key: `corp\jdoe`, `bridge`
@@ -52,10 +55,6 @@ type Fake struct {
 	portalUsers   map[string]PortalUser
 	lastBodies    map[string][]byte
 	calls         []Call
-	failNext      int
-	failStatus    int
-	drop          int
-	delay         time.Duration
 }
 
 type user struct {
@@ -87,19 +86,6 @@ func New() *Fake {
 // does; an on-premises server does not).
 func (f *Fake) RequireTenant(on bool) { f.mu.Lock(); f.requireTenant = on; f.mu.Unlock() }
 
-// FailNext makes the next n requests fail with status and a WSError body.
-func (f *Fake) FailNext(n, status int) {
-	f.mu.Lock()
-	f.failNext, f.failStatus = n, status
-	f.mu.Unlock()
-}
-
-// Delay holds every answer for d.
-func (f *Fake) Delay(d time.Duration) { f.mu.Lock(); f.delay = d; f.mu.Unlock() }
-
-// DropConnections closes the next n connections without an answer.
-func (f *Fake) DropConnections(n int) { f.mu.Lock(); f.drop = n; f.mu.Unlock() }
-
 // LastBody returns the last body received for op, exactly as sent.
 func (f *Fake) LastBody(op string) []byte {
 	f.mu.Lock()
@@ -115,10 +101,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.serve(rec, r)
 	call.Status = rec.status
 	f.mu.Lock()
-	f.calls = append(f.calls, call)
-	if len(f.calls) > maxCalls {
-		f.calls = append(f.calls[:0:0], f.calls[len(f.calls)-maxCalls:]...)
-	}
+	f.calls = fakekit.AppendBounded(f.calls, call, maxCalls)
 	f.mu.Unlock()
 }
 
@@ -126,33 +109,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay, so the handler does not outlive it.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	f.mu.Lock()
-	delay, drop := f.delay, f.drop > 0
-	if drop {
-		f.drop--
-	}
-	fail := 0
-	if !drop && f.failNext > 0 {
-		f.failNext--
-		fail = f.failStatus
-	}
-	requireTenant := f.requireTenant
-	f.mu.Unlock()
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+	fail, done := f.Intercept(w, r)
+	if done {
+		return
 	}
 	if fail != 0 {
 		wsError(w, fail, "InternalError", "injected failure")
@@ -173,6 +132,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		wsError(w, http.StatusUnauthorized, "AccessDenied", msg)
 		return
 	}
+	f.mu.Lock()
+	requireTenant := f.requireTenant
+	f.mu.Unlock()
 	switch tenant := r.Header.Get("TenantName"); {
 	case requireTenant && tenant == "":
 		wsError(w, http.StatusInternalServerError, "2684354562", "Tenant name is required")

@@ -1,13 +1,12 @@
 package fake
 
 import (
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden" // -update is accepted
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 // TestEnforces sends raw requests: what the fake refuses, and how.
@@ -44,8 +43,7 @@ func TestEnforces(t *testing.T) {
 		{"no e-mail", "POST", portal, nil, `{"PortalUser":{"QueryNo":1}}`, 500, "Email is mandatory"},
 		{"no query or category", "POST", portal, nil, `{"PortalUser":{"Email":"a@example.com"}}`, 500, "QueryNo or CtgryNo"},
 	}
-	srv := httptest.NewServer(New())
-	defer srv.Close()
+	srv := vendortest.Serve(t, New())
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
@@ -58,12 +56,7 @@ func TestEnforces(t *testing.T) {
 					req.Header.Set(k, v)
 				}
 			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b := vendortest.Do(t, nil, req)
 			if resp.StatusCode != tc.wantStatus || !strings.Contains(string(b), tc.wantInBody) {
 				t.Errorf("%d %s, want %d with %q", resp.StatusCode, b, tc.wantStatus, tc.wantInBody)
 			}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
 )
 
@@ -29,16 +30,16 @@ const (
 	maxBody   = 10 << 20
 )
 
-// Fake is an http.Handler; start it with httptest.NewServer.
+// Fake is an http.Handler; start it with httptest.NewServer. Its own
+// FailNext and TooManyRequests stand in for fakekit's FailNext, so that an
+// injected failure can carry Retry-After.
 type Fake struct {
+	fakekit.Faults
+
 	mu         sync.Mutex
 	events     []Event
 	rejected   []Rejection
-	failNext   int
-	failStatus int
-	retryAfter time.Duration // with failNext: sent as Retry-After
-	drop       int
-	delay      time.Duration
+	retryAfter time.Duration // with the injected failures: sent as Retry-After
 }
 
 // Event is an accepted request.
@@ -65,26 +66,22 @@ type State struct {
 // New returns an empty fake.
 func New() *Fake { return &Fake{} }
 
-// FailNext makes the next n requests fail with status.
-func (f *Fake) FailNext(n, status int) {
-	f.mu.Lock()
-	f.failNext, f.failStatus, f.retryAfter = n, status, 0
-	f.mu.Unlock()
-}
+// FailNext makes the next n requests fail with status, without
+// Retry-After.
+func (f *Fake) FailNext(n, status int) { f.failNext(n, status, 0) }
 
 // TooManyRequests makes the next n requests answer 429 with Retry-After
 // (whole seconds).
 func (f *Fake) TooManyRequests(n int, retryAfter time.Duration) {
-	f.mu.Lock()
-	f.failNext, f.failStatus, f.retryAfter = n, http.StatusTooManyRequests, retryAfter
-	f.mu.Unlock()
+	f.failNext(n, http.StatusTooManyRequests, retryAfter)
 }
 
-// Delay holds every answer for d.
-func (f *Fake) Delay(d time.Duration) { f.mu.Lock(); f.delay = d; f.mu.Unlock() }
-
-// DropConnections closes the next n connections without an answer.
-func (f *Fake) DropConnections(n int) { f.mu.Lock(); f.drop = n; f.mu.Unlock() }
+func (f *Fake) failNext(n, status int, retryAfter time.Duration) {
+	f.mu.Lock()
+	f.retryAfter = retryAfter
+	f.mu.Unlock()
+	f.Faults.FailNext(n, status)
+}
 
 // State returns a snapshot.
 func (f *Fake) State() State {
@@ -100,34 +97,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	f.mu.Lock()
-	delay, drop := f.delay, f.drop > 0
-	if drop {
-		f.drop--
-	}
-	fail, retryAfter := 0, time.Duration(0)
-	if !drop && f.failNext > 0 {
-		f.failNext--
-		fail, retryAfter = f.failStatus, f.retryAfter
-	}
-	f.mu.Unlock()
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+	fail, done := f.Intercept(w, r)
+	if done {
+		return
 	}
 	if fail != 0 {
+		f.mu.Lock()
+		retryAfter := f.retryAfter
+		f.mu.Unlock()
 		if retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
 		}
@@ -162,10 +139,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Timestamp = ts
 	f.mu.Lock()
-	f.events = append(f.events, ev)
-	if len(f.events) > maxEvents {
-		f.events = append(f.events[:0:0], f.events[len(f.events)-maxEvents:]...)
-	}
+	f.events = fakekit.AppendBounded(f.events, ev, maxEvents)
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -193,10 +167,7 @@ func decode(body []byte) (Event, error) {
 
 func (f *Fake) reject(w http.ResponseWriter, status int, reason string) {
 	f.mu.Lock()
-	f.rejected = append(f.rejected, Rejection{Status: status, Reason: reason})
-	if len(f.rejected) > maxEvents {
-		f.rejected = append(f.rejected[:0:0], f.rejected[len(f.rejected)-maxEvents:]...)
-	}
+	f.rejected = fakekit.AppendBounded(f.rejected, Rejection{Status: status, Reason: reason}, maxEvents)
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

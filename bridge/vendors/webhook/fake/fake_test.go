@@ -1,15 +1,14 @@
 package fake
 
 import (
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden" // -update is accepted
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
 )
 
@@ -37,8 +36,7 @@ func TestEnforces(t *testing.T) {
 		{"no request_id", "POST", path, "application/json", `{"operation":"X"}`, nil, 400, "no operation or request_id"},
 	}
 	f := New()
-	srv := httptest.NewServer(f)
-	defer srv.Close()
+	srv := vendortest.Serve(t, f)
 	accepted := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,12 +49,7 @@ func TestEnforces(t *testing.T) {
 				sig = tc.sign(ts, tc.body)
 			}
 			req.Header.Set("X-Bridge-Signature", sig)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, b := vendortest.Do(t, nil, req)
 			if resp.StatusCode != tc.wantStatus || !strings.Contains(string(b), tc.wantInBody) {
 				t.Errorf("%d %s, want %d with %q", resp.StatusCode, b, tc.wantStatus, tc.wantInBody)
 			}

@@ -1,0 +1,123 @@
+package vendorkit
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+)
+
+func TestCheckURL(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want string // "" when valid
+	}{
+		{"https://host.example/api/v1", ""},
+		{"http://127.0.0.1:8080", ""},
+		{"/api/v1", `base_url: must be an absolute http(s) URL, got "/api/v1"`},
+		{"host.example", `base_url: must be an absolute http(s) URL, got "host.example"`},
+		{"ftp://host.example", `base_url: must be an absolute http(s) URL, got "ftp://host.example"`},
+		{"https://", `base_url: must be an absolute http(s) URL, got "https:"`},
+		{"ftp://u:Pa55word@host.example", `base_url: must be an absolute http(s) URL, got "ftp://u:xxxxx@host.example"`},
+		{"::", `base_url: must be an absolute http(s) URL, got "::"`},
+	}
+	for _, tc := range cases {
+		u, err := CheckURL("base_url", tc.raw)
+		switch {
+		case tc.want == "" && (err != nil || u == nil):
+			t.Errorf("CheckURL(%q) = %v, %v; want a URL", tc.raw, u, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("CheckURL(%q) = %v, want %s", tc.raw, err, tc.want)
+		}
+	}
+}
+
+func TestCheckTimeout(t *testing.T) {
+	if err := CheckTimeout("timeout", time.Second); err != nil {
+		t.Errorf("1s: %v", err)
+	}
+	for _, d := range []time.Duration{0, -time.Second} {
+		if err := CheckTimeout("request_timeout", d); err == nil || !strings.HasPrefix(err.Error(), "request_timeout: must be positive") {
+			t.Errorf("%v: %v", d, err)
+		}
+	}
+}
+
+func TestPost(t *testing.T) {
+	const secret = "s3cret-value"
+	var got *http.Request
+	var gotBody []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, gotBody = r, must(io.ReadAll(r.Body))
+		switch r.URL.Path {
+		case "/ok":
+			w.WriteHeader(http.StatusNoContent)
+		case "/busy":
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "busy, key "+secret)
+		case "/final":
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, "PERMANENT")
+		}
+	}))
+	defer srv.Close()
+	d := Deps{}.WithDefaults()
+	describe := func(status int, body []byte) (string, bool) {
+		return string(body), bytes.Equal(body, []byte("PERMANENT"))
+	}
+	post := func(path string) fanout.Result {
+		h := http.Header{}
+		h.Set("X-Sig", "abc")
+		p := Post{URL: srv.URL + path, Body: []byte(`{"a":1}`), Header: h, Timeout: time.Second,
+			Secrets: []string{secret}, Describe: describe}
+		return p.Do(context.Background(), d)
+	}
+
+	if res := post("/ok"); res.Status != fanout.OK || res.VendorStatus != 204 {
+		t.Errorf("2xx: %+v", res)
+	}
+	if got.Method != http.MethodPost || got.Header.Get("Content-Type") != "application/json" ||
+		got.Header.Get("X-Sig") != "abc" || string(gotBody) != `{"a":1}` {
+		t.Errorf("sent %s %v %s", got.Method, got.Header, gotBody)
+	}
+	if res := post("/busy"); res.Status != fanout.Retryable || res.VendorStatus != 503 ||
+		res.RetryAfter != 7*time.Second || res.Message != "busy, key [redacted]" {
+		t.Errorf("503: %+v", res)
+	}
+	if res := post("/final"); res.Status != fanout.Permanent || res.VendorStatus != 500 {
+		t.Errorf("500 the vendor calls permanent: %+v", res)
+	}
+	srv.Close()
+	if res := post("/ok"); res.Status != fanout.Retryable || res.VendorStatus != 0 {
+		t.Errorf("no answer: %+v", res)
+	}
+}
+
+func TestLogResult(t *testing.T) {
+	var b bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	call := &fanout.Call{RequestID: "r1", Operation: "SavePortalUser"}
+	LogResult(context.Background(), log, "v", call, fanout.Result{Status: fanout.OK, VendorStatus: 200})
+	LogResult(context.Background(), log, "v", call, fanout.Result{Status: fanout.Retryable, VendorStatus: 503, Message: "busy"})
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "level=DEBUG") || !strings.Contains(lines[1], "level=WARN") ||
+		!strings.Contains(lines[1], "request_id=r1") || !strings.Contains(lines[1], "vendor_status=503") ||
+		!strings.Contains(lines[1], "message=busy") {
+		t.Errorf("log:\n%s", b.String())
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,0 +1,162 @@
+// Package fakekit is what every vendor fake shares: being told to fail
+// (FailNext, Delay, DropConnections), counting what it was sent, and
+// keeping bounded logs. What a failure looks like (the vendor's error body,
+// its Retry-After or rate-limit headers) stays in each fake; fakekit only
+// decides when to fail, and with which status.
+package fakekit
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Failures is a number of requests to fail and the status to fail them
+// with. The zero value fails nothing.
+type Failures struct {
+	mu     sync.Mutex
+	n      int
+	status int
+}
+
+// FailNext makes the next n requests fail with status, in the vendor's
+// error shape; it replaces what was set before.
+func (f *Failures) FailNext(n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n, f.status = n, status
+}
+
+// NextFailure takes one of the requests to fail: its status, or 0 when
+// none is left.
+func (f *Failures) NextFailure() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n <= 0 {
+		return 0
+	}
+	f.n--
+	return f.status
+}
+
+// Faults is what a fake can be told to do wrong: fail the next requests
+// (Failures), hold every request (Delay), or drop the next connections
+// (DropConnections). A fake embeds it and calls Intercept first thing in
+// ServeHTTP (or Hold, when it fails only some requests and takes their
+// failures itself with NextFailure). The zero value does nothing wrong.
+type Faults struct {
+	Failures
+
+	mu    sync.Mutex
+	drop  int
+	delay time.Duration
+}
+
+// Delay holds every request for d before answering (0: none); a request
+// whose client gives up is released at once.
+func (f *Faults) Delay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
+// DropConnections makes the next n requests lose their connection without
+// an answer.
+func (f *Faults) DropConnections(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drop = n
+}
+
+// Intercept applies DropConnections, Delay and FailNext to one request,
+// in that order. done is true when the request is over: its connection was
+// dropped or its client gave up during the delay. Otherwise fail is the
+// status the fake must answer with, in its own error shape, or 0 to serve
+// the request. A dropped request does not use up a failure.
+//
+// A fake that wants a client giving up during the delay noticed must read
+// the request body before calling Intercept: net/http watches the
+// connection only once the body is consumed.
+func (f *Faults) Intercept(w http.ResponseWriter, r *http.Request) (fail int, done bool) {
+	if f.Hold(w, r) {
+		return 0, true
+	}
+	return f.NextFailure(), false
+}
+
+// Hold applies DropConnections and Delay to one request, not FailNext;
+// true when the request is over (see Intercept).
+func (f *Faults) Hold(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	drop := f.drop > 0
+	if drop {
+		f.drop--
+	}
+	delay := f.delay
+	f.mu.Unlock()
+	if drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler) // no hijacking (HTTP/2): abort the stream
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	return false
+}
+
+// Counts counts requests by a key (an operation, a route, a status). The
+// zero value is ready to use.
+type Counts[K comparable] struct {
+	mu sync.Mutex
+	m  map[K]int
+}
+
+// Add counts one more k.
+func (c *Counts[K]) Add(k K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[K]int{}
+	}
+	c.m[k]++
+}
+
+// Get returns the count of k.
+func (c *Counts[K]) Get(k K) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+// Snapshot returns a copy of every count; never nil, so that a State
+// shows {} rather than null.
+func (c *Counts[K]) Snapshot() map[K]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[K]int, len(c.m))
+	for k, v := range c.m {
+		out[k] = v
+	}
+	return out
+}
+
+// AppendBounded appends v to log and drops the oldest entries beyond max,
+// so that a fake serving for days keeps only its recent history.
+func AppendBounded[T any](log []T, v T, max int) []T {
+	log = append(log, v)
+	if len(log) > max {
+		log = append(log[:0:0], log[len(log)-max:]...)
+	}
+	return log
+}
