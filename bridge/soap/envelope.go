@@ -49,9 +49,7 @@ func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits) (*Request
 	if f != nil {
 		return nil, f
 	}
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.CharsetReader = alreadyUTF8
-	r := xmlbind.NewReader(d, limits)
+	r := xmlbind.NewReaderBytes(body, limits)
 	env := &envelopeReader{r: r, t: t, c: c}
 	req, err := env.read()
 	if err != nil {
@@ -157,21 +155,12 @@ func (e *envelopeReader) read() (*Request, error) {
 	if _, ok := tok.(xml.EndElement); !ok {
 		return nil, e.failf("Envelope", "the Envelope may hold nothing after its Body")
 	}
+	// The tokenizer allows only comments and PIs after the root element.
 	for {
-		tok, err := e.r.Token()
-		if errors.Is(err, io.EOF) {
+		if _, err := e.r.Token(); errors.Is(err, io.EOF) {
 			return &e.req, nil
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return nil, e.failf("Envelope", "content after the end of the Envelope: <%s>", t.Name.Local)
-		case xml.CharData:
-			if strings.Trim(string(t), " \t\r\n") != "" {
-				return nil, e.failf("Envelope", "text after the end of the Envelope")
-			}
 		}
 	}
 }
@@ -435,8 +424,3 @@ func declaredEncoding(body []byte) string {
 	}
 	return ""
 }
-
-// alreadyUTF8 lets the decoder accept the declared encoding: toUTF8 has
-// already decided the encoding (the HTTP charset wins over the declaration,
-// RFC 7303) and transcoded the body, or refused it.
-func alreadyUTF8(_ string, in io.Reader) (io.Reader, error) { return in, nil }

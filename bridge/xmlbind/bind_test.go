@@ -38,7 +38,7 @@ func items(items string) string {
 // decode reads doc's first element into v (a pointer to a generated
 // wrapper) named name, the way the SOAP layer does.
 func decode(doc string, v any, name string, l xmlbind.Limits) error {
-	r := xmlbind.NewReader(xml.NewDecoder(strings.NewReader(doc)), l)
+	r := xmlbind.NewReaderBytes([]byte(doc), l)
 	for {
 		tok, err := r.Token()
 		if err != nil {
@@ -780,7 +780,7 @@ func TestDecodeNeedsStructPointer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := xmlbind.NewReader(xml.NewDecoder(strings.NewReader("<a/>")), xmlbind.DefaultLimits)
+			r := xmlbind.NewReaderBytes([]byte("<a/>"), xmlbind.DefaultLimits)
 			if err := xmlbind.Decode(r, xml.StartElement{}, tt.v, "x"); err == nil || !strings.Contains(err.Error(), "pointer to a struct") {
 				t.Errorf("Decode(%T): error %v, want one asking for a pointer to a struct", tt.v, err)
 			}
@@ -802,7 +802,7 @@ func TestDecodeText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := xmlbind.NewReader(xml.NewDecoder(strings.NewReader(tt.doc)), xmlbind.DefaultLimits)
+			r := xmlbind.NewReaderBytes([]byte(tt.doc), xmlbind.DefaultLimits)
 			if _, err := r.Token(); err != nil {
 				t.Fatalf("Token: %v", err)
 			}
@@ -840,7 +840,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r := xmlbind.NewReader(xml.NewDecoder(strings.NewReader(string(b))), xmlbind.Limits{MaxDepth: 32, MaxElements: 1000, MaxText: 4096})
+		r := xmlbind.NewReaderBytes(b, xmlbind.Limits{MaxDepth: 32, MaxElements: 1000, MaxText: 4096})
 		for {
 			tok, err := r.Token()
 			if err != nil {

@@ -8,8 +8,63 @@
 // Every error names the element path and the rule, e.g.
 // "SavePortalUser/parameters/PortalUser/QueryNo: "abc" is not a valid xs:int".
 //
-// It reads from a Reader, which bounds depth, element count and text size so
-// that hostile input costs little; encoding/xml itself has no such limits.
+// It reads from a Reader, which tokenizes the body itself (scan.go) and
+// bounds depth, element count and text size so that hostile input costs
+// little; encoding/xml has no such limits.
+//
+// # Well-formedness
+//
+// The Reader hands out encoding/xml's token types and, for every document
+// that encoding/xml's strict Decoder (RawToken, with the namespace
+// resolution below) accepts and that is well-formed, the same tokens. It
+// is a strict XML 1.0 + Namespaces 1.0 parser; where encoding/xml accepts
+// ill-formed input it refuses, by these rules (reader_diff_test.go lists
+// the same cases and checks every disagreement against them):
+//
+//   - Outside the root element only whitespace, comments and processing
+//     instructions: no text, no CDATA section, no reference, and no second
+//     root element (XML 1.0 §2.1 [1] document, §2.8 [27] Misc). A document
+//     with no element at all still ends with io.EOF, as with encoding/xml:
+//     the caller reports the empty body.
+//   - The XML declaration only at the very start (after a BOM) and in its
+//     grammar: version first, then encoding, then standalone, each after
+//     whitespace and quoted (§2.8 [23]-[26], §2.9 [32], §4.3.3 [80]-[81]).
+//     Any other processing instruction target matching [Xx][Mm][Ll] is
+//     reserved (§2.6 [17]). A version other than 1.0 is refused, as
+//     encoding/xml does, also when written `version = "1.1"`, which
+//     encoding/xml's looser parsing overlooks.
+//   - Whitespace between a processing instruction's target and its data
+//     (§2.6 [16]), and before each attribute (§3.1 [40] and [44]).
+//   - No attribute twice on one element, by name (§3.1 WFC: Unique Att
+//     Spec) nor by namespace and local name (Namespaces §6.3 NSC:
+//     Attributes Unique).
+//   - A character reference must name a legal character: encoding/xml turns
+//     &#xD800; to &#xDFFF; into U+FFFD (§4.1 WFC: Legal Character).
+//   - Comments and processing instructions hold only legal characters in
+//     valid UTF-8, as text does (§2.2 [2] Char, §2.5 [15], §2.6 [16]).
+//   - Element and attribute names have at most one colon, with a name on
+//     each side; processing instruction targets have none (Namespaces §3
+//     [7]-[9] QName, §7).
+//   - The reserved prefixes: xmlns is never declared nor used on an
+//     element, xml is bound only to its namespace, and neither namespace
+//     to another prefix or as the default; and xmlns:p="" is not allowed
+//     (Namespaces §3 NSC: Reserved Prefixes and Namespace Names, and its
+//     rule that a prefix's declaration MUST NOT be empty).
+//
+// Kept as encoding/xml and the Reader always had them: a prefix that no
+// xmlns: declares stays in Name.Space and the binder reports it by name
+// (Namespaces NSC: Prefix Declared is its job); names are checked with
+// encoding/xml's character tables (XML 1.0 4th edition, Appendix B, a
+// subset of the 5th edition's Name production: names made of the
+// characters only the 5th edition added are refused by both); only
+// version 1.0; attribute values are not whitespace-normalized (§3.3.3);
+// line ends are normalized in text and attribute values, but comments and
+// processing instructions come as written. A leading UTF-8 BOM is the
+// encoding signature, not text (§4.3.3), and is skipped.
+//
+// Errors are *xml.SyntaxError with the line of the offending byte (counted
+// only when there is an error), but for the DOCTYPE refusal and the
+// Limits, which name the line the Reader has reached.
 package xmlbind
 
 import (
@@ -17,7 +72,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 )
 
 // Limits bound what one document may cost. Zero means "no limit".
@@ -37,22 +91,29 @@ var ErrLimit = errors.New("limit exceeded")
 
 // Reader hands out the tokens of one document and enforces Limits.
 type Reader struct {
-	d        *xml.Decoder
-	limits   Limits
-	depth    int
-	elements int
+	buf    []byte
+	pos    int // next byte to read
+	start  int // where the document starts, after a BOM: the XML declaration's place
+	limits Limits
 
-	// Namespaces are resolved here rather than by xml.Decoder.Token, which
-	// costs a map and an allocation per element; open holds the raw names
-	// of the open elements (RawToken does not check that tags match) and
-	// ns the prefix bindings in scope, innermost last.
+	elements  int
+	rootDone  bool       // the root element has been closed
+	selfEnd   bool       // the last start tag was <x/>: its end comes next
+	err       error      // sticky: every later Token returns it
+	names     *nameCache // nil once the document is done (back in the pool)
+	scratch   []byte     // unescaped text, valid until the next Token
+	attrs     []rawAttr  // the start tag being scanned
+	attrBlock []xml.Attr // where attrSlice cuts from
+
+	// open holds the open elements (their raw names) and ns the prefix
+	// bindings in scope, innermost last.
 	open []openElement
 	ns   []binding
 }
 
 type openElement struct {
-	name  xml.Name // raw: Space is the prefix
-	scope int      // len(ns) before this element's declarations
+	e     *nameEntry // raw name: Space is the prefix
+	scope int        // len(ns) before this element's declarations
 }
 
 type binding struct{ prefix, uri string }
@@ -61,114 +122,232 @@ const (
 	xmlnsPrefix = "xmlns"
 	xmlPrefix   = "xml"
 	xmlURL      = "http://www.w3.org/XML/1998/namespace"
+	xmlnsURL    = "http://www.w3.org/2000/xmlns/"
 )
 
+// NewReaderBytes returns a Reader over body, which must be UTF-8 (the SOAP
+// layer transcodes first; an encoding in the XML declaration is not acted
+// upon). Tokens may refer to body: it must not change while they are used.
+func NewReaderBytes(body []byte, l Limits) *Reader {
+	c := nameCachePool.Get().(*nameCache)
+	r := &Reader{buf: body, limits: l, names: c, scratch: c.scratch, attrs: c.attrs, open: c.open, ns: c.ns}
+	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		r.pos, r.start = 3, 3
+	}
+	return r
+}
+
+// Line returns the line the reader has reached (the end of the last
+// token), for error messages.
+func (r *Reader) Line() int { return r.lineAt(r.pos) }
+
+func (r *Reader) lineAt(p int) int { return 1 + bytes.Count(r.buf[:p], []byte{'\n'}) }
+
 // resolve maps a prefix to its namespace; an undeclared prefix stays as it
-// is, as xml.Decoder leaves it (the binder names it in its errors).
-func (r *Reader) resolve(prefix string, element bool) string {
+// is, as xml.Decoder leaves it (the binder names it in its errors). bound
+// reports whether a declaration (or the fixed xml prefix) resolved it.
+func (r *Reader) resolve(prefix string, element bool) (uri string, bound bool) {
 	switch {
 	case prefix == xmlnsPrefix:
-		return prefix
+		return prefix, false
 	case prefix == "" && !element:
-		return ""
+		return "", false
 	case prefix == xmlPrefix:
-		return xmlURL
+		return xmlURL, true
 	}
 	for i := len(r.ns) - 1; i >= 0; i-- {
 		if r.ns[i].prefix == prefix {
-			return r.ns[i].uri
+			return r.ns[i].uri, true
 		}
 	}
-	return prefix
-}
-
-// NewReader returns a Reader over d.
-func NewReader(d *xml.Decoder, l Limits) *Reader { return &Reader{d: d, limits: l} }
-
-// Line returns the line the decoder has reached, for error messages.
-func (r *Reader) Line() int {
-	line, _ := r.d.InputPos()
-	return line
+	return prefix, false
 }
 
 // Token returns the next token, start elements with namespaces resolved
 // (end elements keep their raw prefix). Directives
 // (DOCTYPE) are refused: SOAP forbids a DTD and entity tricks start there.
+// Slices in a token (CharData, Comment, ProcInst.Inst) are valid until the
+// next call, as with xml.Decoder; attribute slices stay valid.
 func (r *Reader) Token() (xml.Token, error) {
-	tok, err := r.d.RawToken()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.selfEnd {
+		r.selfEnd = false
+		return r.pop(), nil
+	}
+	tok, err := r.next()
 	if err != nil {
-		if err == io.EOF && len(r.open) > 0 {
-			return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: r.Line()}
+		r.err = err
+		// The document is done: the names and buffers go back for the next.
+		c := r.names
+		c.scratch, c.attrs, c.open, c.ns = r.scratch[:0], r.attrs[:0], r.open[:0], r.ns[:0]
+		r.names, r.scratch, r.attrs, r.open, r.ns = nil, nil, nil, nil, nil
+		if cap(c.scratch) <= 64<<10 && cap(c.attrs) <= 1024 && cap(c.open) <= 1024 && cap(c.ns) <= 1024 {
+			nameCachePool.Put(c)
 		}
 		return nil, err
-	}
-	switch t := tok.(type) {
-	case xml.StartElement:
-		r.open = append(r.open, openElement{name: t.Name, scope: len(r.ns)})
-		for _, a := range t.Attr {
-			switch {
-			case a.Name.Space == xmlnsPrefix:
-				r.ns = append(r.ns, binding{a.Name.Local, a.Value})
-			case a.Name.Space == "" && a.Name.Local == xmlnsPrefix:
-				r.ns = append(r.ns, binding{"", a.Value})
-			}
-		}
-		if t.Name.Space != "" || len(r.ns) > 0 {
-			t.Name.Space = r.resolve(t.Name.Space, true)
-		}
-		for i := range t.Attr {
-			if n := &t.Attr[i].Name; n.Space != "" {
-				n.Space = r.resolve(n.Space, false)
-			}
-		}
-		tok = t
-		r.depth++
-		r.elements++
-		if r.limits.MaxDepth > 0 && r.depth > r.limits.MaxDepth {
-			return nil, fmt.Errorf("line %d: elements nested more than %d deep: %w", r.Line(), r.limits.MaxDepth, ErrLimit)
-		}
-		if r.limits.MaxElements > 0 && r.elements > r.limits.MaxElements {
-			return nil, fmt.Errorf("line %d: more than %d elements: %w", r.Line(), r.limits.MaxElements, ErrLimit)
-		}
-		if r.limits.MaxAttrs > 0 && len(t.Attr) > r.limits.MaxAttrs {
-			return nil, fmt.Errorf("line %d: <%s> has more than %d attributes: %w", r.Line(), t.Name.Local, r.limits.MaxAttrs, ErrLimit)
-		}
-		if r.limits.MaxText > 0 {
-			for _, a := range t.Attr {
-				if len(a.Value) > r.limits.MaxText {
-					return nil, fmt.Errorf("line %d: an attribute value longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
-				}
-			}
-		}
-	case xml.EndElement:
-		if len(r.open) == 0 {
-			return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: r.Line()}
-		}
-		top := r.open[len(r.open)-1]
-		if top.name != t.Name {
-			return nil, &xml.SyntaxError{Msg: "element <" + qname(top.name) + "> closed by </" + qname(t.Name) + ">", Line: r.Line()}
-		}
-		// The name stays raw (prefix, not namespace): every reader of an
-		// end tag only needs to know it is one, and re-boxing the token
-		// would cost an allocation per element.
-		r.ns = r.ns[:top.scope]
-		r.open = r.open[:len(r.open)-1]
-		r.depth--
-	case xml.CharData:
-		if r.limits.MaxText > 0 && len(t) > r.limits.MaxText {
-			return nil, fmt.Errorf("line %d: a text node longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
-		}
-	case xml.Directive:
-		return nil, fmt.Errorf("line %d: a DOCTYPE or other directive is not allowed in a SOAP message", r.Line())
 	}
 	return tok, nil
 }
 
-func qname(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
+// pop closes the innermost open element and returns its end token.
+func (r *Reader) pop() xml.Token {
+	top := r.open[len(r.open)-1]
+	r.ns = r.ns[:top.scope]
+	r.open = r.open[:len(r.open)-1]
+	if len(r.open) == 0 {
+		r.rootDone = true
 	}
-	return n.Space + ":" + n.Local
+	// The name stays raw (prefix, not namespace): every reader of an end
+	// tag only needs to know it is one, and resolving it would cost an
+	// allocation per element.
+	return top.e.endToken()
+}
+
+// startElement resolves the start tag just scanned (name e, attributes in
+// r.attrs), opens it and applies the limits.
+func (r *Reader) startElement(e *nameEntry, tagStart int, empty bool) (xml.Token, error) {
+	raw := r.attrs
+	r.open = append(r.open, openElement{e: e, scope: len(r.ns)})
+	// In XML namespaces the declarations apply to the element name and to
+	// the other attribute names: take them first.
+	for i := range raw {
+		a := &raw[i]
+		switch {
+		case a.e.name.Space == xmlnsPrefix:
+			if err := r.checkDeclaration(a.e.name.Local, a.value, tagStart); err != nil {
+				return nil, err
+			}
+			r.ns = append(r.ns, binding{a.e.name.Local, a.value})
+		case a.e.name.Space == "" && a.e.name.Local == xmlnsPrefix:
+			if a.value == xmlURL || a.value == xmlnsURL {
+				return nil, r.syntaxAt(tagStart, "xmlns=\""+a.value+"\": that namespace cannot be the default namespace")
+			}
+			r.ns = append(r.ns, binding{"", a.value})
+		}
+	}
+	if e.name.Space == xmlnsPrefix {
+		return nil, r.syntaxAt(tagStart, "element <"+e.raw+">: the prefix xmlns is reserved for namespace declarations")
+	}
+	space := e.name.Space
+	if space != "" || len(r.ns) > 0 {
+		space, _ = r.resolve(space, true)
+	}
+	var tok xml.Token
+	var attr []xml.Attr
+	if len(raw) == 0 {
+		tok = e.startToken(space)
+	} else {
+		attr = r.attrSlice(len(raw))
+		bound := false
+		for i := range raw {
+			a := &attr[i]
+			a.Name, a.Value = raw[i].e.name, raw[i].value
+			if a.Name.Space != "" {
+				var ok bool
+				a.Name.Space, ok = r.resolve(a.Name.Space, false)
+				raw[i].bound = ok
+				bound = bound || ok
+			}
+		}
+		// Past MaxAttrs the limit refuses the element below, at no cost.
+		if r.limits.MaxAttrs == 0 || len(raw) <= r.limits.MaxAttrs {
+			if err := r.checkUnique(e, raw, attr, bound, tagStart); err != nil {
+				return nil, err
+			}
+		}
+		tok = xml.StartElement{Name: xml.Name{Space: space, Local: e.name.Local}, Attr: attr}
+	}
+	r.elements++
+	if r.limits.MaxDepth > 0 && len(r.open) > r.limits.MaxDepth {
+		return nil, fmt.Errorf("line %d: elements nested more than %d deep: %w", r.Line(), r.limits.MaxDepth, ErrLimit)
+	}
+	if r.limits.MaxElements > 0 && r.elements > r.limits.MaxElements {
+		return nil, fmt.Errorf("line %d: more than %d elements: %w", r.Line(), r.limits.MaxElements, ErrLimit)
+	}
+	if r.limits.MaxAttrs > 0 && len(attr) > r.limits.MaxAttrs {
+		return nil, fmt.Errorf("line %d: <%s> has more than %d attributes: %w", r.Line(), e.name.Local, r.limits.MaxAttrs, ErrLimit)
+	}
+	if r.limits.MaxText > 0 {
+		for _, a := range attr {
+			if len(a.Value) > r.limits.MaxText {
+				return nil, fmt.Errorf("line %d: an attribute value longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
+			}
+		}
+	}
+	r.selfEnd = empty
+	return tok, nil
+}
+
+// attrSlice returns a new slice of n attributes, cut from a larger block
+// so that a document of small elements does not allocate one per element.
+// The block is never reused: tokens may keep their attributes.
+func (r *Reader) attrSlice(n int) []xml.Attr {
+	if n > len(r.attrBlock) {
+		r.attrBlock = make([]xml.Attr, max(n, 32))
+	}
+	a := r.attrBlock[:n:n]
+	r.attrBlock = r.attrBlock[n:]
+	return a
+}
+
+// checkDeclaration applies the namespace rules to xmlns:prefix="uri".
+func (r *Reader) checkDeclaration(prefix, uri string, at int) error {
+	var why string
+	switch {
+	case prefix == xmlnsPrefix:
+		why = "the prefix xmlns must not be declared"
+	case prefix == xmlPrefix && uri != xmlURL:
+		why = "the prefix xml is bound to " + xmlURL + " only"
+	case prefix != xmlPrefix && (uri == xmlURL || uri == xmlnsURL):
+		why = "that namespace is reserved"
+	case uri == "":
+		why = "a prefix cannot be undeclared in XML 1.0"
+	default:
+		return nil
+	}
+	return r.syntaxAt(at, "xmlns:"+prefix+"=\""+uri+"\": "+why)
+}
+
+// checkUnique refuses an attribute written twice, by raw name or by
+// namespace and local name (bound reports whether any prefix was declared).
+func (r *Reader) checkUnique(e *nameEntry, raw []rawAttr, attr []xml.Attr, bound bool, at int) error {
+	if len(raw) <= 16 {
+		for j := 1; j < len(raw); j++ {
+			for i := 0; i < j; i++ {
+				if raw[i].e.raw == raw[j].e.raw || raw[i].bound && raw[j].bound && attr[i].Name == attr[j].Name {
+					return r.duplicate(e, raw, i, j, at)
+				}
+			}
+		}
+		return nil
+	}
+	byRaw := make(map[string]int, len(raw))
+	var byName map[xml.Name]int
+	if bound {
+		byName = make(map[xml.Name]int)
+	}
+	for j := range raw {
+		if i, ok := byRaw[raw[j].e.raw]; ok {
+			return r.duplicate(e, raw, i, j, at)
+		}
+		byRaw[raw[j].e.raw] = j
+		if raw[j].bound {
+			if i, ok := byName[attr[j].Name]; ok {
+				return r.duplicate(e, raw, i, j, at)
+			}
+			byName[attr[j].Name] = j
+		}
+	}
+	return nil
+}
+
+func (r *Reader) duplicate(e *nameEntry, raw []rawAttr, i, j, at int) error {
+	if raw[i].e.raw == raw[j].e.raw {
+		return r.syntaxAt(at, "attribute "+raw[j].e.raw+" appears twice in element <"+e.raw+">")
+	}
+	return r.syntaxAt(at, "attributes "+raw[i].e.raw+" and "+raw[j].e.raw+" of element <"+e.raw+"> have the same namespace and name")
 }
 
 // Skip consumes tokens up to the end of the element whose start was just

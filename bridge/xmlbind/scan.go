@@ -1,0 +1,991 @@
+package xmlbind
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The tokenizer works on the body's bytes: no reader, no per-byte call.
+// Text without references or carriage returns comes out as a subslice of
+// the body; names and short attribute values are interned (nameCache), and
+// the boxed tokens of elements without attributes are kept with their
+// names, so that a document of repeated elements allocates little beyond
+// its text tokens.
+
+// Byte classes, for the ASCII fast paths.
+const (
+	cNameStart = 1 << iota // ASCII NameStartChar: letters, '_', ':'
+	cName                  // ASCII NameChar: also digits, '.', '-'
+	cSpace                 // S: space, tab, CR, LF
+	cText                  // character data that needs no attention
+	cAttr                  // attribute value byte that needs no attention
+	cChar                  // a legal character on its own (not CR)
+)
+
+var class = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', c == '_', c == ':':
+			t[c] |= cNameStart | cName
+		case '0' <= c && c <= '9', c == '.', c == '-':
+			t[c] |= cName
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			t[c] |= cSpace
+		}
+		if c >= 0x20 && c < 0x80 || c == '\t' || c == '\n' {
+			t[c] |= cChar
+			switch c {
+			case '<', '&', ']':
+			default:
+				t[c] |= cText
+			}
+			switch c {
+			case '<', '&', '"', '\'':
+			default:
+				t[c] |= cAttr
+			}
+		}
+	}
+	return t
+}()
+
+func isSpace(c byte) bool { return class[c]&cSpace != 0 }
+
+// isInCharacterRange reports whether r is a Char (XML 1.0 §2.2 [2]).
+func isInCharacterRange(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
+}
+
+func (r *Reader) syntaxAt(p int, msg string) error {
+	return &xml.SyntaxError{Msg: msg, Line: r.lineAt(p)}
+}
+
+func (r *Reader) eof() error { return r.syntaxAt(len(r.buf), "unexpected EOF") }
+
+// next scans the next token.
+func (r *Reader) next() (xml.Token, error) {
+	b, i := r.buf, r.pos
+	if i >= len(b) {
+		if len(r.open) > 0 {
+			return nil, r.eof()
+		}
+		return nil, io.EOF
+	}
+	if b[i] != '<' {
+		return r.charData()
+	}
+	if i+1 >= len(b) {
+		return nil, r.eof()
+	}
+	switch b[i+1] {
+	case '/':
+		return r.endTag()
+	case '?':
+		return r.procInst()
+	case '!':
+		return r.bang()
+	}
+	return r.startTag()
+}
+
+// checkRune checks the multi-byte character at i and returns its length.
+func (r *Reader) checkRune(i int) (int, error) { return r.checkRuneIn(i, "") }
+
+// checkRuneIn is checkRune for a comment or a processing instruction
+// (where says which), which encoding/xml does not check.
+func (r *Reader) checkRuneIn(i int, where string) (int, error) {
+	c, n := utf8.DecodeRune(r.buf[i:])
+	if c == utf8.RuneError && n == 1 {
+		return 0, r.syntaxAt(i, "invalid UTF-8"+where)
+	}
+	if c == 0xFFFE || c == 0xFFFF { // the only non-Chars UTF-8 lets through
+		return 0, r.syntaxAt(i, fmt.Sprintf("illegal character code %U", c)+where)
+	}
+	return n, nil
+}
+
+func (r *Reader) illegal(i int) error { return r.illegalIn(i, "") }
+
+func (r *Reader) illegalIn(i int, where string) error {
+	return r.syntaxAt(i, fmt.Sprintf("illegal character code %U", rune(r.buf[i]))+where)
+}
+
+// Where checkChars looks, for its messages.
+const (
+	inCDATA   = ""
+	inComment = " in a comment"
+	inPI      = " in a processing instruction"
+)
+
+// checkChars checks that b[s:e] holds only legal characters and reports
+// whether it holds a carriage return.
+func (r *Reader) checkChars(s, e int, where string) (cr bool, err error) {
+	b := r.buf[:e]
+	for i := s; i < e; {
+		c := b[i]
+		switch {
+		case class[c]&cChar != 0:
+			i++
+		case c == '\r':
+			cr = true
+			i++
+		case c >= utf8.RuneSelf:
+			n, err := r.checkRuneIn(i, where)
+			if err != nil {
+				return false, err
+			}
+			i += n
+		default:
+			return false, r.illegalIn(i, where)
+		}
+	}
+	return cr, nil
+}
+
+// normalizeCR returns b[s:e] with CR LF and lone CR as LF (§2.11).
+func (r *Reader) normalizeCR(s, e int) []byte {
+	out := r.scratch[:0]
+	b := r.buf[:e]
+	for i := s; i < e; i++ {
+		c := b[i]
+		if c == '\r' {
+			c = '\n'
+			if i+1 < e && b[i+1] == '\n' {
+				i++
+			}
+		}
+		out = append(out, c)
+	}
+	r.scratch = out
+	return out
+}
+
+// charData scans text up to the next '<'.
+func (r *Reader) charData() (xml.Token, error) {
+	start := r.pos
+	data, end, err := r.text(start, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.open) == 0 {
+		for k, c := range r.buf[start:end] {
+			if !isSpace(c) {
+				return nil, r.syntaxAt(start+k, "text is not allowed outside the root element")
+			}
+		}
+	}
+	r.pos = end
+	if r.limits.MaxText > 0 && len(data) > r.limits.MaxText {
+		return nil, fmt.Errorf("line %d: a text node longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
+	}
+	return xml.CharData(data), nil
+}
+
+// text scans character data from i: up to '<' or the end when quote is 0,
+// else an attribute value up to quote. It returns the data, unescaped, and
+// where it ends (at the '<', or past the closing quote).
+func (r *Reader) text(i int, quote byte) ([]byte, int, error) {
+	b := r.buf
+	start := i
+	plain := uint8(cText)
+	if quote != 0 {
+		plain = cAttr
+	}
+	for {
+		for i < len(b) && class[b[i]]&plain != 0 {
+			i++
+		}
+		if i >= len(b) {
+			if quote != 0 {
+				return nil, 0, r.eof()
+			}
+			return b[start:i], i, nil
+		}
+		switch c := b[i]; {
+		case c == quote && quote != 0:
+			return b[start:i], i + 1, nil
+		case c == '<':
+			if quote != 0 {
+				return nil, 0, r.syntaxAt(i, "unescaped < inside quoted string")
+			}
+			return b[start:i], i, nil
+		case c == '"' || c == '\'':
+			i++
+		case c == ']':
+			if i+2 < len(b) && b[i+1] == ']' && b[i+2] == '>' {
+				return nil, 0, r.syntaxAt(i, "unescaped ]]> not in CDATA section")
+			}
+			i++
+		case c == '&' || c == '\r':
+			return r.textCopy(start, i, quote)
+		case c >= utf8.RuneSelf:
+			n, err := r.checkRune(i)
+			if err != nil {
+				return nil, 0, err
+			}
+			i += n
+		default:
+			return nil, 0, r.illegal(i)
+		}
+	}
+}
+
+// textCopy goes on with text from i, where a reference or a carriage
+// return needs the data copied (into r.scratch).
+func (r *Reader) textCopy(start, i int, quote byte) ([]byte, int, error) {
+	b := r.buf
+	out := append(r.scratch[:0], b[start:i]...)
+	plain := uint8(cText)
+	if quote != 0 {
+		plain = cAttr
+	}
+	for {
+		j := i
+		for i < len(b) && class[b[i]]&plain != 0 {
+			i++
+		}
+		out = append(out, b[j:i]...)
+		if i >= len(b) {
+			if quote != 0 {
+				return nil, 0, r.eof()
+			}
+			break
+		}
+		c := b[i]
+		if c == quote && quote != 0 {
+			i++
+			break
+		}
+		switch {
+		case c == '<':
+			if quote != 0 {
+				return nil, 0, r.syntaxAt(i, "unescaped < inside quoted string")
+			}
+			r.scratch = out
+			return out, i, nil
+		case c == '"' || c == '\'':
+			out = append(out, c)
+			i++
+		case c == ']':
+			if i+2 < len(b) && b[i+1] == ']' && b[i+2] == '>' {
+				return nil, 0, r.syntaxAt(i, "unescaped ]]> not in CDATA section")
+			}
+			out = append(out, c)
+			i++
+		case c == '\r':
+			out = append(out, '\n')
+			i++
+			if i < len(b) && b[i] == '\n' {
+				i++
+			}
+		case c == '&':
+			var err error
+			if out, i, err = r.reference(out, i); err != nil {
+				return nil, 0, err
+			}
+		case c >= utf8.RuneSelf:
+			n, err := r.checkRune(i)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, b[i:i+n]...)
+			i += n
+		default:
+			return nil, 0, r.illegal(i)
+		}
+	}
+	r.scratch = out
+	return out, i, nil
+}
+
+// reference appends what the reference at b[i] == '&' stands for.
+func (r *Reader) reference(out []byte, i int) ([]byte, int, error) {
+	b := r.buf
+	amp := i
+	i++
+	if i >= len(b) {
+		return nil, 0, r.eof()
+	}
+	invalid := func(end int, semicolon bool) error {
+		ent := string(b[amp:end])
+		if !semicolon {
+			ent += " (no semicolon)"
+		}
+		return r.syntaxAt(amp, "invalid character entity "+ent)
+	}
+	if b[i] == '#' {
+		i++
+		if i < len(b) && b[i] == 'x' {
+			i++
+			digits := i
+			n := rune(0)
+			for ; i < len(b); i++ {
+				c := b[i]
+				switch {
+				case '0' <= c && c <= '9':
+					c -= '0'
+				case 'a' <= c && c <= 'f':
+					c -= 'a' - 10
+				case 'A' <= c && c <= 'F':
+					c -= 'A' - 10
+				default:
+					goto hexDone
+				}
+				n = min(n<<4|rune(c), unicode.MaxRune+1)
+			}
+		hexDone:
+			return r.charRef(out, amp, digits, i, n, invalid)
+		}
+		digits := i
+		n := rune(0)
+		for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
+			n = min(n*10+rune(b[i]-'0'), unicode.MaxRune+1)
+		}
+		return r.charRef(out, amp, digits, i, n, invalid)
+	}
+	s := i
+	for i < len(b) && (class[b[i]]&cName != 0 || b[i] >= utf8.RuneSelf) {
+		i++
+	}
+	if i >= len(b) {
+		return nil, 0, r.eof()
+	}
+	if b[i] != ';' {
+		return nil, 0, invalid(i, false)
+	}
+	var c byte
+	switch string(b[s:i]) {
+	case "lt":
+		c = '<'
+	case "gt":
+		c = '>'
+	case "amp":
+		c = '&'
+	case "apos":
+		c = '\''
+	case "quot":
+		c = '"'
+	default:
+		return nil, 0, invalid(i+1, true)
+	}
+	return append(out, c), i + 1, nil
+}
+
+// charRef finishes &#N; or &#xN; whose digits are b[digits:i], value n
+// (capped just above the last code point).
+func (r *Reader) charRef(out []byte, amp, digits, i int, n rune, invalid func(int, bool) error) ([]byte, int, error) {
+	b := r.buf
+	if i >= len(b) {
+		return nil, 0, r.eof()
+	}
+	if b[i] != ';' {
+		return nil, 0, invalid(i, false)
+	}
+	if i == digits || n > unicode.MaxRune {
+		return nil, 0, invalid(i+1, true)
+	}
+	if !isInCharacterRange(n) {
+		return nil, 0, r.syntaxAt(amp, fmt.Sprintf("character reference %s names %U, which is not a legal XML character", b[amp:i+1], n))
+	}
+	return utf8.AppendRune(out, n), i + 1, nil
+}
+
+// nameEnd returns where the name starting at i ends (i when there is
+// none), and whether it has multi-byte characters: like encoding/xml, a
+// name runs over name bytes and all non-ASCII bytes, checked afterwards.
+func (r *Reader) nameEnd(i int) (int, bool) {
+	b := r.buf
+	high := false
+	for i < len(b) {
+		c := b[i]
+		if class[c]&cName != 0 {
+			i++
+		} else if c >= utf8.RuneSelf {
+			high = true
+			i++
+		} else {
+			break
+		}
+	}
+	return i, high
+}
+
+// isName reports whether s is a Name, by encoding/xml's tables beyond ASCII.
+func isName(s []byte, high bool) bool {
+	if len(s) == 0 {
+		return false
+	}
+	if !high {
+		if class[s[0]]&cNameStart == 0 {
+			return false
+		}
+		return true // the rest are name bytes (nameEnd)
+	}
+	c, n := utf8.DecodeRune(s)
+	if c == utf8.RuneError && n == 1 || !unicode.Is(nameStart, c) {
+		return false
+	}
+	for s = s[n:]; len(s) > 0; s = s[n:] {
+		c, n = utf8.DecodeRune(s)
+		if c == utf8.RuneError && n == 1 || !unicode.Is(nameStart, c) && !unicode.Is(nameChar, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// qname scans the element or attribute name at i and returns its entry.
+// missing is the message when there is no name at all.
+func (r *Reader) qname(i int, missing string) (*nameEntry, int, error) {
+	end, high := r.nameEnd(i)
+	if end == i {
+		if i >= len(r.buf) {
+			return nil, 0, r.eof()
+		}
+		return nil, 0, r.syntaxAt(i, missing)
+	}
+	if end >= len(r.buf) {
+		return nil, 0, r.eof()
+	}
+	s := r.buf[i:end]
+	if e := r.names.lookup(s); e != nil {
+		return e, end, nil
+	}
+	if !isName(s, high) {
+		return nil, 0, r.syntaxAt(i, "invalid XML name: "+string(s))
+	}
+	colon := bytes.IndexByte(s, ':')
+	if colon >= 0 {
+		local := s[colon+1:]
+		lc, _ := utf8.DecodeRune(local)
+		if colon == 0 || bytes.IndexByte(local, ':') >= 0 || len(local) == 0 ||
+			(lc < utf8.RuneSelf && class[lc]&cNameStart == 0) || (lc >= utf8.RuneSelf && !unicode.Is(nameStart, lc)) {
+			return nil, 0, r.syntaxAt(i, "invalid qualified name "+string(s)+": a name may hold one colon, between a prefix and a local name")
+		}
+	}
+	return r.names.add(s, colon), end, nil
+}
+
+func (r *Reader) skipSpace(i int) int {
+	b := r.buf
+	for i < len(b) && class[b[i]]&cSpace != 0 {
+		i++
+	}
+	return i
+}
+
+// rawAttr is an attribute as scanned, before its prefix is resolved.
+type rawAttr struct {
+	e     *nameEntry
+	value string
+	bound bool // its prefix was declared (set while resolving)
+}
+
+// startTag scans <name attr="value"...> or <name.../>.
+func (r *Reader) startTag() (xml.Token, error) {
+	b := r.buf
+	tagStart := r.pos
+	e, i, err := r.qname(tagStart+1, "expected element name after <")
+	if err != nil {
+		return nil, err
+	}
+	if r.rootDone {
+		return nil, r.syntaxAt(tagStart, "element <"+e.raw+"> after the end of the root element; a document has one root element")
+	}
+	attrs := r.attrs[:0]
+	empty := false
+	for {
+		ws := i
+		i = r.skipSpace(i)
+		if i >= len(b) {
+			return nil, r.eof()
+		}
+		c := b[i]
+		if c == '>' {
+			i++
+			break
+		}
+		if c == '/' {
+			if i+1 >= len(b) {
+				return nil, r.eof()
+			}
+			if b[i+1] != '>' {
+				return nil, r.syntaxAt(i, "expected /> in element")
+			}
+			i += 2
+			empty = true
+			break
+		}
+		an, j, err := r.qname(i, "expected attribute name in element")
+		if err != nil {
+			return nil, err
+		}
+		if i == ws {
+			return nil, r.syntaxAt(i, "attribute "+an.raw+" in element <"+e.raw+"> must be separated from what precedes it by whitespace")
+		}
+		i = r.skipSpace(j)
+		if i >= len(b) {
+			return nil, r.eof()
+		}
+		if b[i] != '=' {
+			return nil, r.syntaxAt(i, "attribute name without = in element")
+		}
+		i = r.skipSpace(i + 1)
+		if i >= len(b) {
+			return nil, r.eof()
+		}
+		q := b[i]
+		if q != '"' && q != '\'' {
+			return nil, r.syntaxAt(i, "unquoted or missing attribute value in element")
+		}
+		v, end, err := r.text(i+1, q)
+		if err != nil {
+			return nil, err
+		}
+		i = end
+		attrs = append(attrs, rawAttr{e: an, value: r.names.value(v)})
+	}
+	r.attrs = attrs
+	r.pos = i
+	return r.startElement(e, tagStart, empty)
+}
+
+// endTag scans </name>.
+func (r *Reader) endTag() (xml.Token, error) {
+	b := r.buf
+	tagStart := r.pos
+	s := tagStart + 2
+	end, high := r.nameEnd(s)
+	if end == s {
+		if s >= len(b) {
+			return nil, r.eof()
+		}
+		return nil, r.syntaxAt(s, "expected element name after </")
+	}
+	i := r.skipSpace(end)
+	if i >= len(b) {
+		return nil, r.eof()
+	}
+	if b[i] != '>' {
+		return nil, r.syntaxAt(i, "invalid characters between </"+string(b[s:end])+" and >")
+	}
+	r.pos = i + 1
+	name := b[s:end]
+	if len(r.open) == 0 || r.open[len(r.open)-1].e.raw != string(name) {
+		if !isName(name, high) {
+			return nil, r.syntaxAt(s, "invalid XML name: "+string(name))
+		}
+		if len(r.open) == 0 {
+			return nil, r.syntaxAt(r.pos, "unexpected end element </"+string(name)+">")
+		}
+		return nil, r.syntaxAt(r.pos, "element <"+r.open[len(r.open)-1].e.raw+"> closed by </"+string(name)+">")
+	}
+	return r.pop(), nil
+}
+
+// procInst scans <?target data?>, the XML declaration included.
+func (r *Reader) procInst() (xml.Token, error) {
+	b := r.buf
+	at := r.pos
+	s := at + 2
+	end, high := r.nameEnd(s)
+	if end == s {
+		if s >= len(b) {
+			return nil, r.eof()
+		}
+		return nil, r.syntaxAt(s, "expected target name after <?")
+	}
+	target := b[s:end]
+	if !isName(target, high) {
+		return nil, r.syntaxAt(s, "invalid XML name: "+string(target))
+	}
+	if bytes.IndexByte(target, ':') >= 0 {
+		return nil, r.syntaxAt(s, "processing instruction target "+string(target)+" contains a colon")
+	}
+	decl := false
+	if len(target) == 3 && target[0]|0x20 == 'x' && target[1]|0x20 == 'm' && target[2]|0x20 == 'l' {
+		if string(target) != "xml" {
+			return nil, r.syntaxAt(s, "processing instruction target "+string(target)+" is reserved")
+		}
+		if at != r.start {
+			return nil, r.syntaxAt(s, "the XML declaration <?xml ...?> is allowed only at the very start of the document")
+		}
+		decl = true
+	}
+	if end >= len(b) {
+		return nil, r.eof()
+	}
+	i := end
+	if !isSpace(b[i]) && !bytes.HasPrefix(b[i:], []byte("?>")) {
+		return nil, r.syntaxAt(i, "processing instruction target "+string(target)+" must be followed by whitespace or ?>")
+	}
+	i = r.skipSpace(i)
+	k := bytes.Index(b[i:], []byte("?>"))
+	if k < 0 {
+		return nil, r.eof()
+	}
+	if _, err := r.checkChars(i, i+k, inPI); err != nil {
+		return nil, err
+	}
+	if decl {
+		if err := r.xmlDecl(end, i+k); err != nil {
+			return nil, err
+		}
+	}
+	r.pos = i + k + 2
+	return xml.ProcInst{Target: r.names.value(target), Inst: b[i : i+k]}, nil
+}
+
+// xmlDecl checks the XML declaration's pseudo-attributes in b[i:end]
+// (§2.8 [23]-[26] and [32], §4.3.3 [80]-[81]).
+func (r *Reader) xmlDecl(i, end int) error {
+	b := r.buf[:end]
+	fail := func(at int, what string) error {
+		return r.syntaxAt(at, "malformed XML declaration: "+what)
+	}
+	// attr scans S name Eq quoted-value; it returns the name ("" when the
+	// declaration ends here), the value and where it ends.
+	attr := func(i int) (name, value string, next int, err error) {
+		j := r.skipSpace(i)
+		if j == end {
+			return "", "", j, nil
+		}
+		if j == i {
+			return "", "", 0, fail(j, "expected whitespace")
+		}
+		n := j
+		for j < end && ('a' <= b[j] && b[j] <= 'z') {
+			j++
+		}
+		if j == n {
+			return "", "", 0, fail(j, "expected version, encoding or standalone")
+		}
+		name = string(b[n:j])
+		j = r.skipSpace(j)
+		if j == end || b[j] != '=' {
+			return "", "", 0, fail(j, "expected version, encoding or standalone and =")
+		}
+		j = r.skipSpace(j + 1)
+		if j == end || b[j] != '"' && b[j] != '\'' {
+			return "", "", 0, fail(j, "expected a quoted value")
+		}
+		q := bytes.IndexByte(b[j+1:], b[j])
+		if q < 0 {
+			return "", "", 0, fail(j, "unterminated value")
+		}
+		return name, string(b[j+1 : j+1+q]), j + 2 + q, nil
+	}
+	name, v, i, err := attr(i)
+	if err != nil {
+		return err
+	}
+	if name != "version" {
+		return fail(i, "the version must come first")
+	}
+	if v != "1.0" {
+		return r.syntaxAt(i, fmt.Sprintf("unsupported XML version %q; only version 1.0 is supported", v))
+	}
+	seen := 0 // 1: encoding, 2: standalone
+	for {
+		at := i
+		name, v, i, err = attr(i)
+		if err != nil {
+			return err
+		}
+		switch {
+		case name == "":
+			return nil
+		case name == "encoding" && seen < 1:
+			seen = 1
+			if !encName(v) {
+				return fail(at, fmt.Sprintf("%q is not an encoding name", v))
+			}
+		case name == "standalone" && seen < 2:
+			seen = 2
+			if v != "yes" && v != "no" {
+				return fail(at, fmt.Sprintf("standalone=%q, want yes or no", v))
+			}
+		default:
+			return fail(at, "expected encoding, then standalone, after version")
+		}
+	}
+}
+
+// encName reports whether s matches EncName, [A-Za-z] ([A-Za-z0-9._] | '-')*.
+func encName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := 'a' <= c|0x20 && c|0x20 <= 'z' // c|0x20 lowers A-Z only
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '.' || c == '_' || c == '-')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// bang scans what starts with <!: a comment, a CDATA section or a
+// directive (refused).
+func (r *Reader) bang() (xml.Token, error) {
+	b := r.buf
+	at := r.pos
+	i := at + 2
+	if i >= len(b) {
+		return nil, r.eof()
+	}
+	switch b[i] {
+	case '-':
+		if i+1 >= len(b) {
+			return nil, r.eof()
+		}
+		if b[i+1] != '-' {
+			return nil, r.syntaxAt(i, "invalid sequence <!- not part of <!--")
+		}
+		s := i + 2
+		k := bytes.Index(b[s:], []byte("--"))
+		if k < 0 {
+			return nil, r.eof()
+		}
+		e := s + k
+		if e+2 >= len(b) {
+			return nil, r.eof()
+		}
+		if b[e+2] != '>' {
+			return nil, r.syntaxAt(e, `invalid sequence "--" not allowed in comments`)
+		}
+		if _, err := r.checkChars(s, e, inComment); err != nil {
+			return nil, err
+		}
+		r.pos = e + 3
+		return xml.Comment(b[s:e]), nil
+	case '[':
+		for k := 0; k < 7; k++ {
+			if i+k >= len(b) {
+				return nil, r.eof()
+			}
+			if b[i+k] != "[CDATA["[k] {
+				return nil, r.syntaxAt(i+k, "invalid <![ sequence")
+			}
+		}
+		if len(r.open) == 0 {
+			return nil, r.syntaxAt(at, "a CDATA section is not allowed outside the root element")
+		}
+		s := i + 7
+		k := bytes.Index(b[s:], []byte("]]>"))
+		if k < 0 {
+			return nil, r.syntaxAt(len(b), "unexpected EOF in CDATA section")
+		}
+		e := s + k
+		cr, err := r.checkChars(s, e, inCDATA)
+		if err != nil {
+			return nil, err
+		}
+		data := b[s:e]
+		if cr {
+			data = r.normalizeCR(s, e)
+		}
+		r.pos = e + 3
+		if r.limits.MaxText > 0 && len(data) > r.limits.MaxText {
+			return nil, fmt.Errorf("line %d: a text node longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
+		}
+		return xml.CharData(data), nil
+	}
+	if err := r.skipDirective(i); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("line %d: a DOCTYPE or other directive is not allowed in a SOAP message", r.Line())
+}
+
+// skipDirective finds the end of <!DOCTYPE ...> or another directive the
+// way encoding/xml does (quotes, nested <...>, comments), so that its
+// refusal names the line where it ends.
+func (r *Reader) skipDirective(i int) error {
+	b := r.buf
+	i++ // the first byte is taken as it is
+	var inquote byte
+	depth := 0
+	for {
+		if i >= len(b) {
+			return r.eof()
+		}
+		c := b[i]
+		i++
+		if inquote == 0 && c == '>' && depth == 0 {
+			r.pos = i
+			return nil
+		}
+	handle:
+		switch {
+		case c == inquote:
+			inquote = 0
+		case inquote != 0:
+		case c == '\'' || c == '"':
+			inquote = c
+		case c == '>':
+			depth--
+		case c == '<':
+			for k := 0; k < 3; k++ {
+				if i >= len(b) {
+					return r.eof()
+				}
+				c = b[i]
+				i++
+				if c != "!--"[k] {
+					depth++
+					goto handle
+				}
+			}
+			var b0, b1 byte
+			for {
+				if i >= len(b) {
+					return r.eof()
+				}
+				c = b[i]
+				i++
+				if b0 == '-' && b1 == '-' && c == '>' {
+					break
+				}
+				b0, b1 = b1, c
+			}
+		}
+	}
+}
+
+// A nameEntry is an interned raw name with the tokens built from it.
+type nameEntry struct {
+	raw        string
+	hash       uint32
+	name       xml.Name  // raw: Space is the prefix
+	end        xml.Token // xml.EndElement{name}, boxed once
+	start      xml.Token // xml.StartElement without attributes, in startSpace
+	startSpace string
+}
+
+func (e *nameEntry) endToken() xml.Token {
+	if e.end == nil {
+		e.end = xml.EndElement{Name: e.name}
+	}
+	return e.end
+}
+
+func (e *nameEntry) startToken(space string) xml.Token {
+	if e.start == nil || e.startSpace != space {
+		e.start = xml.StartElement{Name: xml.Name{Space: space, Local: e.name.Local}}
+		e.startSpace = space
+	}
+	return e.start
+}
+
+// nameCache interns names and short values: a direct-mapped table, a
+// collision simply replaces the older entry. Caches are pooled across
+// documents (a Reader returns its own when the document ends), so that the
+// names of a contract are made once. Entries and the tokens in them are
+// immutable once shared, except for the lazily boxed tokens, which only
+// the Reader holding the cache touches.
+type nameCache struct {
+	names  [512]*nameEntry
+	values [256]string
+
+	// The Reader's buffers, kept between documents (unless one grew
+	// large: a huge document should not pin its memory).
+	scratch []byte
+	attrs   []rawAttr
+	open    []openElement
+	ns      []binding
+}
+
+const maxInternedValue = 96 // namespace URIs, "true", small numbers
+
+var nameCachePool = sync.Pool{New: func() any { return new(nameCache) }}
+
+// hash mixes s eight bytes at a time (names are short: a byte at a time
+// would be the tokenizer's main cost).
+func hash(s []byte) uint32 {
+	const m = 0x9E3779B97F4A7C15
+	n := len(s)
+	h := uint64(n) * m
+	switch {
+	case n > 8:
+		for t := s; len(t) > 8; t = t[8:] {
+			h = (h ^ binary.LittleEndian.Uint64(t)) * m
+			h ^= h >> 32
+		}
+		h = (h ^ binary.LittleEndian.Uint64(s[n-8:])) * m
+	case n == 8:
+		h = (h ^ binary.LittleEndian.Uint64(s)) * m
+	case n >= 4:
+		h = (h ^ uint64(binary.LittleEndian.Uint32(s)) | uint64(binary.LittleEndian.Uint32(s[n-4:]))<<32) * m
+	case n > 0:
+		h = (h ^ uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16) * m
+	}
+	return uint32(h >> 32)
+}
+
+// The tables are 4-way set associative: a name looks in the 4 slots of
+// its set, and a new one takes a free slot there or replaces one.
+const ways = 4
+
+// lookup returns the entry for s, or nil when it has none yet.
+func (c *nameCache) lookup(s []byte) *nameEntry {
+	h := hash(s)
+	set := c.names[h%uint32(len(c.names))&^(ways-1):][:ways]
+	for _, e := range set {
+		if e != nil && e.hash == h && e.raw == string(s) {
+			return e
+		}
+	}
+	return nil
+}
+
+// add enters the checked name s, whose colon (if any) is at colon.
+func (c *nameCache) add(s []byte, colon int) *nameEntry {
+	h := hash(s)
+	e := &nameEntry{raw: string(s), hash: h}
+	e.name.Local = e.raw
+	if colon >= 0 {
+		e.name = xml.Name{Space: e.raw[:colon], Local: e.raw[colon+1:]}
+	}
+	set := c.names[h%uint32(len(c.names))&^(ways-1):][:ways]
+	slot := &set[h>>30] // when the set is full
+	for i := range set {
+		if set[i] == nil {
+			slot = &set[i]
+			break
+		}
+	}
+	*slot = e
+	return e
+}
+
+// value returns s as a string, interned when short.
+func (c *nameCache) value(s []byte) string {
+	if len(s) > maxInternedValue {
+		return string(s)
+	}
+	h := hash(s)
+	set := c.values[h%uint32(len(c.values))&^(ways-1):][:ways]
+	for _, v := range set {
+		if v == string(s) {
+			return v
+		}
+	}
+	slot := &set[h>>30]
+	for i := range set {
+		if set[i] == "" {
+			slot = &set[i]
+			break
+		}
+	}
+	*slot = string(s)
+	return *slot
+}
