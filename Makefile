@@ -44,3 +44,26 @@ interop: ; THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 -run . ./bridge
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Load benchmark (issue 8): the bridge against the floor (a bare Echo
+# handler), node soap and gSOAP, on 127.0.0.1, server and load generator
+# pinned to separate cores. Installs what is missing (Debian: gsoap,
+# libgsoap-dev, g++, nodejs, npm, util-linux for taskset); node soap and the
+# gSOAP server are built into the user cache dir. Not part of `make test`.
+BENCH_OUT ?= testdata/bench/results
+BENCH_DEPS = command -v taskset >/dev/null && command -v wsdl2h >/dev/null && command -v soapcpp2 >/dev/null && \
+	command -v g++ >/dev/null && command -v node >/dev/null && command -v npm >/dev/null && test -f /usr/include/stdsoap2.h || { \
+	echo "bench: installing gsoap libgsoap-dev g++ nodejs npm util-linux"; \
+	if [ "$$(id -u)" != 0 ]; then echo "bench: not root: install them with apt-get first" >&2; exit 1; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gsoap libgsoap-dev g++ nodejs npm util-linux >/dev/null; }
+
+.PHONY: bench-load bench-soak
+
+## bench-load: throughput, latency, CPU/request and peak RSS at c=1,8,32,128 -> $(BENCH_OUT)/latest.{md,svg,json} (~10 min)
+bench-load:
+	@$(BENCH_DEPS)
+	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) $(BENCH_FLAGS)
+
+## bench-soak: 1,000,000 calls against the bridge, RSS sampled every second -> $(BENCH_OUT)/soak.{md,svg,csv}
+bench-soak:
+	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) -soak 1000000 $(BENCH_FLAGS)

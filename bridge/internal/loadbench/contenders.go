@@ -1,0 +1,407 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
+)
+
+// endpointPath is where every contender serves SOAP (the bridge's path).
+const endpointPath = "/theservice/v0001/soapun"
+
+// Contender is one server under test.
+type Contender struct {
+	Name  string // short, for tables, flags and file names
+	Label string // for people
+	Desc  string // what it is and does
+}
+
+// contenders are all of them, in report order: the floor first, the peers
+// last.
+var contenders = []Contender{
+	{"floor", "floor (Echo)", "a minimal Echo handler at the same path: reads the body, answers the bridge's fixed OOF response; no SOAP work (the harness binary, -serve floor)"},
+	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with one no-op vendor (the log sink, keep: 1; stdout to /dev/null)"},
+	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to grommunio, Therefore REST and webhook fakes in-process and SuperOffice's fake in a helper process on the same core (its 10 requests/s limit off); CPU of both counted, RSS of the bridge"},
+	{"node-soap", "node soap", "node `soap` 1.13 server (testdata/bench/node-soap/server.js) from wsdl/therefore.wsdl, both operations, empty responses"},
+	{"gsoap", "gSOAP", "gSOAP 2.8 C++ service (testdata/bench/gsoap/server.cpp; wsdl2h + soapcpp2 -j -S -1, g++ -O2), both operations, empty responses, one thread per connection"},
+}
+
+// env is what starting contenders needs.
+type env struct {
+	root      string // repository root
+	cache     string // os.UserCacheDir()/thereforebridge-bench
+	self      string // this program, re-executed for the floor and the SuperOffice fake
+	logDir    string
+	pin       bool
+	serverCPU int
+
+	bridgeBin   string
+	gsoapBin    string
+	nodeModules string
+
+	pprofAddr string          // host:port of the debug listener, when -pprof is set
+	pprofKey  string          // the bridge config key that turns it on
+	pprofFor  map[string]bool // contenders started with it
+}
+
+// proc is a running contender: its processes (the server first) and where
+// it answers.
+type proc struct {
+	name    string
+	cmds    []*exec.Cmd
+	exited  []chan struct{}
+	Base    string // http://127.0.0.1:PORT
+	Metrics string // Prometheus endpoint, "" when it has none
+	logPath string
+}
+
+// Endpoint is the SOAP endpoint URL.
+func (p *proc) Endpoint() string { return p.Base + endpointPath }
+
+// PIDs returns the process ids whose CPU counts for the contender.
+func (p *proc) PIDs() []int {
+	var ids []int
+	for _, c := range p.cmds {
+		ids = append(ids, c.Process.Pid)
+	}
+	return ids
+}
+
+// CPU returns the CPU time used so far by the contender's processes.
+func (p *proc) CPU() time.Duration {
+	var sum time.Duration
+	for _, id := range p.PIDs() {
+		d, err := cpuTime(id)
+		if err == nil {
+			sum += d
+		}
+	}
+	return sum
+}
+
+// Stop ends the contender's processes (SIGTERM, then SIGKILL after 3 s),
+// the server first.
+func (p *proc) Stop() {
+	for i, c := range p.cmds {
+		c.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited[i]:
+		case <-time.After(3 * time.Second):
+			c.Process.Kill()
+			<-p.exited[i]
+		}
+	}
+}
+
+// Alive reports whether every process is still running.
+func (p *proc) Alive() bool {
+	for _, ch := range p.exited {
+		select {
+		case <-ch:
+			return false
+		default:
+		}
+	}
+	return true
+}
+
+// logTail returns the end of the contender's stderr log.
+func (p *proc) logTail() string {
+	b, _ := os.ReadFile(p.logPath)
+	if len(b) > 1500 {
+		b = b[len(b)-1500:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// freePort returns a port of 127.0.0.1 that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// spawn starts argv (pinned to the server's core when pinning) and adds it
+// to p. Its stderr (and stdout, unless quiet) go to p's log.
+func (e *env) spawn(p *proc, argv []string, extraEnv []string, quiet bool) error {
+	if e.pin {
+		argv = append([]string{"taskset", "-c", strconv.Itoa(e.serverCPU)}, argv...)
+	}
+	log, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = e.root
+	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd.Stderr = log
+	if !quiet {
+		cmd.Stdout = log
+	} // else nil: /dev/null
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return err
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); log.Close(); close(done) }()
+	p.cmds = append(p.cmds, cmd)
+	p.exited = append(p.exited, done)
+	return nil
+}
+
+// waitPort waits until 127.0.0.1:port accepts connections, the process
+// exits, or 60 s pass.
+func waitPort(p *proc, port int) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if !p.Alive() {
+			return fmt.Errorf("%s exited before listening: %s", p.name, p.logTail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s: nothing listens on port %d after 60 s: %s", p.name, port, p.logTail())
+}
+
+// start starts contender name and waits until it accepts connections.
+func (e *env) start(name string) (*proc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	p := &proc{name: name, Base: "http://" + addr, logPath: filepath.Join(e.logDir, name+".log")}
+	os.Remove(p.logPath)
+	var argv, extra []string
+	quiet := false
+	switch name {
+	case "floor":
+		argv = []string{e.self, "-serve", "floor", "-addr", addr}
+		if e.pprofFor[name] {
+			argv = append(argv, "-debug-listen", e.pprofAddr)
+		}
+	case "bridge-soap", "bridge-fakes":
+		cfg, env, err := e.bridgeConfig(name, p)
+		if err != nil {
+			p.Stop()
+			return nil, err
+		}
+		argv = []string{e.bridgeBin, "serve", "-config", cfg, "-listen", addr}
+		extra = env
+		quiet = true // one JSON log line per call: not worth keeping
+		p.Metrics = p.Base + "/metrics"
+	case "node-soap":
+		argv = []string{"node", filepath.Join(e.root, "testdata", "bench", "node-soap", "server.js"),
+			"--wsdl", filepath.Join(e.root, "wsdl", "therefore.wsdl"), "--port", strconv.Itoa(port)}
+		extra = []string{"NODE_PATH=" + e.nodeModules}
+	case "gsoap":
+		argv = []string{e.gsoapBin, strconv.Itoa(port)}
+	default:
+		return nil, fmt.Errorf("unknown contender %q", name)
+	}
+	if err := e.spawn(p, argv, extra, quiet); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	// The server goes first in p.cmds (PIDs, RSS), helpers after it.
+	if len(p.cmds) > 1 {
+		p.cmds = append(p.cmds[len(p.cmds)-1:], p.cmds[:len(p.cmds)-1]...)
+		p.exited = append(p.exited[len(p.exited)-1:], p.exited[:len(p.exited)-1]...)
+	}
+	if err := waitPort(p, port); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	return p, nil
+}
+
+// bridgeConfig writes the configuration the bridge contender name runs
+// with (testdata/bench/<name>.yaml, with the SuperOffice fake's address
+// filled in and, under -pprof, the debug listener) and starts the helper
+// processes it needs. It returns the file and the environment to add.
+func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
+	src := filepath.Join(e.root, "testdata", "bench", name+".yaml")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return "", nil, err
+	}
+	var extra []string
+	if bytes.Contains(b, []byte("SUPEROFFICE_FAKE")) {
+		port, err := freePort()
+		if err != nil {
+			return "", nil, err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		if err := e.spawn(p, []string{e.self, "-serve", "superoffice-fake", "-addr", addr}, nil, false); err != nil {
+			return "", nil, err
+		}
+		if err := waitPort(p, port); err != nil {
+			return "", nil, err
+		}
+		b = bytes.ReplaceAll(b, []byte("SUPEROFFICE_FAKE"), []byte(addr))
+		extra = append(extra, "TB_BENCH_SUPEROFFICE_PASSWORD="+superofficefake.DemoPassword)
+	}
+	if e.pprofFor[name] {
+		b = append(b, fmt.Sprintf("\n# added by loadbench -pprof\n%s: %s\n", e.pprofKey, e.pprofAddr)...)
+	}
+	dst := filepath.Join(e.cache, "run", name+".yaml")
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", nil, err
+	}
+	return dst, extra, os.WriteFile(dst, b, 0o644)
+}
+
+// check sends env once to p and verifies the answer: HTTP 200 and, except
+// from the floor (which answers the same to everything), the operation's
+// response element and no fault. It returns the response's size.
+func check(p *proc, env Envelope) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.Endpoint(), bytes.NewReader(env.Body))
+	req.Header = env.Header()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s answered %s to %s: %s", p.name, resp.Status, env.Name, clip(string(body), 400))
+	}
+	if p.name != "floor" {
+		op := env.Action[strings.LastIndexByte(env.Action, '/')+1:]
+		if !bytes.Contains(body, []byte(op+"Response")) || bytes.Contains(body, []byte("Fault>")) {
+			return 0, fmt.Errorf("%s did not answer %sResponse to %s: %s", p.name, op, env.Name, clip(string(body), 400))
+		}
+	}
+	return len(body), nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// hashFiles returns a short hex digest of the named files' contents.
+func hashFiles(paths ...string) (string, error) {
+	h := sha256.New()
+	io.WriteString(h, "thereforebridge-bench v1\x00")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(p), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// keyedDir returns cache/<stack>-<key> and removes older keys of stack.
+func (e *env) keyedDir(stack, key string) string {
+	dir := filepath.Join(e.cache, stack+"-"+key)
+	old, _ := filepath.Glob(filepath.Join(e.cache, stack+"-*"))
+	for _, o := range old {
+		if o != dir && !strings.Contains(filepath.Base(o), ".tmp.") {
+			os.RemoveAll(o)
+		}
+	}
+	return dir
+}
+
+// build prepares what the selected contenders need: the bridge binary (go
+// build), node soap's node_modules (npm ci, cached by the lock file) and
+// the gSOAP server (wsdl2h, soapcpp2, g++; cached by the WSDL and sources).
+func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
+	if selected["bridge-soap"] || selected["bridge-fakes"] {
+		e.bridgeBin = filepath.Join(e.cache, "bin", "thereforebridge")
+		logf("building the bridge (go build ./cmd/thereforebridge)")
+		cmd := exec.Command("go", "build", "-o", e.bridgeBin, "./cmd/thereforebridge")
+		cmd.Dir = e.root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./cmd/thereforebridge: %v\n%s", err, out)
+		}
+	}
+	if selected["node-soap"] {
+		dir := filepath.Join(e.root, "testdata", "bench", "node-soap")
+		key, err := hashFiles(filepath.Join(dir, "package.json"), filepath.Join(dir, "package-lock.json"), filepath.Join(dir, "install.sh"))
+		if err != nil {
+			return err
+		}
+		build := e.keyedDir("node-soap", key)
+		logf("installing node soap (npm ci, cached in %s)", build)
+		if err := runScript(e.root, filepath.Join(dir, "install.sh"), "--build-dir", build); err != nil {
+			return fmt.Errorf("node soap: %w", err)
+		}
+		e.nodeModules = filepath.Join(build, "node_modules")
+	}
+	if selected["gsoap"] {
+		dir := filepath.Join(e.root, "testdata", "bench", "gsoap")
+		wsdl := filepath.Join(e.root, "wsdl", "therefore.wsdl")
+		key, err := hashFiles(wsdl, filepath.Join(dir, "server.cpp"), filepath.Join(dir, "build.sh"))
+		if err != nil {
+			return err
+		}
+		build := e.keyedDir("gsoap", key)
+		logf("building the gSOAP server (wsdl2h, soapcpp2, g++; cached in %s)", build)
+		if err := runScript(e.root, filepath.Join(dir, "build.sh"), "--build-dir", build, "--wsdl", wsdl); err != nil {
+			return fmt.Errorf("gSOAP: %w", err)
+		}
+		e.gsoapBin = filepath.Join(build, "server")
+	}
+	return nil
+}
+
+func runScript(dir, script string, args ...string) error {
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v\n%s", filepath.Base(script), err, out)
+	}
+	return nil
+}
+
+// pprofTarget parses the -pprof URL into the debug listener's address.
+func pprofTarget(raw string) (base, addr string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", "", errors.New("-pprof: want http://HOST:PORT of the debug listener, e.g. http://127.0.0.1:6060")
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return "", "", fmt.Errorf("-pprof: %s is not a loopback address; the benchmark only talks to this machine", host)
+	}
+	if u.Port() == "" {
+		return "", "", errors.New("-pprof: the URL needs a port")
+	}
+	return "http://" + u.Host, u.Host, nil
+}

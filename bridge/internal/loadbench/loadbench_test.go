@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+// The load harness itself (make bench-load) never runs under go test: these
+// are quick checks of its parts.
+
+func TestHistogramQuantiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	h := NewHistogram()
+	var exact []int64
+	for range 200000 {
+		// Log-normal around 1 ms, spanning microseconds to seconds.
+		v := int64(math.Exp(rng.NormFloat64()*1.5) * 1e6)
+		exact = append(exact, v)
+		h.Record(time.Duration(v))
+	}
+	slices.Sort(exact)
+	for _, q := range []float64{0.001, 0.5, 0.9, 0.99, 0.999, 1} {
+		rank := int(math.Ceil(q*float64(len(exact)))) - 1
+		want := float64(exact[rank])
+		got := float64(h.Quantile(q))
+		if rel := math.Abs(got-want) / want; rel > 0.01 {
+			t.Errorf("Quantile(%v) = %v, want %v (±1%%), off by %.2f%%", q, time.Duration(got), time.Duration(want), 100*rel)
+		}
+	}
+	if h.Count() != 200000 {
+		t.Errorf("Count = %d", h.Count())
+	}
+	if got, want := h.Max(), time.Duration(exact[len(exact)-1]); got != want {
+		t.Errorf("Max = %v, want %v", got, want)
+	}
+}
+
+func TestHistogramSmallAndMerge(t *testing.T) {
+	a, b := NewHistogram(), NewHistogram()
+	if a.Quantile(0.5) != 0 || a.Mean() != 0 || a.Max() != 0 {
+		t.Fatal("an empty histogram must report zeros")
+	}
+	for _, v := range []time.Duration{5, 50, 127} { // exact below 128 ns
+		a.Record(v)
+	}
+	for _, v := range []time.Duration{time.Millisecond, time.Second, 100 * time.Hour} { // the last is clamped
+		b.Record(v)
+	}
+	a.Merge(b)
+	if a.Count() != 6 {
+		t.Fatalf("Count = %d, want 6", a.Count())
+	}
+	if got := a.Quantile(0.5); got != 127 {
+		t.Errorf("median = %v, want 127ns", got)
+	}
+	if got := a.Quantile(0); got != 5 {
+		t.Errorf("Quantile(0) = %v, want 5ns (the minimum)", got)
+	}
+	if got := a.Quantile(1); got != 100*time.Hour {
+		t.Errorf("Quantile(1) = %v, want the exact maximum", got)
+	}
+	for i := range nBuckets {
+		if bucketOf(bucketValue(i)) != i {
+			t.Fatalf("bucket %d: its midpoint %d falls in bucket %d", i, bucketValue(i), bucketOf(bucketValue(i)))
+		}
+	}
+}
+
+func TestChartSVG(t *testing.T) {
+	c := Chart{
+		Title:    "a <title> & more",
+		Subtitle: "sub",
+		Cols:     2,
+		Panels: []Panel{
+			{Title: "throughput", XLabel: "concurrency", YLabel: "req/s", LogX: true, XTicks: []float64{1, 8, 32, 128},
+				Series: []Series{
+					{Name: "floor", Color: "#000", X: []float64{1, 8, 32, 128}, Y: []float64{100, 800, 900, 950}},
+					{Name: "bridge", Color: "#00f", X: []float64{1, 8, 32, 128}, Y: []float64{50, math.NaN(), 400, 420}},
+				}},
+			{Title: "p99", XLabel: "concurrency", YLabel: "ms", LogX: true, LogY: true, XTicks: []float64{1, 8, 32, 128},
+				Series: []Series{{Name: "floor", Color: "#000", X: []float64{1, 8, 32, 128}, Y: []float64{0.05, 0.2, 3, 40}}}},
+			{Title: "empty", Series: []Series{{Name: "x", X: []float64{1}, Y: []float64{math.NaN()}}}},
+			{Title: "linear x", Series: []Series{{Name: "rss", Color: "#0a0", X: []float64{0, 10, 20}, Y: []float64{30, 31, 30.5}}}},
+		},
+	}
+	var b strings.Builder
+	if err := c.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	// Well-formed XML with the SVG namespace.
+	d := xml.NewDecoder(strings.NewReader(svg))
+	elems := map[string]int{}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed: %v\n%s", err, svg)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			elems[se.Name.Local]++
+			if se.Name.Local == "svg" && se.Name.Space != "http://www.w3.org/2000/svg" {
+				t.Errorf("svg element in namespace %q", se.Name.Space)
+			}
+		}
+	}
+	// floor: 1 line each in two panels; bridge: the NaN splits it into a
+	// lone point and a 2-point line; rss: 1 line.
+	if elems["polyline"] != 4 {
+		t.Errorf("%d polylines, want 4", elems["polyline"])
+	}
+	if elems["circle"] != 4+3+4+3 {
+		t.Errorf("%d points, want 14", elems["circle"])
+	}
+	for _, want := range []string{"a &lt;title&gt; &amp; more", ">128<", ">no data<", ">bridge<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+func TestEnvelopesAcceptedByTheBridge(t *testing.T) {
+	envs, err := loadEnvelopes(filepath.Dir(golden.Root()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(golden.Root(), "bench", "bridge-soap.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.Build(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	for _, e := range envs {
+		t.Run(e.Name, func(t *testing.T) {
+			if e.Name == "portal-10000" {
+				if testing.Short() {
+					t.Skip("large envelope")
+				}
+				if n := bytes.Count(e.Body, []byte("<a:WSIndexDataItem>")); n != 10000 {
+					t.Fatalf("%d IndexDataItems, want 10000", n)
+				}
+				if len(e.Body) > int(cfg.Limits.MaxBodyBytes) {
+					t.Fatalf("%d bytes: over the bridge's max_body_bytes %d", len(e.Body), cfg.Limits.MaxBodyBytes)
+				}
+			}
+			req := httptest.NewRequest(http.MethodPost, cfg.Endpoint, bytes.NewReader(e.Body))
+			req.Header = e.Header()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			op := e.Action[strings.LastIndexByte(e.Action, '/')+1:]
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), op+"Response") {
+				t.Fatalf("the bridge answered %d: %.600s", rec.Code, rec.Body.String())
+			}
+		})
+	}
+	if n := bytes.Count(portalEnvelope(10).Body, []byte("<a:WSIndexDataItem>")); n != 10 {
+		t.Errorf("portal-10 has %d items", n)
+	}
+}
+
+func TestParseStatAndMetrics(t *testing.T) {
+	// The command name may hold spaces and parentheses.
+	stat := []byte("4242 (my (odd) srv) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 130 0 0 20 0 3 0 100 1000 200")
+	got, err := parseStat(stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3800 * time.Millisecond; got != want {
+		t.Errorf("parseStat = %v, want %v (250+130 ticks)", got, want)
+	}
+	if _, err := parseStat([]byte("garbage")); err == nil {
+		t.Error("parseStat accepted garbage")
+	}
+	text := "# HELP go_goroutines x\n# TYPE go_goroutines gauge\ngo_goroutines 12\ngo_memstats_heap_alloc_bytes 1.5e+06\nthereforebridge_requests_total{op=\"x\"} 3\n"
+	m, err := parseMetrics(bufio.NewScanner(strings.NewReader(text)), "go_goroutines", "go_memstats_heap_alloc_bytes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["go_goroutines"] != 12 || m["go_memstats_heap_alloc_bytes"] != 1.5e6 {
+		t.Errorf("parseMetrics = %v", m)
+	}
+}
+
+func TestReportMarkdown(t *testing.T) {
+	r := &Report{
+		Started:    time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC),
+		Took:       "1m0s",
+		Settings:   Settings{Levels: []int{1, 32}, Warmup: "1s", Duration: "5s", MaxRequests: 1000, Timeout: "1m0s"},
+		Contenders: []Contender{contenders[0], contenders[1], contenders[3]},
+		Envelopes:  []EnvelopeInfo{{Name: "oof", Label: "OOF", Bytes: 1139}},
+		Runs: []Run{
+			{Contender: "floor", Envelope: "oof", Concurrency: 32, RPS: 10000, P50: 1, ServerCPUPct: 99, N: 50000},
+			{Contender: "bridge-soap", Envelope: "oof", Concurrency: 32, RPS: 7500, P50: 2, ServerCPUPct: 99, N: 37500},
+			{Contender: "node-soap", Envelope: "oof", Concurrency: 32, RPS: 2500, P50: 9, ServerCPUPct: 99, N: 12500},
+		},
+	}
+	md := r.Markdown()
+	for _, want := range []string{
+		"| bridge, SOAP only | 32 | 7,500 | 0.75 |",
+		"| bridge, SOAP only ÷ floor (Echo) | — | 0.75 |",
+		"| node soap ÷ bridge, SOAP only | — | 0.33 |",
+		"= 75% of the floor's 10,000 (target ≥ 70%): **met**",
+		"Against node soap: ×3.00 (target > 1): **met**",
+		"Not the default settings",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	var b strings.Builder
+	if err := r.Chart().WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+}
