@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -235,6 +236,12 @@ func (c *Config) errf(field, format string, args ...any) error {
 func (c *Config) check() error {
 	if !strings.HasPrefix(c.Endpoint, "/") {
 		return c.errf("endpoint", "must start with /, got %q", c.Endpoint)
+	}
+	if c.DebugListen != "" {
+		host, _, err := net.SplitHostPort(c.DebugListen)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return c.errf("debug_listen", "must be a loopback address such as 127.0.0.1:6060 (profiles reveal internals), got %q", c.DebugListen)
+		}
 	}
 	if !strings.Contains(c.Listen, ":") {
 		return c.errf("listen", "must be host:port, got %q", c.Listen)

@@ -26,7 +26,8 @@ import (
 // that the test can read.
 func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 	t.Helper()
-	sink := logsink.New(logsink.Config{Keep: 10}, nil)
+	keep := 10
+	sink := logsink.New(logsink.Config{Keep: &keep}, nil)
 	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -18,20 +18,23 @@ import (
 // Config is the log vendor's configuration.
 type Config struct {
 	fanout.TargetConfig `yaml:",inline"`
-	Keep                int `yaml:"keep"` // calls kept in memory; default 100
+	// Keep is how many calls are kept in memory for /debug; 0 keeps none
+	// (the log line is still written); unset means 100.
+	Keep *int `yaml:"keep"`
 }
 
 // Defaults fills unset fields.
 func (c *Config) Defaults() {
-	if c.Keep == 0 {
-		c.Keep = 100
+	if c.Keep == nil {
+		n := 100
+		c.Keep = &n
 	}
 }
 
 // Check validates c.
 func (c *Config) Check() error {
-	if c.Keep < 0 || c.Keep > 100000 {
-		return fmt.Errorf("keep: must be between 0 and 100000, got %d", c.Keep)
+	if c.Keep != nil && (*c.Keep < 0 || *c.Keep > 100000) {
+		return fmt.Errorf("keep: must be between 0 and 100000, got %d", *c.Keep)
 	}
 	return nil
 }
@@ -56,7 +59,10 @@ type Sink struct {
 }
 
 // New returns a Sink.
-func New(c Config, log *slog.Logger) *Sink { return &Sink{log: log, keep: c.Keep} }
+func New(c Config, log *slog.Logger) *Sink {
+	c.Defaults()
+	return &Sink{log: log, keep: *c.Keep}
+}
 
 // Name implements fanout.Vendor.
 func (s *Sink) Name() string { return "log" }
