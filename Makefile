@@ -45,6 +45,17 @@ interop: ; THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 -run . ./bridge
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+## fuzz: every fuzz target for FUZZTIME each (default 1m; CI runs 10s); a crasher lands in the package's testdata/fuzz and then runs in make test
+FUZZTIME ?= 1m
+FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzTokenizerAgreesWithEncodingXML:./bridge/xmlbind \
+	FuzzParseDateTime:./bridge/xsd FuzzParse:./bridge/config
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
 # Load benchmark (issue 8): the bridge against the floor (a bare Echo
 # handler), node soap and gSOAP, on 127.0.0.1, server and load generator
 # pinned to separate cores. Installs what is missing (Debian: gsoap,
