@@ -1,9 +1,7 @@
 package fanout_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	_ "github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 // scripted answers with its results in turn (the last one repeats) and
@@ -158,33 +157,18 @@ func TestAttemptTimeoutAndDeadline(t *testing.T) {
 // TestClientDisconnect: a cancelled SOAP request does not abandon vendor
 // calls half-way, and the log says the client left.
 func TestClientDisconnect(t *testing.T) {
-	var logs bytes.Buffer
-	var mu sync.Mutex
+	log, logs := vendortest.Logger()
 	v := &scripted{name: "a", results: []fanout.Result{ok}, block: 50 * time.Millisecond}
-	e := &fanout.Engine{Targets: []fanout.Target{{Vendor: v, Required: true}}, Policy: quick(),
-		Log: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))}
+	e := &fanout.Engine{Targets: []fanout.Target{{Vendor: v, Required: true}}, Policy: quick(), Log: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	outcomes, good := e.Dispatch(ctx, call())
 	if !good || outcomes[0].State() != "ok" {
 		t.Fatalf("vendor call abandoned: %+v", outcomes[0])
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	if !strings.Contains(logs.String(), "client went away") {
 		t.Errorf("no log line about the client leaving:\n%s", logs.String())
 	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func TestPerVendorConcurrencyLimit(t *testing.T) {

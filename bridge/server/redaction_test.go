@@ -1,43 +1,24 @@
 package server_test
 
 import (
-	"bytes"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // secretsOf collects every config.Secret value in a vendor config.
 func secretsOf(v any) []string {
@@ -89,8 +70,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	cfg := config.Default()
 	cfg.Auth = config.Auth{Realm: "x", ReplayWindow: config.Duration(time.Minute), Callers: []config.Caller{{Name: "jdoe", PasswordHash: hash}}}
 	cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond)
-	var logs lockedBuffer
-	srv, err := server.Build(cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	log, logs := vendortest.Logger() // JSON, debug level
+	srv, err := server.Build(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
