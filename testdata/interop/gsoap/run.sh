@@ -12,21 +12,7 @@
 # DIR by the WSDL and the sources. Needs gsoap, libgsoap-dev, g++, curl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-build= wsdl= calls= expected="$here/../expected.json" soap=11
-login=()
-while (($#)); do
-	case "$1" in
-	--build-dir) build="$2" ;;
-	--wsdl) wsdl="$2" ;;
-	--calls) calls="$2" ;;
-	--expected) expected="$2" ;;
-	--soap) soap="$2" ;;
-	--user | --password) login+=("$1" "$2") ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
-	esac
-	shift 2
-done
-[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12] [--user U --password P]" >&2; exit 2; }
+. "$here/../args.sh" "11|12" "$@"
 case "$soap" in
 11) flag=-1 define= ;;
 12) flag=-2 define=-DTB_SOAP12 ;;

@@ -12,21 +12,7 @@
 # Needs mono-devel (svcutil, mcs, mono) and curl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-build= wsdl= calls= expected="$here/../expected.json" soap=11
-login=()
-while (($#)); do
-	case "$1" in
-	--build-dir) build="$2" ;;
-	--wsdl) wsdl="$2" ;;
-	--calls) calls="$2" ;;
-	--expected) expected="$2" ;;
-	--soap) soap="$2" ;;
-	--user | --password) login+=("$1" "$2") ;;
-	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
-	esac
-	shift 2
-done
-[[ -n $build && -n $wsdl && -n $calls ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12|12wsa] [--user U --password P]" >&2; exit 2; }
+. "$here/../args.sh" "11|12|12wsa" "$@"
 for tool in svcutil mcs mono curl; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (Debian mono-devel, curl)" >&2; exit 3; }
 done
