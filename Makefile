@@ -6,7 +6,7 @@ WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
 GENTMP  := $(shell mktemp -d 2>/dev/null || echo /tmp/thereforebridge-gen)
 
-.PHONY: all generate check-generated build run test bench fuzz interop vet
+.PHONY: all deps generate check-generated build run test bench fuzz interop vet
 
 all: build
 
@@ -35,8 +35,12 @@ run:
 vet:
 	$(GO) vet ./...
 
-## test: everything, including the real SOAP client(s) and the staleness check
-test: check-generated vet
+## deps: install the real SOAP clients and xmllint when missing (Debian; see .ci/deps)
+deps:
+	@bash .ci/deps
+
+## test: everything, including the real SOAP clients and the staleness check
+test: deps check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...
 
 ## interop: only the real SOAP clients (testdata/interop/), failing when a stack is missing
