@@ -4,7 +4,6 @@ GO      ?= go
 BIN     := bin/thereforebridge
 WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
-GENTMP  := $(shell mktemp -d 2>/dev/null || echo /tmp/thereforebridge-gen)
 
 .PHONY: all deps generate check-generated build run test bench fuzz interop vet
 
@@ -12,9 +11,10 @@ all: build
 
 ## generate: rebuild generated/ from the WSDL (gowsdl pinned in go.mod, then the committed genfix step)
 generate:
-	$(GO) tool gowsdl -o therefore.go -p generated -d $(GENTMP) $(WSDL) >/dev/null
-	$(GO) run ./bridge/internal/genfix -wsdl $(WSDL) -in $(GENTMP)/generated/therefore.go -out $(GENDIR)/therefore.go
-	@rm -rf $(GENTMP)
+	@tmp=$$(mktemp -d) && \
+	$(GO) tool gowsdl -o therefore.go -p generated -d $$tmp $(WSDL) >/dev/null && \
+	$(GO) run ./bridge/internal/genfix -wsdl $(WSDL) -in $$tmp/generated/therefore.go -out $(GENDIR)/therefore.go; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 ## check-generated: fail when generated/ differs from a fresh generate
 check-generated:
