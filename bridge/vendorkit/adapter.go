@@ -18,12 +18,13 @@ import (
 // a query, a path it must end in) it checks on the returned URL.
 func CheckURL(field, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		shown := raw
-		if err == nil {
-			shown = u.Redacted()
-		}
-		return nil, fmt.Errorf("%s: must be an absolute http(s) URL, got %q", field, shown)
+	if err != nil {
+		// The text may hold a token (webhook URLs often do): never echo it.
+		return nil, fmt.Errorf("%s: must be an absolute http(s) URL; this one does not parse", field)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Only scheme and host are shown: paths and queries can carry tokens.
+		return nil, fmt.Errorf("%s: must be an absolute http(s) URL, got scheme %q and host %q", field, u.Scheme, u.Host)
 	}
 	return u, nil
 }

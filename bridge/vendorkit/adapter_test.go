@@ -21,12 +21,12 @@ func TestCheckURL(t *testing.T) {
 	}{
 		{"https://host.example/api/v1", ""},
 		{"http://127.0.0.1:8080", ""},
-		{"/api/v1", `base_url: must be an absolute http(s) URL, got "/api/v1"`},
-		{"host.example", `base_url: must be an absolute http(s) URL, got "host.example"`},
-		{"ftp://host.example", `base_url: must be an absolute http(s) URL, got "ftp://host.example"`},
-		{"https://", `base_url: must be an absolute http(s) URL, got "https:"`},
-		{"ftp://u:Pa55word@host.example", `base_url: must be an absolute http(s) URL, got "ftp://u:xxxxx@host.example"`},
-		{"::", `base_url: must be an absolute http(s) URL, got "::"`},
+		{"/api/v1", `base_url: must be an absolute http(s) URL, got scheme "" and host ""`},
+		{"host.example", `base_url: must be an absolute http(s) URL, got scheme "" and host ""`},
+		{"ftp://host.example", `base_url: must be an absolute http(s) URL, got scheme "ftp" and host "host.example"`},
+		{"https://", `base_url: must be an absolute http(s) URL, got scheme "https" and host ""`},
+		{"ftp://u:Pa55word@host.example/t0ken", `base_url: must be an absolute http(s) URL, got scheme "ftp" and host "host.example"`},
+		{"::", `base_url: must be an absolute http(s) URL; this one does not parse`},
 	}
 	for _, tc := range cases {
 		u, err := CheckURL("base_url", tc.raw)

@@ -2,6 +2,7 @@ package vendortest
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -24,6 +25,9 @@ func (c *cfg) Defaults() {
 }
 
 func (c *cfg) Check() error {
+	if strings.HasPrefix(c.URL, "leak:") { // a careless check, for CheckConfig's own test
+		return fmt.Errorf("url: must be an absolute http(s) URL, got %q", c.URL)
+	}
 	if _, err := vendorkit.CheckURL("url", c.URL); err != nil {
 		return err
 	}
@@ -83,10 +87,12 @@ func TestCheckConfig(t *testing.T) {
 	}{
 		{"http://h", "", nil, false},
 		{"/rel", "url: must be an absolute", nil, false},
-		{"/rel", "", nil, true},                               // fails, valid wanted
-		{"http://h", "url:", nil, true},                       // passes, error wanted
-		{"/rel", "must be", nil, true},                        // not the error's start
-		{"/s3cret", "url: must be", []string{"s3cret"}, true}, // quotes a secret
+		{"/rel", "", nil, true},                                   // fails, valid wanted
+		{"http://h", "url:", nil, true},                           // passes, error wanted
+		{"/rel", "must be", nil, true},                            // not the error's start
+		{"leak:s3cret", "url: must be", []string{"s3cret"}, true}, // quotes a secret
+		{"https://h/s3cret?k=s3cret", "", []string{"s3cret"}, false},
+		{"ftp://h/s3cret", "url: must be", []string{"s3cret"}, false}, // CheckURL never quotes the path
 	}
 	for _, tc := range cases {
 		f := &fatal{}
