@@ -351,7 +351,8 @@ func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
 		}
 	}
 	if selected["node-soap"] {
-		dir := filepath.Join(e.root, "testdata", "bench", "node-soap")
+		// The interop suite's pin of node soap, installed by its script.
+		dir := filepath.Join(e.root, "testdata", "interop", "node-soap")
 		key, err := hashFiles(filepath.Join(dir, "package.json"), filepath.Join(dir, "package-lock.json"), filepath.Join(dir, "install.sh"))
 		if err != nil {
 			return err

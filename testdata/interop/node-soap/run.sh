@@ -22,21 +22,6 @@ while (($#)); do
 	shift 2
 done
 [[ -n $build ]] || { echo "usage: run.sh --build-dir DIR --wsdl URL --calls URL [--soap 11|12] [--user U --password P]" >&2; exit 2; }
-for tool in node npm; do
-	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (Debian nodejs, npm)" >&2; exit 3; }
-done
-
-if [[ ! -f $build/node_modules/soap/package.json ]]; then
-	mkdir -p "$(dirname "$build")"
-	tmp="$(mktemp -d "$build.tmp.XXXXXX")"
-	trap 'rm -rf "$tmp"' EXIT
-	cp "$here/package.json" "$here/package-lock.json" "$tmp/"
-	(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error --cache "$tmp/.npm" >npm.log 2>&1) ||
-		{ cat "$tmp/npm.log" >&2; exit 1; }
-	rm -rf "$tmp/.npm"
-	rm -rf "$build"
-	mv "$tmp" "$build"
-	trap - EXIT
-fi
+"$here/install.sh" --build-dir "$build"
 
 NODE_PATH="$build/node_modules" exec node "$here/client.js" "${args[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the pinned node `soap` (package.json + package-lock.json) with
-# `npm ci` into a cache directory, the way testdata/interop/node-soap/run.sh
-# does for its client.
+# Install the pinned node `soap` (package.json + package-lock.json beside
+# this file) with `npm ci` into a cache directory: one pin for the whole
+# project, used by run.sh here (the interop client) and by the load
+# benchmark's node soap server (bridge/internal/loadbench).
 #
 #   install.sh --build-dir DIR
 #
