@@ -1,5 +1,7 @@
 package config
 
+import "fmt"
+
 // Identity maps Therefore users to each vendor's users.
 type Identity struct {
 	Users  []IdentityUser  `yaml:"users"`
@@ -48,17 +50,4 @@ func (c *Config) checkIdentity() error {
 	return nil
 }
 
-func fieldIndex(name string, i int) string {
-	return name + "[" + itoa(i) + "]"
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
-}
+func fieldIndex(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -56,7 +57,7 @@ func firstDiff(want, got []byte) string {
 			g = gl[i]
 		}
 		if w != g {
-			return "line " + itoa(i+1) + ":\n  want: " + clip(w) + "\n  got:  " + clip(g)
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + clip(w) + "\n  got:  " + clip(g)
 		}
 	}
 	return "(no line differs; trailing bytes differ)"
@@ -67,17 +68,4 @@ func clip(s string) string {
 		return s[:300] + "..."
 	}
 	return s
-}
-
-func itoa(i int) string {
-	var b [20]byte
-	n := len(b)
-	for i >= 10 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	n--
-	b[n] = byte('0' + i)
-	return string(b[n:])
 }

@@ -20,6 +20,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
@@ -39,7 +40,7 @@ func (d Deps) WithDefaults() Deps {
 		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if d.Directory == nil {
-		d.Directory = identity.FromConfig(identityNone)
+		d.Directory = identity.FromConfig(config.Identity{}) // nobody is mapped
 	}
 	if d.HTTP == nil {
 		d.HTTP = &http.Client{Timeout: 30 * time.Second}
@@ -206,5 +207,3 @@ func (t Template) Render(d TextData) string {
 	}
 	return b.String()
 }
-
-var identityNone = identityConfig()
