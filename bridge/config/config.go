@@ -36,6 +36,7 @@ type Config struct {
 	Limits      Limits               `yaml:"limits"`
 	WSDL        WSDL                 `yaml:"wsdl"`
 	Fanout      Fanout               `yaml:"fanout"`
+	Delivery    Delivery             `yaml:"delivery"`
 	Identity    Identity             `yaml:"identity"`
 	Auth        Auth                 `yaml:"auth"`
 	TLS         TLS                  `yaml:"tls"`
@@ -74,13 +75,15 @@ type WSDL struct {
 	TrustForwardedHeaders bool `yaml:"trust_forwarded_headers"`
 }
 
-// Fanout configures the engine.
+// Fanout configures the attempts at vendors.
 type Fanout struct {
-	VendorTimeout  Duration `yaml:"vendor_timeout"`  // one attempt at one vendor
-	Deadline       Duration `yaml:"deadline"`        // the whole fan-out of one SOAP call
-	MaxAttempts    int      `yaml:"max_attempts"`    // per vendor, first included
-	InitialBackoff Duration `yaml:"initial_backoff"` // backoff ceiling after the first failure
-	MaxBackoff     Duration `yaml:"max_backoff"`
+	VendorTimeout  Duration `yaml:"vendor_timeout"`  // one attempt at one vendor; default 10s
+	InitialBackoff Duration `yaml:"initial_backoff"` // backoff ceiling after the first failure; default 200ms
+	MaxBackoff     Duration `yaml:"max_backoff"`     // the longest wait between attempts; default 5m
+	// Deadline and MaxAttempts are replaced by the delivery settings; set,
+	// they are an error naming their replacement.
+	Deadline    *Duration `yaml:"deadline"`
+	MaxAttempts *int      `yaml:"max_attempts"`
 	// MaxConcurrencyPerVendor bounds the calls in flight to one vendor.
 	MaxConcurrencyPerVendor int `yaml:"max_concurrency_per_vendor"`
 }
@@ -212,21 +215,16 @@ func (c *Config) defaults() {
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
 	}
-	if f.Deadline == 0 {
-		f.Deadline = Duration(30 * time.Second)
-	}
-	if f.MaxAttempts == 0 {
-		f.MaxAttempts = 4
-	}
 	if f.InitialBackoff == 0 {
 		f.InitialBackoff = Duration(200 * time.Millisecond)
 	}
 	if f.MaxBackoff == 0 {
-		f.MaxBackoff = Duration(5 * time.Second)
+		f.MaxBackoff = Duration(5 * time.Minute)
 	}
 	if f.MaxConcurrencyPerVendor == 0 {
 		f.MaxConcurrencyPerVendor = 16
 	}
+	c.deliveryDefaults()
 }
 
 func (c *Config) errf(field, format string, args ...any) error {
@@ -255,14 +253,11 @@ func (c *Config) check() error {
 	if err := c.checkTLS(); err != nil {
 		return err
 	}
-	if c.Fanout.MaxAttempts < 1 || c.Fanout.MaxAttempts > 20 {
-		return c.errf("fanout.max_attempts", "must be between 1 and 20, got %d", c.Fanout.MaxAttempts)
+	if err := c.checkDelivery(); err != nil {
+		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {
 		return c.errf("fanout.max_concurrency_per_vendor", "must be at least 1, got %d", c.Fanout.MaxConcurrencyPerVendor)
-	}
-	if c.Fanout.VendorTimeout > c.Fanout.Deadline {
-		return c.errf("fanout.vendor_timeout", "%s is longer than fanout.deadline %s", c.Fanout.VendorTimeout.D(), c.Fanout.Deadline.D())
 	}
 	l := c.Limits
 	switch {
@@ -284,7 +279,7 @@ func (c *Config) check() error {
 	for _, d := range []struct {
 		name string
 		v    Duration
-	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.header_timeout", l.HeaderTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}, {"fanout.deadline", c.Fanout.Deadline}, {"fanout.initial_backoff", c.Fanout.InitialBackoff}, {"fanout.max_backoff", c.Fanout.MaxBackoff}} {
+	}{{"shutdown_timeout", c.ShutdownTimeout}, {"limits.header_timeout", l.HeaderTimeout}, {"limits.read_timeout", l.ReadTimeout}, {"limits.write_timeout", l.WriteTimeout}, {"limits.idle_timeout", l.IdleTimeout}, {"fanout.vendor_timeout", c.Fanout.VendorTimeout}, {"fanout.initial_backoff", c.Fanout.InitialBackoff}, {"fanout.max_backoff", c.Fanout.MaxBackoff}} {
 		if d.v < 0 {
 			return c.errf(d.name, "must not be negative")
 		}

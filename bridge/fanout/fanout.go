@@ -1,7 +1,10 @@
-// Package fanout carries one decoded SOAP call to every vendor configured
-// for its operation, concurrently, and collects one outcome per vendor.
-// Vendors are plugins behind the one-method Vendor interface; the engine
-// owns deadlines and concurrency, so adapters stay small.
+// Package fanout is the contract between the delivery engine and the vendor
+// adapters. A vendor declares what it handles and how it keys a subject
+// (Spec), and applies one desired state for one subject (Deliver), answering
+// with a classification (Result): done, retry (with an optional
+// Retry-After), or permanent. The engine alone stores, orders, folds,
+// retries and logs; adapters stay small, in the style of alertmanager's
+// notifiers.
 package fanout
 
 import (
@@ -11,14 +14,36 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
 )
 
-// Call is one decoded operation on its way to the vendors.
+// The operations a vendor can handle, named as in Therefore's contract.
+const (
+	SaveOutOfOfficeInfoForUser = "SaveOutOfOfficeInfoForUser"
+	SavePortalUser             = "SavePortalUser"
+)
+
+// Operations lists every operation a vendor may declare.
+var Operations = []string{SaveOutOfOfficeInfoForUser, SavePortalUser}
+
+// Call is one desired state for one subject at one vendor: what the engine
+// asks an adapter to apply. For a state target it is the fold of every
+// change still pending for the subject; for an event stream it is one
+// change as it was made.
 type Call struct {
-	RequestID string
+	// ChangeID is the stable id of the newest change in this call: the
+	// webhook's event id, the same on every redelivery.
+	ChangeID  string
+	RequestID string // of the SOAP call that made that change
 	Operation string // SaveOutOfOfficeInfoForUser or SavePortalUser
-	Params    any    // *generated.<Operation>Params, never nil
+	// Params is the operation's parameters (*generated.<Operation>Params,
+	// never nil). For a folded out-of-office call they are rebuilt from
+	// OutOfOffice, so they say exactly what OutOfOffice says.
+	Params any
 	// OutOfOffice is what a SaveOutOfOfficeInfoForUser asks for, with
-	// Therefore's rules applied (nil for other operations).
+	// Therefore's rules applied; its User is the subject this call is for
+	// (a group's member when the vendor keys by person). Nil for other
+	// operations.
 	OutOfOffice *intent.OutOfOffice
+	// Attempt counts the attempts at this subject's pending state, from 1.
+	Attempt int
 }
 
 // Status classifies a vendor's answer so the engine can decide what next.
@@ -49,34 +74,87 @@ type Result struct {
 	Message      string        // the vendor's message; never holds a secret
 }
 
+// KeyBy says how a vendor keys the subject of a change; deliveries for one
+// key are applied one at a time and in order.
+type KeyBy int
+
+// Keyings.
+const (
+	// ByPerson keys by the directory person a call names, however it
+	// names them (id, name, or the connected caller); a group is expanded
+	// into one subject per member.
+	ByPerson KeyBy = iota
+	// ByCall keys by the subject as the call named it; a group stays one
+	// subject (an event stream reports the call as it was made).
+	ByCall
+)
+
+// Spec is what a vendor declares to the engine.
+type Spec struct {
+	// Operations the vendor handles; the engine never asks it for others.
+	Operations []string
+	// Events makes the vendor an event stream: it receives every change,
+	// in order, unfolded. Otherwise it is a state target: a newer change
+	// for a key folds into the pending one (fields last writer wins, a
+	// nil field never overwrites, delegate changes compose in call order)
+	// and only the latest state is applied.
+	Events bool
+	Key    KeyBy
+}
+
+// Handles reports whether s declares op.
+func (s Spec) Handles(op string) bool {
+	for _, o := range s.Operations {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
 // Vendor is the whole contract of an integration.
 type Vendor interface {
 	Name() string
+	Spec() Spec
+	// Deliver applies call once; the engine decides about retries.
 	Deliver(ctx context.Context, call *Call) Result
 }
 
 // Target is a vendor with its place in the fan-out.
 type Target struct {
-	Vendor     Vendor
-	Required   bool            // when false, a failure is logged but does not fail the call
-	Operations map[string]bool // operations it receives; empty means all
-	// MaxConcurrency bounds the calls in flight to this vendor, so that a
-	// burst of SOAP calls cannot trip the vendor's rate limit; 0 means the
-	// engine's default.
+	Vendor   Vendor
+	Required bool // when false, a failure is logged but does not fail the call
+	// Operations it receives: its Spec's, narrowed by the configuration.
+	Operations map[string]bool
+	// MaxConcurrency bounds the deliveries in flight to this vendor from
+	// this process, so that a burst cannot trip the vendor's rate limit;
+	// 0 means the engine's default.
 	MaxConcurrency int
+}
+
+// Receives reports whether t receives op: one of t.Operations, or of what
+// its vendor handles when t lists none.
+func (t Target) Receives(op string) bool {
+	if len(t.Operations) == 0 {
+		return t.Vendor.Spec().Handles(op)
+	}
+	return t.Operations[op]
 }
 
 // TargetConfig is the part of every vendor's configuration that places it
 // in the fan-out; vendor config structs inline it.
 type TargetConfig struct {
-	// Required makes the SOAP call fail when this vendor fails; default true.
+	// Required makes the SOAP call fail when this vendor fails permanently
+	// within delivery.apply_wait; default true.
 	Required *bool `yaml:"required"`
-	// Operations this vendor receives; empty means both.
+	// Operations this vendor receives, among those it handles; empty
+	// means all it handles.
 	Operations []string `yaml:"operations"`
 	// Fake runs the vendor's faithful fake in-process and talks to it with
 	// demo credentials instead of the settings below it (make run, demos).
 	Fake bool `yaml:"fake"`
-	// MaxConcurrency bounds this vendor's calls in flight (0: the default).
+	// MaxConcurrency bounds this vendor's deliveries in flight (0: the
+	// default, fanout.max_concurrency_per_vendor).
 	MaxConcurrency int `yaml:"max_concurrency"`
 }
 
@@ -86,13 +164,22 @@ func (c TargetConfig) Targeting() TargetConfig { return c }
 // SetTargeting replaces c (a demo config keeps the file's targeting).
 func (c *TargetConfig) SetTargeting(t TargetConfig) { *c = t }
 
-// Target returns the Target for v under c.
+// Target returns the Target for v under c: the operations v declares,
+// narrowed to those c lists.
 func (c TargetConfig) Target(v Vendor) Target {
-	t := Target{Vendor: v, Required: c.Required == nil || *c.Required, MaxConcurrency: c.MaxConcurrency}
-	if len(c.Operations) > 0 {
-		t.Operations = map[string]bool{}
-		for _, op := range c.Operations {
+	t := Target{Vendor: v, Required: c.Required == nil || *c.Required, MaxConcurrency: c.MaxConcurrency, Operations: map[string]bool{}}
+	spec := v.Spec()
+	for _, op := range spec.Operations {
+		t.Operations[op] = len(c.Operations) == 0
+	}
+	for _, op := range c.Operations {
+		if spec.Handles(op) {
 			t.Operations[op] = true
+		}
+	}
+	for op, on := range t.Operations {
+		if !on {
+			delete(t.Operations, op)
 		}
 	}
 	return t

@@ -1,5 +1,5 @@
 // Package metrics declares the bridge's Prometheus metrics once, labelled
-// by operation and vendor, and implements the fan-out engine's Observer.
+// by operation and vendor, and implements the delivery engine's Observer.
 package metrics
 
 import (
@@ -22,6 +22,7 @@ type Metrics struct {
 	VendorDuration  *prometheus.HistogramVec // vendor
 	VendorRetries   *prometheus.CounterVec   // vendor
 	BestEffortFails *prometheus.CounterVec   // vendor
+	DeliveriesDead  *prometheus.CounterVec   // vendor
 }
 
 // New registers the metrics on a fresh registry (with Go and process
@@ -52,13 +53,16 @@ func New() *Metrics {
 		BestEffortFails: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "thereforebridge_best_effort_failures_total", Help: "Calls whose best-effort vendor failed while the SOAP call succeeded.",
 		}, []string{"vendor"}),
+		DeliveriesDead: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "thereforebridge_deliveries_dead_total", Help: "Deliveries given up after delivery.max_age (kept for operators to retry or discard).",
+		}, []string{"vendor"}),
 	}
-	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails,
+	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Attempt implements fanout.Observer.
+// Attempt implements delivery.Observer.
 func (m *Metrics) Attempt(vendor string, res fanout.Result, latency time.Duration) {
 	code := "none"
 	if res.VendorStatus != 0 {
@@ -68,5 +72,8 @@ func (m *Metrics) Attempt(vendor string, res fanout.Result, latency time.Duratio
 	m.VendorDuration.WithLabelValues(vendor).Observe(latency.Seconds())
 }
 
-// Retry implements fanout.Observer.
+// Retry implements delivery.Observer.
 func (m *Metrics) Retry(vendor string) { m.VendorRetries.WithLabelValues(vendor).Inc() }
+
+// Dead implements delivery.Observer.
+func (m *Metrics) Dead(vendor string) { m.DeliveriesDead.WithLabelValues(vendor).Inc() }

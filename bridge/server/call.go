@@ -6,6 +6,9 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"encoding/json"
+	"slices"
 	"errors"
 	"fmt"
 	"io"
@@ -18,10 +21,8 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
-	"github.com/thereforebridge/thereforebridge/bridge/fanout"
-	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
-	"github.com/thereforebridge/thereforebridge/generated"
 )
 
 // call handles a POST: one SOAP call from bytes to answer, with one log
@@ -130,21 +131,63 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		}
 		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}}
 	}
-	call := &fanout.Call{RequestID: id, Operation: req.Operation.Name, Params: contract.Params(req.Body)}
-	if p, ok := call.Params.(*generated.SaveOutOfOfficeInfoForUserParams); ok {
-		o := intent.FromOOF(p, caller)
-		call.OutOfOffice = &o
+	return t.Version, req, s.accept(r, id, caller, req)
+}
+
+// accept stores the call's change (answering 503 when the store cannot
+// commit: nothing is acknowledged that is not stored), then waits up to
+// delivery.apply_wait for the first attempts: a required vendor's
+// permanent failure seen in that time is a fault, anything else is 200
+// because the change will be delivered. A client's retry of a call gets
+// the original's answer and makes no second change.
+func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *soap.Fault {
+	messageID := ""
+	if req.WSA != nil {
+		messageID = req.WSA.MessageID
 	}
-	outcomes, ok := s.engine.Dispatch(r.Context(), call)
+	change, err := delivery.NewChange(id, caller, messageID, req.Operation.Name, contract.Params(req.Body), time.Now())
+	if err != nil {
+		return &soap.Fault{Code: soap.Client, Reason: err.Error(), Detail: &soap.Detail{Kind: "Validation"}}
+	}
+	rc, err := s.engine.Accept(r.Context(), change)
+	if err != nil {
+		s.log.Error("the change could not be stored", "request_id", id, "error", err.Error())
+		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Store"},
+			Header: http.Header{"Retry-After": {"5"}},
+			Reason: "the change could not be stored, so nothing was applied; retry shortly (request id " + id + ")"}
+	}
+	if rc.Duplicate {
+		if rc.Answer == nil {
+			return nil
+		}
+		var f soap.Fault
+		if json.Unmarshal(rc.Answer, &f) != nil {
+			return nil
+		}
+		return &f
+	}
+	outcomes := rc.Wait(r.Context())
+	failed := false
 	for _, o := range outcomes {
-		if !o.Required && o.State() != "ok" {
+		if o.State != delivery.StateFailed {
+			continue
+		}
+		if o.Required {
+			failed = true
+		} else {
 			s.metrics.BestEffortFails.WithLabelValues(o.Vendor).Inc()
 		}
 	}
-	if !ok {
-		return t.Version, req, vendorFault(outcomes)
+	if !failed {
+		return nil
 	}
-	return t.Version, req, nil
+	f := vendorFault(outcomes)
+	if b, err := json.Marshal(f); err == nil {
+		if err := s.engine.RecordAnswer(context.WithoutCancel(r.Context()), rc.ChangeID, b); err != nil {
+			s.log.Warn("the fault answered could not be kept for a retry of the call", "request_id", id, "error", err.Error())
+		}
+	}
+	return f
 }
 
 // challenge is the answer to missing or wrong HTTP Basic credentials: 401
@@ -206,18 +249,21 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	return buf.Bytes(), nil
 }
 
-func vendorFault(outcomes []fanout.Outcome) *soap.Fault {
+// vendorFault reports a change that a required vendor refused for good.
+// The other vendors' outcomes say what else happened: ok (applied),
+// retrying or pending (stored, and will be delivered).
+func vendorFault(outcomes []delivery.Outcome) *soap.Fault {
 	d := &soap.Detail{Kind: "Vendors"}
 	var failed []string
 	for _, o := range outcomes {
-		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: o.State(), Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
-		if o.Result.Status != fanout.OK && o.Required {
+		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: o.State, Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
+		if o.State == delivery.StateFailed && o.Required && !slices.Contains(failed, o.Vendor) {
 			failed = append(failed, o.Vendor)
 		}
 		d.Vendors = append(d.Vendors, vo)
 	}
 	return &soap.Fault{Code: soap.Server, Detail: d,
-		Reason: "the change was not applied at every required vendor: " + strings.Join(failed, ", ") + " failed; see the fault detail for each vendor's outcome"}
+		Reason: "the change was refused by a required vendor: " + strings.Join(failed, ", ") + " failed permanently; see the fault detail for each vendor's outcome"}
 }
 
 func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {

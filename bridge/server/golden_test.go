@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -28,7 +30,7 @@ func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 	t.Helper()
 	keep := 10
 	sink := logsink.New(logsink.Config{Keep: &keep}, nil)
-	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, testConfig(), []fanout.Target{{Vendor: sink, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,10 +268,26 @@ func FuzzEndpoint(f *testing.F) {
 	})
 }
 
+// newServer builds a server that is shut down (its delivery workers
+// stopped) when the test ends.
+func newServer(t testing.TB, cfg *config.Config, targets []fanout.Target) (*server.Server, error) {
+	t.Helper()
+	srv, err := server.New(cfg, targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil {
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(ctx)
+		})
+	}
+	return srv, err
+}
+
 // testConfig is the embedded default with inbound authentication off: these
 // tests are about SOAP handling; auth_test.go covers authentication.
 func testConfig() *config.Config {
 	c := config.Default()
 	c.Auth.InsecureNoAuth = true
+	c.Delivery.Store = config.NewStoreRef("sqlite::memory:")
 	return c
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
+	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
@@ -42,7 +43,7 @@ type Server struct {
 	http      *http.Server
 	wsdl      *wsdlserve.Server
 	contract  soap.Contract
-	engine    *fanout.Engine
+	engine    *delivery.Engine
 	limits    xmlbind.Limits
 	targets   []fanout.Target
 	debug     map[string]vendors.Debugger
@@ -52,10 +53,19 @@ type Server struct {
 	slots     chan struct{}       // one per SOAP call in flight
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
 	perCaller *callerLimits       // nil when off
+	directory identity.Directory
 }
 
-// New builds a server for cfg with the given fan-out targets.
+// New builds a server for cfg with the given fan-out targets, opening
+// (and migrating) the delivery store and starting its workers.
 func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server, error) {
+	store := cfg.Delivery.Store.DSN()
+	if store == "" {
+		// serve always sets a store (the state directory's by default);
+		// a server built in code without one keeps deliveries in memory.
+		store = "sqlite::memory:"
+		log.Warn("delivery.store is not set: deliveries are kept in memory and lost when the process ends")
+	}
 	ws, err := wsdlserve.New(wsdl.Document, cfg.WSDL.TrustForwardedHeaders)
 	if err != nil {
 		return nil, err
@@ -65,6 +75,28 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
 	m := metrics.New()
+	dir := identity.FromConfig(cfg.Identity)
+	engine, err := delivery.Open(context.Background(), delivery.Config{
+		Store:          store,
+		ApplyWait:      cfg.Delivery.ApplyWait.D(),
+		MaxAge:         cfg.Delivery.MaxAge.D(),
+		DedupeWindow:   cfg.Delivery.DedupeWindow.D(),
+		AttemptTimeout: cfg.Fanout.VendorTimeout.D(),
+		Backoff:        delivery.Backoff{Initial: cfg.Fanout.InitialBackoff.D(), Max: cfg.Fanout.MaxBackoff.D()},
+		MaxConcurrency: cfg.Fanout.MaxConcurrencyPerVendor,
+		Replicas:       cfg.Delivery.Replicas,
+		EncryptionKey:  cfg.Delivery.Key(),
+		PollInterval:   cfg.Delivery.PollInterval.D(),
+		RescueAfter:    cfg.Delivery.RescueAfter.D(),
+	}, targets, dir, log, m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
+	}
+	m.Registry.MustRegister(engine.Collector())
+	if err := engine.Start(context.Background()); err != nil {
+		engine.Stop(context.Background())
+		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
+	}
 	s := &Server{
 		auth:      authn,
 		perCaller: newCallerLimits(cfg.Limits.PerCallerRate, cfg.Limits.PerCallerBurst),
@@ -73,15 +105,8 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		log:       log,
 		wsdl:      ws,
 		contract:  contract.Operations(),
-		engine: &fanout.Engine{
-			Targets:        targets,
-			AttemptTimeout: cfg.Fanout.VendorTimeout.D(),
-			Deadline:       cfg.Fanout.Deadline.D(),
-			MaxConcurrency: cfg.Fanout.MaxConcurrencyPerVendor,
-			Policy:         fanout.Policy{MaxAttempts: cfg.Fanout.MaxAttempts, Initial: cfg.Fanout.InitialBackoff.D(), Max: cfg.Fanout.MaxBackoff.D()},
-			Log:            log,
-			Observer:       m,
-		},
+		engine:    engine,
+		directory: dir,
 		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:   make(chan struct{}, cfg.Limits.MaxConcurrent),
 		targets: targets,
@@ -153,15 +178,24 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting, waits for calls in flight, then stops the fakes.
+// Shutdown stops accepting, waits for calls in flight (each is answered:
+// a call waits at most delivery.apply_wait), then stops the delivery
+// workers (attempts in flight may finish within ctx; past it they are
+// released for the next run), then the fakes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	err := s.http.Shutdown(ctx)
+	if serr := s.engine.Stop(ctx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
+		err = serr
+	}
 	for _, c := range s.closers {
 		c()
 	}
 	return err
 }
+
+// Engine is the delivery engine (operators' tools and tests).
+func (s *Server) Engine() *delivery.Engine { return s.engine }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 

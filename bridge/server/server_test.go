@@ -5,19 +5,18 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
-	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
 const endpoint = "http://bridge.test/theservice/v0001/soapun"
@@ -100,7 +99,7 @@ func TestWSDLAddress(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.WSDL.TrustForwardedHeaders = tc.trust
-			srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			srv, err := newServer(t, cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +157,8 @@ type stubVendor struct {
 	panic bool
 }
 
-func (v stubVendor) Name() string { return v.name }
+func (v stubVendor) Name() string      { return v.name }
+func (v stubVendor) Spec() fanout.Spec { return fanout.Spec{Operations: fanout.Operations} }
 func (v stubVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
 	if v.panic {
 		panic("boom")
@@ -166,10 +166,13 @@ func (v stubVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
 	return v.res
 }
 
-// TestVendorFailures checks the outcome rules: a failed required vendor is
-// a Server fault listing every vendor; a failed best-effort one is not.
+// TestVendorFailures checks the outcome rules: a required vendor's
+// permanent failure within apply_wait is a Server fault listing every
+// vendor; a transient one is 200 (the change is stored and retried); a
+// best-effort vendor's failure never faults.
 func TestVendorFailures(t *testing.T) {
 	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Retryable, VendorStatus: 503, Message: "Service Unavailable"}}
+	refuses := stubVendor{name: "refuses", res: fanout.Result{Status: fanout.Permanent, VendorStatus: 404, Message: "no such user"}}
 	up := stubVendor{name: "up", res: fanout.Result{Status: fanout.OK}}
 	tests := []struct {
 		name     string
@@ -177,9 +180,11 @@ func TestVendorFailures(t *testing.T) {
 		status   int
 		contains []string
 	}{
-		{"required down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: true}}, 500,
-			[]string{"<faultcode>s:Server</faultcode>", `<Vendor name="up" outcome="ok" attempts="1">`, `<Vendor name="down" outcome="failed" attempts="4" status="503">Service Unavailable</Vendor>`, "down failed"}},
-		{"best effort down", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, 200,
+		{"required refuses", []fanout.Target{{Vendor: up, Required: true}, {Vendor: refuses, Required: true}}, 500,
+			[]string{"<faultcode>s:Server</faultcode>", `<Vendor name="up" outcome="ok" attempts="1">`, `<Vendor name="refuses" outcome="failed" attempts="1" status="404">no such user</Vendor>`, "refuses failed"}},
+		{"required down is stored and retried", []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: true}}, 200,
+			[]string{"SaveOutOfOfficeInfoForUserResult"}},
+		{"best effort refuses", []fanout.Target{{Vendor: up, Required: true}, {Vendor: refuses, Required: false}}, 200,
 			[]string{"SaveOutOfOfficeInfoForUserResult"}},
 		{"panicking vendor", []fanout.Target{{Vendor: stubVendor{name: "broken", panic: true}, Required: true}}, 500,
 			[]string{"the broken adapter failed internally"}},
@@ -189,7 +194,7 @@ func TestVendorFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond) // keep retries quick
-			srv, err := server.New(cfg, tc.targets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			srv, err := newServer(t, cfg, tc.targets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,7 +215,7 @@ func TestVendorFailures(t *testing.T) {
 // configured for it.
 func TestOperationRouting(t *testing.T) {
 	oofOnly := &countingVendor{name: "oof"}
-	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: oofOnly, Required: true, Operations: map[string]bool{"SaveOutOfOfficeInfoForUser": true}}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, testConfig(), []fanout.Target{{Vendor: oofOnly, Required: true, Operations: map[string]bool{"SaveOutOfOfficeInfoForUser": true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,30 +225,38 @@ func TestOperationRouting(t *testing.T) {
 			t.Fatalf("%s: status %d", c, rec.Code)
 		}
 	}
-	if oofOnly.n != 1 {
-		t.Errorf("oof vendor got %d calls, want 1", oofOnly.n)
+	if n := oofOnly.count(); n != 1 {
+		t.Errorf("oof vendor got %d calls, want 1", n)
 	}
 }
 
 type countingVendor struct {
 	name string
+	mu   sync.Mutex
 	n    int
 }
 
-func (v *countingVendor) Name() string { return v.name }
+func (v *countingVendor) Name() string      { return v.name }
+func (v *countingVendor) Spec() fanout.Spec { return fanout.Spec{Operations: fanout.Operations} }
 func (v *countingVendor) Deliver(context.Context, *fanout.Call) fanout.Result {
+	v.mu.Lock()
 	v.n++
+	v.mu.Unlock()
 	return fanout.Result{Status: fanout.OK}
+}
+
+func (v *countingVendor) count() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.n
 }
 
 // TestMetricsAndReadyz: the counters the operators read move with calls.
 func TestMetricsAndReadyz(t *testing.T) {
-	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Retryable, VendorStatus: 503}}
+	down := stubVendor{name: "down", res: fanout.Result{Status: fanout.Permanent, VendorStatus: 503}}
 	up := stubVendor{name: "up", res: fanout.Result{Status: fanout.OK}}
 	cfg := testConfig()
-	cfg.Fanout.InitialBackoff = config.Duration(time.Millisecond)
-	cfg.Fanout.MaxAttempts = 2
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: up, Required: true}, {Vendor: down, Required: false}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +273,9 @@ func TestMetricsAndReadyz(t *testing.T) {
 		`thereforebridge_requests_total{operation="SaveOutOfOfficeInfoForUser",outcome="ok"} 1`,
 		`thereforebridge_requests_total{operation="unknown",outcome="decode"} 1`,
 		`thereforebridge_best_effort_failures_total{vendor="down"} 1`,
-		`thereforebridge_vendor_calls_total{code="503",outcome="retryable",vendor="down"} 2`,
-		`thereforebridge_vendor_retries_total{vendor="down"} 1`,
+		`thereforebridge_vendor_calls_total{code="503",outcome="permanent",vendor="down"} 1`,
+		`thereforebridge_delivery_failed{vendor="down"} 1`,
+		`thereforebridge_delivery_pending{vendor="up"} 0`,
 		`thereforebridge_vendor_calls_total{code="none",outcome="ok",vendor="up"} 1`,
 		`thereforebridge_requests_in_flight 0`,
 	} {
@@ -304,7 +318,8 @@ func TestGzipBody(t *testing.T) {
 // blocking holds calls until released, to fill the concurrency limit.
 type blocking struct{ release chan struct{} }
 
-func (b blocking) Name() string { return "blocking" }
+func (b blocking) Name() string      { return "blocking" }
+func (b blocking) Spec() fanout.Spec { return fanout.Spec{Operations: fanout.Operations} }
 func (b blocking) Deliver(ctx context.Context, _ *fanout.Call) fanout.Result {
 	<-b.release
 	return fanout.Result{Status: fanout.OK}
@@ -316,13 +331,16 @@ func TestMaxConcurrent(t *testing.T) {
 	cfg := testConfig()
 	cfg.Limits.MaxConcurrent = 2
 	b := blocking{release: make(chan struct{})}
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: b, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: b, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hdr, body := okCase(t, "wcf-oof-11")
 	done := make(chan int, 2)
-	for range 2 {
+	// Two different changes (an identical second call would be a retry,
+	// answered at once with the first's outcome).
+	for _, c := range []string{"wcf-oof-11", "minimal-portaluser-11"} {
+		hdr, body := okCase(t, c)
 		go func() { done <- post(srv.Handler(), hdr, body).Code }()
 	}
 	// Wait until both are inside (the in-flight gauge says so).
@@ -355,7 +373,7 @@ func TestSlowClient(t *testing.T) {
 	cfg := testConfig()
 	cfg.Limits.HeaderTimeout = config.Duration(150 * time.Millisecond)
 	cfg.Limits.ReadTimeout = config.Duration(300 * time.Millisecond)
-	srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"io"
-	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -22,7 +20,6 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
-	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
 type keyPair struct {
@@ -79,7 +76,7 @@ func TestTLSAndClientCertificates(t *testing.T) {
 	cfg.TLS = config.TLS{CertFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem"),
 		ClientCAFile: filepath.Join(dir, "ca.pem"), ClientSubjects: map[string]string{"CN=app1,O=Acme": "app-one"}}
 	c := &capture{}
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: c, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: c, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -84,14 +83,3 @@ func (p Post) Do(ctx context.Context, d Deps) fanout.Result {
 	return res
 }
 
-// LogResult logs the outcome of one Deliver: at debug level when it
-// succeeded, else as a warning.
-func LogResult(ctx context.Context, log *slog.Logger, vendor string, call *fanout.Call, res fanout.Result) {
-	level := slog.LevelDebug
-	if res.Status != fanout.OK {
-		level = slog.LevelWarn
-	}
-	log.LogAttrs(ctx, level, "vendor call", slog.String("vendor", vendor), slog.String("request_id", call.RequestID),
-		slog.String("operation", call.Operation), slog.String("status", res.Status.String()),
-		slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
-}

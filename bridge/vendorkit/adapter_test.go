@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,20 +97,6 @@ func TestPost(t *testing.T) {
 	srv.Close()
 	if res := post("/ok"); res.Status != fanout.Retryable || res.VendorStatus != 0 {
 		t.Errorf("no answer: %+v", res)
-	}
-}
-
-func TestLogResult(t *testing.T) {
-	var b bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	call := &fanout.Call{RequestID: "r1", Operation: "SavePortalUser"}
-	LogResult(context.Background(), log, "v", call, fanout.Result{Status: fanout.OK, VendorStatus: 200})
-	LogResult(context.Background(), log, "v", call, fanout.Result{Status: fanout.Retryable, VendorStatus: 503, Message: "busy"})
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "level=DEBUG") || !strings.Contains(lines[1], "level=WARN") ||
-		!strings.Contains(lines[1], "request_id=r1") || !strings.Contains(lines[1], "vendor_status=503") ||
-		!strings.Contains(lines[1], "message=busy") {
-		t.Errorf("log:\n%s", b.String())
 	}
 }
 

@@ -9,10 +9,10 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio"
@@ -107,6 +107,13 @@ func plugin[C any, PC configOf[C], V fanout.Vendor](newV func(C, vendorkit.Deps)
 		if dbg, ok := any(v).(Debugger); ok && set.Debug[name] == nil {
 			set.Debug[name] = dbg
 		}
+		spec := v.Spec()
+		for _, op := range tc.Operations {
+			if !spec.Handles(op) {
+				return fanout.Target{}, &config.Error{File: c.Source, Line: line, Field: "vendors." + name + ".operations",
+					Msg: fmt.Sprintf("%s does not handle %q; it handles %s", name, op, strings.Join(spec.Operations, ", "))}
+			}
+		}
 		return tc.Target(v), nil
 	}
 }
@@ -141,14 +148,6 @@ func Build(c *config.Config, d vendorkit.Deps) (*Set, error) {
 		if err != nil {
 			set.Close()
 			return nil, err
-		}
-		for op := range t.Operations {
-			if op != contract.SaveOutOfOfficeInfoForUser && op != contract.SavePortalUser {
-				n := c.Vendors[name]
-				set.Close()
-				return nil, &config.Error{File: c.Source, Line: n.Line, Field: "vendors." + name + ".operations",
-					Msg: fmt.Sprintf("unknown operation %q; use %s or %s", op, contract.SaveOutOfOfficeInfoForUser, contract.SavePortalUser)}
-			}
 		}
 		set.Targets = append(set.Targets, t)
 	}

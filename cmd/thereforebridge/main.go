@@ -98,6 +98,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *listen != "" {
 		cfg.Listen = *listen
 	}
+	if err := prepareStore(cfg); err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return 1
+	}
 	srv, err := server.Build(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
@@ -118,7 +122,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if cfg.TLS.Enabled() {
 		scheme = "https://"
 	}
-	log.Info("listening", "address", scheme+ln.Addr().String()+cfg.Endpoint, "wsdl", scheme+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source)
+	log.Info("listening", "address", scheme+ln.Addr().String()+cfg.Endpoint, "wsdl", scheme+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source,
+		"delivery_store", srv.Engine().Describe())
 	if cfg.Source == config.DefaultName {
 		log.Info("embedded demo configuration: call with HTTP Basic user demo, password demo-password (every vendor is an in-process fake)")
 	}

@@ -1,7 +1,7 @@
 // Package grommunio carries SaveOutOfOfficeInfoForUser to grommunio's admin
 // API: it switches the user's out-of-office reply on or off and sets the
-// user's delegates ("send on behalf"). SavePortalUser means nothing to
-// grommunio and is answered "not applicable".
+// user's delegates ("send on behalf"). It declares only that operation:
+// SavePortalUser means nothing to grommunio.
 //
 // The flow, and the facts of vendors.md it relies on:
 //   - Log in with POST /api/v1/login (form fields user and pass), which
@@ -180,11 +180,15 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 // Name implements fanout.Vendor.
 func (a *Adapter) Name() string { return vendorName }
 
+// Spec implements fanout.Vendor: out of office and delegates, per person.
+// Both are read, changed and written back whole, so the engine's one
+// delivery at a time per person is what keeps concurrent changes whole.
+func (a *Adapter) Spec() fanout.Spec {
+	return fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson}
+}
+
 // Deliver implements fanout.Vendor.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	if call.Operation != "SaveOutOfOfficeInfoForUser" {
-		return fanout.Result{Status: fanout.OK, Message: "not applicable"}
-	}
 	o := call.OutOfOffice
 	if o == nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "the call carries no out-of-office request"}
@@ -192,23 +196,7 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 	if o.Enabled == nil && o.Delegates == nil {
 		return fanout.Result{Status: fanout.OK, Message: "nothing to change"}
 	}
-	if !o.User.IsGroup() {
-		return a.apply(ctx, o.User, o)
-	}
-	// A group's out of office is each member's: grommunio has no group
-	// mailbox state. The writes are idempotent, so a retry after a
-	// failure part-way through repeats the members already done safely.
-	members, ok := a.d.Directory.Members(o.User)
-	if !ok {
-		return fanout.Result{Status: fanout.Permanent, Message: fmt.Sprintf("the group %s is not mapped to its members", o.User)}
-	}
-	for _, m := range members {
-		if res := a.apply(ctx, m, o); res.Status != fanout.OK {
-			res.Message = fmt.Sprintf("group %s, member %s: %s", o.User, m, res.Message)
-			return res
-		}
-	}
-	return fanout.Result{Status: fanout.OK, Message: fmt.Sprintf("applied to %d members of %s", len(members), o.User)}
+	return a.apply(ctx, o.User, o)
 }
 
 // normalize is how success messages compare.

@@ -41,7 +41,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
@@ -235,31 +234,23 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 // Name implements fanout.Vendor.
 func (a *Adapter) Name() string { return "lineworks" }
 
+// Spec implements fanout.Vendor: a user status follows out of office, per
+// person.
+func (a *Adapter) Spec() fanout.Spec {
+	return fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson}
+}
+
 // Deliver implements fanout.Vendor: one attempt (plus one token renewal on
 // 401); the engine retries what is Retryable.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	if call.Operation != contract.SaveOutOfOfficeInfoForUser {
-		return fanout.Result{Status: fanout.OK, Message: "not applicable"}
-	}
 	o := call.OutOfOffice
 	if o == nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "the call carries no out-of-office request"}
 	}
 	if o.Enabled == nil { // delegates alone: not a LINE WORKS concept
-		return fanout.Result{Status: fanout.OK, Message: "not applicable: IsOutOfOfficeEnabled is not set"}
+		return fanout.Result{Status: fanout.OK, Message: "nothing to change: IsOutOfOfficeEnabled is not set"}
 	}
-	if !o.User.IsGroup() {
-		return a.deliverUser(ctx, call.RequestID, o.User, *o.Enabled)
-	}
-	members, ok := a.dir.Members(o.User)
-	if !ok || len(members) == 0 {
-		return fanout.Result{Status: fanout.Permanent, Message: fmt.Sprintf("the group %s is not mapped to members", o.User)}
-	}
-	results := make([]fanout.Result, len(members))
-	for i, u := range members { // one after the other: the rate limit is per API
-		results[i] = a.deliverUser(ctx, call.RequestID, u, *o.Enabled)
-	}
-	return combine(members, results)
+	return a.deliverUser(ctx, call.RequestID, o.User, *o.Enabled)
 }
 
 // deliverUser sets or clears one member's status.
@@ -316,29 +307,6 @@ func cut(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string([]rune(s)[:n]))
-}
-
-// combine folds the members' results of a group into one: OK when all are;
-// Retryable when any is (repeating is safe, the calls are idempotent);
-// else Permanent. The message names each member's outcome.
-func combine(members []intent.User, results []fanout.Result) fanout.Result {
-	out := fanout.Result{Status: fanout.OK}
-	parts := make([]string, len(results))
-	for i, r := range results {
-		parts[i] = members[i].String() + ": " + r.Message
-		switch {
-		case r.Status == fanout.Retryable:
-			out.Status = fanout.Retryable
-		case r.Status == fanout.Permanent && out.Status == fanout.OK:
-			out.Status = fanout.Permanent
-		}
-		if r.Status != fanout.OK && out.VendorStatus == 0 {
-			out.VendorStatus = r.VendorStatus
-		}
-		out.RetryAfter = max(out.RetryAfter, r.RetryAfter)
-	}
-	out.Message = vendorkit.Truncate(strings.Join(parts, "; "), 300)
-	return out
 }
 
 // secrets are what no message may carry.

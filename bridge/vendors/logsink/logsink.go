@@ -67,6 +67,11 @@ func New(c Config, log *slog.Logger) *Sink {
 // Name implements fanout.Vendor.
 func (s *Sink) Name() string { return "log" }
 
+// Spec implements fanout.Vendor: every decoded call, in order.
+func (s *Sink) Spec() fanout.Spec {
+	return fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall}
+}
+
 // Deliver implements fanout.Vendor.
 func (s *Sink) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	full, err := json.Marshal(call.Params)

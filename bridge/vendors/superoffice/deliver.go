@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
-	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
@@ -20,11 +18,13 @@ type presenceBody struct {
 	Message string `json:"Message,omitempty"`
 }
 
+// Spec implements fanout.Vendor: presence follows out of office, per person.
+func (a *Adapter) Spec() fanout.Spec {
+	return fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson}
+}
+
 // Deliver implements fanout.Vendor: one attempt, no retries.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	if call.Operation != contract.SaveOutOfOfficeInfoForUser {
-		return fanout.Result{Status: fanout.OK, Message: "not applicable"}
-	}
 	oof := call.OutOfOffice
 	switch {
 	case oof == nil:
@@ -38,47 +38,7 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 	if *oof.Enabled {
 		side = a.away
 	}
-	if !oof.User.IsGroup() {
-		return a.set(ctx, call, oof.User, side, *oof.Enabled)
-	}
-	members, ok := a.d.Directory.Members(oof.User)
-	switch {
-	case !ok:
-		return fanout.Result{Status: fanout.Permanent,
-			Message: fmt.Sprintf("user group %s is not in the directory, so its members are unknown", oof.User)}
-	case len(members) == 0:
-		return fanout.Result{Status: fanout.OK, Message: fmt.Sprintf("user group %s has no members", oof.User)}
-	}
-	return a.setGroup(ctx, call, oof.User, members, side, *oof.Enabled)
-}
-
-// setGroup sets every member of group g. It goes on after a permanent
-// failure (one unknown member must not block the others) but stops at a
-// retryable one: the engine's retry repeats every member, which is safe
-// as the PUT is idempotent, and a 429 would only repeat for the rest.
-func (a *Adapter) setGroup(ctx context.Context, call *fanout.Call, g intent.User, members []intent.User, side presence, enabled bool) fanout.Result {
-	var done, failed []string
-	var worst fanout.Result
-	for _, m := range members {
-		res := a.set(ctx, call, m, side, enabled)
-		if res.Status == fanout.OK {
-			done = append(done, res.Message)
-			continue
-		}
-		failed = append(failed, res.Message)
-		if worst.Status == fanout.OK || res.Status == fanout.Retryable {
-			worst = res
-		}
-		if res.Status == fanout.Retryable {
-			break
-		}
-	}
-	if len(failed) == 0 {
-		return fanout.Result{Status: fanout.OK, Message: vendorkit.Truncate(fmt.Sprintf("user group %s: %s", g, strings.Join(done, "; ")), 300)}
-	}
-	worst.Message = vendorkit.Truncate(fmt.Sprintf("user group %s: %d of %d members set; %s",
-		g, len(done), len(members), strings.Join(failed, "; ")), 300)
-	return worst
+	return a.set(ctx, call, oof.User, side, *oof.Enabled)
 }
 
 // set gives one user the presence of side.

@@ -41,7 +41,6 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
@@ -209,30 +208,30 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 // Name implements fanout.Vendor.
 func (a *Adapter) Name() string { return Name }
 
-// Deliver implements fanout.Vendor: one POST of the call's parameters.
-func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	res := a.deliver(ctx, call)
-	vendorkit.LogResult(ctx, a.d.Log, Name, call, res)
-	return res
+// Spec implements fanout.Vendor: Therefore's REST twin takes both
+// operations, as state per person (out of office) and per portal user.
+func (a *Adapter) Spec() fanout.Spec {
+	return fanout.Spec{Operations: fanout.Operations, Key: fanout.ByPerson}
 }
 
-func (a *Adapter) deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+// Deliver implements fanout.Vendor: one POST of the call's parameters.
+func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	var params any
 	switch call.Operation {
-	case contract.SaveOutOfOfficeInfoForUser:
+	case fanout.SaveOutOfOfficeInfoForUser:
 		p, ok := call.Params.(*generated.SaveOutOfOfficeInfoForUserParams)
 		if !ok || p == nil {
 			return fanout.Result{Status: fanout.Permanent, Message: fmt.Sprintf("%s parameters are %T, not *generated.SaveOutOfOfficeInfoForUserParams", call.Operation, call.Params)}
 		}
 		params = p
-	case contract.SavePortalUser:
+	case fanout.SavePortalUser:
 		p, ok := call.Params.(*generated.SavePortalUserParams)
 		if !ok || p == nil {
 			return fanout.Result{Status: fanout.Permanent, Message: fmt.Sprintf("%s parameters are %T, not *generated.SavePortalUserParams", call.Operation, call.Params)}
 		}
 		params = p
 	default:
-		return fanout.Result{Status: fanout.OK, Message: "not applicable"}
+		return fanout.Result{Status: fanout.Permanent, Message: "unexpected operation " + call.Operation}
 	}
 	body, err := a.enc.encode(params)
 	if err != nil {

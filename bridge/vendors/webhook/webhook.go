@@ -116,6 +116,9 @@ func Demo(baseURL string) Config {
 
 // Event is the body of one request.
 type Event struct {
+	// ID is the change's stable id: a receiver that sees an id twice has
+	// seen a redelivery, not a second change.
+	ID          string              `json:"id"`
 	Operation   string              `json:"operation"`
 	RequestID   string              `json:"request_id"`
 	Params      json.RawMessage     `json:"params"`
@@ -140,14 +143,15 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 // Name implements fanout.Vendor.
 func (a *Adapter) Name() string { return Name }
 
-// Deliver implements fanout.Vendor: one signed POST of the call.
-func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	res := a.deliver(ctx, call)
-	vendorkit.LogResult(ctx, a.d.Log, Name, call, res)
-	return res
+// Spec implements fanout.Vendor: the webhook is an event stream; it receives
+// every change of both operations, in order per subject, unfolded.
+func (a *Adapter) Spec() fanout.Spec {
+	return fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall}
 }
 
-func (a *Adapter) deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+// Deliver implements fanout.Vendor: one signed POST of the call, whose
+// event id is the change id, so a redelivery carries the same id.
+func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	body, err := a.body(call)
 	if err != nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
@@ -176,7 +180,7 @@ func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshal(Event{Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
+	return marshal(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
 }
 
 // marshal is json.Marshal without HTML escaping: the body is not HTML.

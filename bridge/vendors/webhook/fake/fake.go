@@ -45,6 +45,7 @@ type Fake struct {
 // Event is an accepted request.
 type Event struct {
 	Timestamp   string          `json:"timestamp"`
+	ID          string          `json:"id"`
 	Operation   string          `json:"operation"`
 	RequestID   string          `json:"request_id"`
 	Params      json.RawMessage `json:"params"`
@@ -155,10 +156,10 @@ func decode(body []byte) (Event, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Event{}, errors.New("the body is not an event: data after the JSON object")
 	}
-	if ev.Operation == "" || ev.RequestID == "" {
-		return Event{}, errors.New("the event has no operation or request_id")
+	if ev.ID == "" || ev.Operation == "" || ev.RequestID == "" {
+		return Event{}, errors.New("the event has no id, operation or request_id")
 	}
-	out := Event{Operation: ev.Operation, RequestID: ev.RequestID, Params: ev.Params}
+	out := Event{ID: ev.ID, Operation: ev.Operation, RequestID: ev.RequestID, Params: ev.Params}
 	if ev.OutOfOffice != nil {
 		out.OutOfOffice, _ = json.Marshal(ev.OutOfOffice)
 	}

@@ -1,0 +1,537 @@
+// Package delivery makes an accepted change reach every vendor: durably
+// (the change and one pending delivery per (vendor, subject) commit in one
+// transaction before the SOAP answer), in order per subject, folded where
+// the vendor is a state target, retried with backoff until delivered or
+// dead, across crashes and replicas.
+//
+// River (github.com/riverqueue/river) is the job engine, on SQLite (the
+// embedded default, through riversqlite and modernc.org/sqlite) or on
+// Postgres (riverpgxv5, for replicas). A River job works one shard of one
+// vendor's keys: it folds what is pending for a key, applies it, and goes
+// on to the next key, so that a busy bridge costs a few jobs, not one per
+// call, and a key is never worked twice at once.
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/identity"
+)
+
+// Config is how the engine runs.
+type Config struct {
+	// Store is "sqlite:PATH" or "postgres://...".
+	Store string
+	// ApplyWait is how long an accepted call waits for its first attempts
+	// before it is answered; 0 answers at once.
+	ApplyWait time.Duration
+	// MaxAge is how long a delivery is retried before it is dead.
+	MaxAge time.Duration
+	// DedupeWindow is how long a client's retry is recognised.
+	DedupeWindow time.Duration
+	// AttemptTimeout bounds one attempt at one vendor.
+	AttemptTimeout time.Duration
+	Backoff        Backoff
+	// MaxConcurrency is the default bound of deliveries in flight per
+	// vendor in this process; Replicas divides it (and each vendor's own
+	// bound), since River's open-source queues limit per process.
+	MaxConcurrency int
+	Replicas       int
+	// EncryptionKey seals SavePortalUser's UserPwd in the store (32 bytes).
+	EncryptionKey []byte
+	// PollInterval is how often the SQLite store is polled for work.
+	PollInterval time.Duration
+	// RescueAfter is when a job held by a vanished process is worked
+	// elsewhere (Postgres); it must exceed a job's longest run.
+	RescueAfter time.Duration
+	// DrainBudget bounds one job's run before it yields.
+	DrainBudget time.Duration
+	// BatchMax bounds the calls committed in one transaction.
+	BatchMax int
+}
+
+func (c *Config) defaults() {
+	if c.MaxAge == 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.DedupeWindow == 0 {
+		c.DedupeWindow = 5 * time.Minute
+	}
+	if c.AttemptTimeout == 0 {
+		c.AttemptTimeout = 10 * time.Second
+	}
+	if c.Backoff.Initial == 0 {
+		c.Backoff.Initial = DefaultBackoff.Initial
+	}
+	if c.Backoff.Max == 0 {
+		c.Backoff.Max = DefaultBackoff.Max
+	}
+	if c.MaxConcurrency == 0 {
+		c.MaxConcurrency = 8
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = time.Second
+	}
+	if c.DrainBudget == 0 {
+		c.DrainBudget = 5 * time.Second
+	}
+	if c.RescueAfter == 0 {
+		c.RescueAfter = time.Minute
+	}
+	if c.BatchMax == 0 {
+		c.BatchMax = 128
+	}
+}
+
+// Observer receives what the engine does, for metrics.
+type Observer interface {
+	Attempt(vendor string, res fanout.Result, latency time.Duration)
+	Retry(vendor string)
+	Dead(vendor string)
+}
+
+// Engine accepts changes into the store and delivers them.
+type Engine struct {
+	cfg     Config
+	targets []fanout.Target
+	byName  map[string]fanout.Target
+	dir     identity.Directory
+	be      backend
+	log     *slog.Logger
+	obs     Observer
+	sealer  *sealer
+	hub     hub
+	now     func() time.Time
+
+	accepts chan *acceptReq
+	stopped chan struct{}
+	wg      sync.WaitGroup
+	// runCtx is cancelled by Stop past its grace: attempts in flight then
+	// end and their deliveries stay pending for the next run.
+	runCtx    context.Context
+	runCancel context.CancelFunc
+	working   bool
+	stopOnce  sync.Once
+}
+
+// ErrStore is wrapped by every error of the store itself: the change was
+// not stored, and the caller must not be told it was.
+var ErrStore = errors.New("the delivery store cannot commit")
+
+// Open opens the store (migrating it) and returns an engine that is not
+// yet working; Start starts its workers.
+func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity.Directory, log *slog.Logger, obs Observer) (*Engine, error) {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
+		now: time.Now, accepts: make(chan *acceptReq, 1024), stopped: make(chan struct{})}
+	e.hub.init()
+	e.runCtx, e.runCancel = context.WithCancel(context.Background())
+	if len(cfg.EncryptionKey) == 0 && cfg.Store == "sqlite::memory:" {
+		// Nothing outlives this process: a key of its own will do.
+		cfg.EncryptionKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.EncryptionKey)
+	}
+	if len(cfg.EncryptionKey) > 0 {
+		s, err := newSealer(cfg.EncryptionKey)
+		if err != nil {
+			return nil, err
+		}
+		e.sealer = s
+	}
+	queues := map[string]int{}
+	var names []string
+	for _, t := range targets {
+		name := t.Vendor.Name()
+		e.byName[name] = t
+		n := t.MaxConcurrency
+		if n == 0 {
+			n = cfg.MaxConcurrency
+		}
+		queues[name] = max(1, n/cfg.Replicas)
+		names = append(names, name)
+	}
+	be, err := openBackend(ctx, cfg.Store, StoreOptions{
+		Queues: queues, Worker: &shardWorker{e: e}, PollInterval: cfg.PollInterval,
+		JobTimeout: cfg.DrainBudget + cfg.AttemptTimeout + 10*time.Second, RescueAfter: cfg.RescueAfter,
+		Log: log.With("component", "river"), InsertOnly: len(queues) == 0,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delivery store: %w", err)
+	}
+	e.be = be
+	if err := be.inTx(ctx, func(t txn) error { return ensureShards(ctx, t, names) }); err != nil {
+		be.close()
+		return nil, fmt.Errorf("delivery store: %w", err)
+	}
+	return e, nil
+}
+
+// Describe names the store for logs, without credentials.
+func (e *Engine) Describe() string { return e.be.describe() }
+
+// Start starts committing accepted calls and working deliveries.
+func (e *Engine) Start(ctx context.Context) error {
+	committers := 1 // SQLite has one writer
+	if e.be.postgres() {
+		committers = 4
+	}
+	for range committers {
+		e.wg.Add(1)
+		go e.commitLoop()
+	}
+	e.wg.Add(1)
+	go e.cleanLoop()
+	if len(e.targets) == 0 {
+		return nil // nothing to deliver to: no workers
+	}
+	e.working = true
+	return e.be.start(ctx)
+}
+
+// Stop stops working: attempts in flight may finish within ctx's
+// deadline; past it they are cancelled, and what they held stays pending
+// for the next run (or another replica).
+func (e *Engine) Stop(ctx context.Context) error {
+	var err error
+	e.stopOnce.Do(func() { err = e.stop(ctx) })
+	return err
+}
+
+func (e *Engine) stop(ctx context.Context) error {
+	done := make(chan error, 1)
+	if e.working {
+		go func() { done <- e.be.stop(ctx) }()
+	} else {
+		done <- nil
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		e.runCancel()
+		err = <-done
+	}
+	e.runCancel()
+	close(e.stopped)
+	e.wg.Wait()
+	e.be.close()
+	return err
+}
+
+// --- accepting ---
+
+// Receipt is what Accept answers: the change's id, or the original's
+// when the call is a client's retry.
+type Receipt struct {
+	ChangeID  string
+	Duplicate bool
+	// Answer is the fault the original call was answered with, when it
+	// was answered with one (a retry gets the original's outcome).
+	Answer json.RawMessage
+	w      *waiter
+	e      *Engine
+}
+
+type acceptReq struct {
+	c       *Change
+	plan    []planned
+	subject string
+	hash    string
+	payload []byte
+	secret  int
+	done    chan acceptRes
+}
+
+type acceptRes struct {
+	dup    bool
+	dupID  string
+	answer json.RawMessage
+	err    error
+}
+
+// Accept stores c with one pending delivery per (vendor, key) and returns
+// once that is committed. An error wraps ErrStore.
+func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
+	p := plan(c, e.targets, e.dir)
+	// Everything that can be worked out before the transaction is, so
+	// the one committer only writes.
+	payload, secret, err := e.encode(c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	req := &acceptReq{c: c, plan: p, subject: c.Subject(e.dir), hash: c.BodyHash(), payload: payload, secret: secret, done: make(chan acceptRes, 1)}
+	// The waiter is registered before the commit: a fast worker may
+	// report before Accept returns.
+	w := e.hub.register(c.ID, p, e.byName)
+	select {
+	case e.accepts <- req:
+	case <-e.stopped:
+		e.hub.unregister(c.ID)
+		return nil, fmt.Errorf("%w: the bridge is shutting down", ErrStore)
+	case <-ctx.Done():
+		e.hub.unregister(c.ID)
+		return nil, fmt.Errorf("%w: %v", ErrStore, ctx.Err())
+	}
+	res := <-req.done // once queued, a request is always answered
+	if res.err != nil {
+		e.hub.unregister(c.ID)
+		return nil, fmt.Errorf("%w: %v", ErrStore, res.err)
+	}
+	if res.dup {
+		e.hub.unregister(c.ID)
+		return &Receipt{ChangeID: res.dupID, Duplicate: true, Answer: res.answer, e: e}, nil
+	}
+	return &Receipt{ChangeID: c.ID, w: w, e: e}, nil
+}
+
+// commitLoop is group commit: it takes what is queued, up to BatchMax
+// calls, and commits them in one transaction (one fsync), then answers
+// each.
+func (e *Engine) commitLoop() {
+	defer e.wg.Done()
+	batch := make([]*acceptReq, 0, e.cfg.BatchMax)
+	for {
+		select {
+		case r := <-e.accepts:
+			batch = append(batch[:0], r)
+		case <-e.stopped:
+			e.drainAccepts()
+			return
+		}
+	fill:
+		for len(batch) < e.cfg.BatchMax {
+			select {
+			case r := <-e.accepts:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		results := make([]acceptRes, len(batch))
+		err := e.be.inTx(context.Background(), func(t txn) error {
+			return e.commitBatch(t, batch, results)
+		})
+		for i, r := range batch {
+			if err != nil {
+				results[i] = acceptRes{err: err}
+			}
+			r.done <- results[i]
+		}
+	}
+}
+
+func (e *Engine) drainAccepts() {
+	for {
+		select {
+		case r := <-e.accepts:
+			r.done <- acceptRes{err: errors.New("the bridge is shutting down")}
+		default:
+			return
+		}
+	}
+}
+
+func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) error {
+	ctx := context.Background()
+	now := e.now()
+	// Lock every (vendor, shard) the batch touches, in one order, before
+	// any change takes its sequence number: two calls for one key then
+	// commit in the order of their numbers, so a worker never sees a
+	// newer change before an older one (Postgres; SQLite has one writer).
+	type vs struct {
+		vendor string
+		shard  int
+	}
+	touched := map[vs]bool{}
+	for _, r := range batch {
+		for _, p := range r.plan {
+			touched[vs{p.vendor, shardOf(p.key)}] = true
+		}
+	}
+	order := make([]vs, 0, len(touched))
+	for k := range touched {
+		order = append(order, k)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].vendor != order[j].vendor {
+			return order[i].vendor < order[j].vendor
+		}
+		return order[i].shard < order[j].shard
+	})
+	type shardState struct {
+		jobID int64
+		wake  int64
+	}
+	state := map[vs]*shardState{}
+	lock := ""
+	if e.be.postgres() {
+		lock = " FOR UPDATE"
+	}
+	for _, k := range order {
+		r, err := t.query(ctx, `SELECT COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard = ?`+lock, k.vendor, k.shard)
+		if err != nil {
+			return err
+		}
+		st := &shardState{}
+		found := r.Next()
+		if found {
+			err = r.Scan(&st.jobID, &st.wake)
+		}
+		r.Close()
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("vendor %s has no shard rows: the store was opened without it", k.vendor)
+		}
+		state[k] = st
+	}
+	nowMS := now.UnixMilli()
+	for i, r := range batch {
+		dup, err := e.findDuplicate(ctx, t, r, now)
+		if err != nil {
+			return err
+		}
+		if dup != nil {
+			results[i] = *dup
+			continue
+		}
+		rs, err := t.query(ctx, `INSERT INTO tb_change (id, subject, caller, message_id, body_hash, operation, request_id, created_at, payload, secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			r.c.ID, r.subject, r.c.Caller, r.c.MessageID, r.hash, r.c.Operation, r.c.RequestID, nowMS, r.payload, r.secret)
+		if err != nil {
+			return err
+		}
+		var seq int64
+		if rs.Next() {
+			err = rs.Scan(&seq)
+		}
+		rs.Close()
+		if err != nil || seq == 0 {
+			return fmt.Errorf("storing the change: no sequence number (%v)", err)
+		}
+		for _, p := range r.plan {
+			subj, _ := json.Marshal(p.subject)
+			if _, err := t.exec(ctx, `INSERT INTO tb_delivery (vendor, key, seq, shard, change_id, subject, state, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`, p.vendor, p.key, seq, shardOf(p.key), r.c.ID, string(subj), nowMS, nowMS); err != nil {
+				return err
+			}
+		}
+	}
+	// Arm the shards: a new job where none is, an early wake where the
+	// job sleeps (a backoff of one key must not hold the others back).
+	for _, k := range order {
+		st := state[k]
+		switch {
+		case st.jobID == 0:
+			id, err := t.insertJob(ctx, shardArgs{Vendor: k.vendor, Shard: k.shard})
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, id, k.vendor, k.shard); err != nil {
+				return err
+			}
+		case st.wake > nowMS:
+			if err := t.retryJob(ctx, st.jobID); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE tb_shard SET wake_at = 0 WHERE vendor = ? AND shard = ?`, k.vendor, k.shard); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// findDuplicate recognises a client's retry of an earlier call within
+// the dedupe window: the same caller with the same WS-Addressing
+// MessageID and the same body, or the same caller with the body of the
+// subject's latest change when nothing changed the subject since.
+func (e *Engine) findDuplicate(ctx context.Context, t txn, req *acceptReq, now time.Time) (*acceptRes, error) {
+	since := now.Add(-e.cfg.DedupeWindow).UnixMilli()
+	c, hash := req.c, req.hash
+	if c.MessageID != "" {
+		r, err := t.query(ctx, `SELECT id, outcome FROM tb_change WHERE caller = ? AND message_id = ? AND body_hash = ? AND created_at >= ? ORDER BY seq DESC LIMIT 1`,
+			c.Caller, c.MessageID, hash, since)
+		if err != nil {
+			return nil, err
+		}
+		res, err := scanDup(r)
+		if res != nil || err != nil {
+			return res, err
+		}
+	}
+	r, err := t.query(ctx, `SELECT id, outcome, body_hash, caller, created_at FROM tb_change WHERE subject = ? ORDER BY seq DESC LIMIT 1`, req.subject)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if !r.Next() {
+		return nil, r.Err()
+	}
+	var id, outcome, h, caller string
+	var at int64
+	if err := r.Scan(&id, &outcome, &h, &caller, &at); err != nil {
+		return nil, err
+	}
+	if h == hash && caller == c.Caller && at >= since {
+		return &acceptRes{dup: true, dupID: id, answer: rawOrNil(outcome)}, nil
+	}
+	return nil, nil
+}
+
+func scanDup(r rows) (*acceptRes, error) {
+	defer r.Close()
+	if !r.Next() {
+		return nil, r.Err()
+	}
+	var id, outcome string
+	if err := r.Scan(&id, &outcome); err != nil {
+		return nil, err
+	}
+	return &acceptRes{dup: true, dupID: id, answer: rawOrNil(outcome)}, nil
+}
+
+func rawOrNil(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+// RecordAnswer keeps the fault a call was answered with, so that a
+// client's retry of it gets the same answer.
+func (e *Engine) RecordAnswer(ctx context.Context, changeID string, answer []byte) error {
+	return e.be.inTx(ctx, func(t txn) error {
+		_, err := t.exec(ctx, `UPDATE tb_change SET outcome = ? WHERE id = ?`, string(answer), changeID)
+		return err
+	})
+}
+
+// --- the shard worker ---
+
+type shardWorker struct {
+	river.WorkerDefaults[shardArgs]
+	e *Engine
+}
+
+func (w *shardWorker) Work(ctx context.Context, job *river.Job[shardArgs]) error {
+	return w.e.drain(ctx, job)
+}

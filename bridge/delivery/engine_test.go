@@ -1,0 +1,238 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/generated"
+)
+
+// recorder is a vendor that keeps what it was asked, and fails as told.
+type recorder struct {
+	name   string
+	spec   fanout.Spec
+	mu     sync.Mutex
+	calls  []*fanout.Call
+	state  map[string]bool // subject key -> out of office
+	fail   func(call *fanout.Call) fanout.Result
+	active map[string]int
+	overlap int
+}
+
+func newRecorder(name string, events bool) *recorder {
+	key := fanout.ByPerson
+	if events {
+		key = fanout.ByCall
+	}
+	return &recorder{name: name, spec: fanout.Spec{Operations: fanout.Operations, Events: events, Key: key},
+		state: map[string]bool{}, active: map[string]int{}}
+}
+
+func (r *recorder) Name() string      { return r.name }
+func (r *recorder) Spec() fanout.Spec { return r.spec }
+func (r *recorder) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	k := call.OutOfOffice.User.Key()
+	r.mu.Lock()
+	r.active[k]++
+	if r.active[k] > 1 {
+		r.overlap++
+	}
+	fail := r.fail
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.active[k]--
+		r.mu.Unlock()
+	}()
+	if fail != nil {
+		if res := fail(call); res.Status != fanout.OK {
+			return res
+		}
+	}
+	time.Sleep(time.Millisecond)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, call)
+	if call.OutOfOffice != nil && call.OutOfOffice.Enabled != nil {
+		r.state[k] = *call.OutOfOffice.Enabled
+	}
+	return fanout.Result{Status: fanout.OK}
+}
+
+func (r *recorder) snapshot() (map[string]bool, int, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := map[string]bool{}
+	for k, v := range r.state {
+		m[k] = v
+	}
+	return m, len(r.calls), r.overlap
+}
+
+func oofChange(t testing.TB, user string, on bool) *Change {
+	t.Helper()
+	name := user
+	p := &generated.SaveOutOfOfficeInfoForUserParams{User: &generated.WSUserUniversalIdentifier{UserName: &name}, IsOutOfOfficeEnabled: &on}
+	c, err := NewChange("req", "caller", "", fanout.SaveOutOfOfficeInfoForUser, p, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func openTest(t *testing.T, cfg Config, vs ...fanout.Vendor) *Engine {
+	t.Helper()
+	if cfg.Store == "" {
+		cfg.Store = "sqlite:" + filepath.Join(t.TempDir(), "d.db")
+	}
+	var targets []fanout.Target
+	for _, v := range vs {
+		targets = append(targets, fanout.TargetConfig{}.Target(v))
+	}
+	e, err := Open(context.Background(), cfg, targets, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Stop(ctx)
+	})
+	return e
+}
+
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestAcceptDeliversInOrderAndFolds(t *testing.T) {
+	state := newRecorder("state", false)
+	events := newRecorder("events", true)
+	e := openTest(t, Config{ApplyWait: 0}, state, events)
+	ctx := context.Background()
+	const users, calls = 5, 40
+	last := map[string]bool{}
+	for i := 0; i < calls; i++ {
+		u := fmt.Sprintf("u%d", i%users)
+		on := (i/users)%2 == 0
+		if _, err := e.Accept(ctx, oofChange(t, u, on)); err != nil {
+			t.Fatal(err)
+		}
+		last[intent.User{UserName: u}.Key()] = on
+	}
+	eventually(t, "every event", func() bool { _, n, _ := events.snapshot(); return n == calls })
+	eventually(t, "the last state", func() bool {
+		got, _, _ := state.snapshot()
+		for k, v := range last {
+			if got[k] != v {
+				return false
+			}
+		}
+		return true
+	})
+	// Events arrive in call order per user.
+	events.mu.Lock()
+	seen := map[string][]bool{}
+	for _, c := range events.calls {
+		k := c.OutOfOffice.User.Key()
+		seen[k] = append(seen[k], *c.OutOfOffice.Enabled)
+	}
+	events.mu.Unlock()
+	for k, l := range seen {
+		for i, v := range l {
+			if v != ((i % 2) == 0) {
+				t.Fatalf("%s: events out of order: %v", k, l)
+			}
+		}
+	}
+	if _, _, o := state.snapshot(); o != 0 {
+		t.Errorf("%d overlapping deliveries for one key", o)
+	}
+}
+
+func TestRetryUntilDeliveredAndWaitReportsPermanent(t *testing.T) {
+	v := newRecorder("v", false)
+	var mu sync.Mutex
+	failures := 3
+	v.fail = func(call *fanout.Call) fanout.Result {
+		mu.Lock()
+		defer mu.Unlock()
+		if call.OutOfOffice.User.UserName == "ghost" {
+			return fanout.Result{Status: fanout.Permanent, Message: "unknown user"}
+		}
+		if failures > 0 {
+			failures--
+			return fanout.Result{Status: fanout.Retryable, VendorStatus: 503, Message: "busy"}
+		}
+		return fanout.Result{Status: fanout.OK}
+	}
+	e := openTest(t, Config{ApplyWait: 2 * time.Second, Backoff: Backoff{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond}}, v)
+	ctx := context.Background()
+	rc, err := e.Accept(ctx, oofChange(t, "jdoe", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := rc.Wait(ctx)
+	if len(out) != 1 || out[0].State != StateRetrying {
+		t.Fatalf("first attempt: %+v", out)
+	}
+	eventually(t, "delivery after retries", func() bool { s, _, _ := v.snapshot(); return s["name:jdoe"] })
+	rc, err = e.Accept(ctx, oofChange(t, "ghost", true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = rc.Wait(ctx)
+	if len(out) != 1 || out[0].State != StateFailed || out[0].Result.Message != "unknown user" {
+		t.Fatalf("permanent: %+v", out)
+	}
+}
+
+func TestDuplicateIsRecognised(t *testing.T) {
+	v := newRecorder("v", true)
+	e := openTest(t, Config{}, v)
+	ctx := context.Background()
+	a := oofChange(t, "jdoe", true)
+	a.MessageID = "urn:uuid:1"
+	r1, err := e.Accept(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := oofChange(t, "jdoe", true)
+	b.MessageID = "urn:uuid:1"
+	r2, err := e.Accept(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r2.Duplicate || r2.ChangeID != r1.ChangeID {
+		t.Fatalf("retry not recognised: %+v vs %+v", r2, r1)
+	}
+	// Same body, no MessageID, nothing changed since: still the retry.
+	r3, _ := e.Accept(ctx, oofChange(t, "jdoe", true))
+	if !r3.Duplicate {
+		t.Fatal("a retry without MessageID was not recognised")
+	}
+	// A toggle back is a new change.
+	if r, _ := e.Accept(ctx, oofChange(t, "jdoe", false)); r.Duplicate {
+		t.Fatal("off taken for a duplicate")
+	}
+	if r, _ := e.Accept(ctx, oofChange(t, "jdoe", true)); r.Duplicate {
+		t.Fatal("on again after off taken for a duplicate")
+	}
+	eventually(t, "three events", func() bool { _, n, _ := v.snapshot(); return n == 3 })
+}

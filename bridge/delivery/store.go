@@ -1,0 +1,411 @@
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite" // the embedded store: pure Go, so CGO_ENABLED=0 builds work
+)
+
+// shards is how many River jobs can work one vendor's keys at once: a key
+// always falls in the same shard (whatever the vendor), a shard is worked
+// by at most one job at a time across every replica, so a key is never
+// delivered twice at once, while busy keys share a few jobs instead of
+// costing one job each.
+const shards = 64
+
+func shardOf(key string) int {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % shards)
+}
+
+// queueOf is the River queue of a vendor's shard jobs.
+func queueOf(vendor string) string { return "vendor_" + vendor }
+
+// shardArgs is the one kind of River job: "work this vendor's shard".
+type shardArgs struct {
+	Vendor string `json:"vendor"`
+	Shard  int    `json:"shard"`
+}
+
+// Kind implements river.JobArgs.
+func (shardArgs) Kind() string { return "thereforebridge_deliver" }
+
+// txn is one store transaction, whatever the database: plain SQL with ?
+// placeholders, and the three River calls the engine makes inside its own
+// transactions.
+type txn interface {
+	exec(ctx context.Context, q string, args ...any) (int64, error)
+	query(ctx context.Context, q string, args ...any) (rows, error)
+	insertJob(ctx context.Context, a shardArgs) (int64, error)
+	retryJob(ctx context.Context, id int64) error
+	completeJob(ctx context.Context, job *river.Job[shardArgs]) error
+}
+
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// backend is what differs between SQLite and Postgres.
+type backend interface {
+	postgres() bool
+	inTx(ctx context.Context, f func(txn) error) error
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	close()
+	describe() string
+}
+
+// StoreOptions are what opening a store needs besides its DSN.
+type StoreOptions struct {
+	Queues       map[string]int // vendor -> max workers in this process
+	Worker       river.Worker[shardArgs]
+	PollInterval time.Duration // SQLite (no LISTEN/NOTIFY) polls this often
+	JobTimeout   time.Duration
+	RescueAfter  time.Duration
+	Log          *slog.Logger
+	// Insert only: no workers, no maintenance (the CLI).
+	InsertOnly bool
+}
+
+func riverConfig(o StoreOptions, sqlite bool) *river.Config {
+	cfg := &river.Config{
+		Logger:                      o.Log,
+		JobTimeout:                  o.JobTimeout,
+		RescueStuckJobsAfter:        o.RescueAfter,
+		CompletedJobRetentionPeriod: time.Minute, // a shard job says nothing once done: keep the store flat
+		CancelledJobRetentionPeriod: time.Minute,
+		DiscardedJobRetentionPeriod: 24 * time.Hour,
+		MaxAttempts:                 1 << 30, // a shard job is never given up: its deliveries have their own max_age
+		RetryPolicy:                 storeRetry{},
+		PollOnly:                    sqlite,
+	}
+	if sqlite {
+		cfg.FetchPollInterval = o.PollInterval
+		cfg.FetchCooldown = min(o.PollInterval, 5*time.Millisecond)
+	}
+	if !o.InsertOnly {
+		cfg.Queues = map[string]river.QueueConfig{}
+		for v, n := range o.Queues {
+			cfg.Queues[queueOf(v)] = river.QueueConfig{MaxWorkers: max(n, 1)}
+		}
+		w := river.NewWorkers()
+		river.AddWorker(w, o.Worker)
+		cfg.Workers = w
+	}
+	return cfg
+}
+
+// storeRetry retries a shard job whose work failed on a store error
+// (disk full, a dropped connection) soon and steadily, rather than with
+// River's default backoff that reaches days.
+type storeRetry struct{}
+
+func (storeRetry) NextRetry(job *rivertype.JobRow) time.Time {
+	d := time.Duration(min(job.Attempt, 5)) * 2 * time.Second
+	return time.Now().Add(d)
+}
+
+// Open opens (creating and migrating) the store named by dsn:
+// "sqlite:PATH" or "postgres://...".
+func openBackend(ctx context.Context, dsn string, o StoreOptions) (backend, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"), o)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn, o)
+	}
+	return nil, errors.New("the store must be sqlite:PATH or postgres://...")
+}
+
+// --- SQLite ---
+
+type sqliteBackend struct {
+	db     *sql.DB
+	client *river.Client[*sql.Tx]
+	path   string
+}
+
+func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBackend, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: needs a file path, e.g. sqlite:/var/lib/thereforebridge/deliveries.db")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating the store's directory: %w", err)
+		}
+	}
+	// One connection, as River's SQLite driver advises; WAL so readers do
+	// not wait for the writer; synchronous=FULL so a commit is on disk
+	// before the SOAP answer (group commit makes that one fsync per batch).
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	b := &sqliteBackend{db: db, path: path}
+	driver := riversqlite.New(db)
+	if err := migrateRiver(ctx, driver); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := b.inTx(ctx, func(t txn) error { return migrate(ctx, t, false) }); err != nil {
+		db.Close()
+		return nil, err
+	}
+	b.client, err = river.NewClient(driver, riverConfig(o, true))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating River's tables: %w", err)
+	}
+	return nil
+}
+
+func (b *sqliteBackend) postgres() bool   { return false }
+func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
+
+func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(&sqliteTxn{tx: tx, client: b.client}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (b *sqliteBackend) start(ctx context.Context) error {
+	// The embedded store belongs to one bridge: what a killed process left
+	// running is nobody's now, so it is made available again at once
+	// instead of after River's rescue delay.
+	if _, err := b.db.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, shardArgs{}.Kind()); err != nil {
+		return fmt.Errorf("releasing the jobs of a previous run: %w", err)
+	}
+	return b.client.Start(ctx)
+}
+
+func (b *sqliteBackend) stop(ctx context.Context) error { return b.client.Stop(ctx) }
+func (b *sqliteBackend) close()                         { b.db.Close() }
+
+type sqliteTxn struct {
+	tx     *sql.Tx
+	client *river.Client[*sql.Tx]
+}
+
+func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+func (t *sqliteTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
+	res, err := t.client.InsertTx(ctx, t.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}
+
+func (t *sqliteTxn) retryJob(ctx context.Context, id int64) error {
+	_, err := t.client.JobRetryTx(ctx, t.tx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (t *sqliteTxn) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
+	_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, t.tx, job)
+	return err
+}
+
+// --- Postgres ---
+
+type pgBackend struct {
+	pool   *pgxpool.Pool
+	client *river.Client[pgx.Tx]
+	dsn    string
+}
+
+func openPostgres(ctx context.Context, dsn string, o StoreOptions) (*pgBackend, error) {
+	pc, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("the postgres DSN does not parse: %s", redactDSN(err.Error()))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to postgres %s: %s", pc.ConnConfig.Host, redactDSN(err.Error()))
+	}
+	b := &pgBackend{pool: pool, dsn: fmt.Sprintf("postgres://%s:%d/%s", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)}
+	driver := riverpgxv5.New(pool)
+	if err := migrateRiver(ctx, driver); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	// Replicas start together: one migrates, the others wait for it.
+	if err := b.inTx(ctx, func(t txn) error {
+		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7215347)`); err != nil {
+			return err
+		}
+		return migrate(ctx, t, true)
+	}); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	b.client, err = river.NewClient(driver, riverConfig(o, false))
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// redactDSN keeps a password out of a connection error.
+func redactDSN(s string) string {
+	if i := strings.Index(s, "password="); i >= 0 {
+		j := strings.IndexAny(s[i:], " &")
+		if j < 0 {
+			return s[:i] + "password=***"
+		}
+		return s[:i] + "password=***" + s[i+j:]
+	}
+	return s
+}
+
+func (b *pgBackend) postgres() bool   { return true }
+func (b *pgBackend) describe() string { return b.dsn }
+
+func (b *pgBackend) inTx(ctx context.Context, f func(txn) error) error {
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f(&pgTxn{tx: tx, client: b.client}); err != nil {
+		_ = tx.Rollback(ctx)
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func (b *pgBackend) start(ctx context.Context) error { return b.client.Start(ctx) }
+func (b *pgBackend) stop(ctx context.Context) error  { return b.client.Stop(ctx) }
+func (b *pgBackend) close()                          { b.pool.Close() }
+
+type pgTxn struct {
+	tx     pgx.Tx
+	client *river.Client[pgx.Tx]
+}
+
+// rebind turns ? placeholders into $1, $2, ...
+func rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+func (t *pgTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (t *pgTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := t.tx.Query(ctx, rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (t *pgTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
+	res, err := t.client.InsertTx(ctx, t.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}
+
+func (t *pgTxn) retryJob(ctx context.Context, id int64) error {
+	_, err := t.client.JobRetryTx(ctx, t.tx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (t *pgTxn) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
+	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, t.tx, job)
+	return err
+}

@@ -1,0 +1,420 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
+)
+
+// pickLimit bounds the pending rows one pass of a shard reads.
+const pickLimit = 256
+
+// row is one pending delivery as a worker reads it.
+type row struct {
+	key      string
+	seq      int64
+	changeID string
+	subject  string
+	created  int64
+}
+
+// keyWork is what a pass does for one key: its ready rows, oldest first.
+type keyWork struct {
+	key      string
+	rows     []row
+	attempts int // failed attempts so far (tb_key)
+}
+
+// result is what a pass learnt of one key, written back in one
+// transaction per pass.
+type result struct {
+	key     string
+	upTo    int64   // rows up to this seq are settled by this result
+	settled []int64 // event streams: the seqs delivered or failed one by one
+	failed  []int64 // event streams: the seqs failed permanently
+	res     fanout.Result
+	// attempts after this pass
+	attempts int
+	oldest   int64 // created_at of the oldest row concerned
+	dead     bool
+}
+
+// drain works one shard: pass after pass, each folding and applying what
+// is pending for every ready key, until nothing is ready or the budget is
+// spent. It then completes the job (nothing pending), sleeps it until
+// the earliest backoff ends, or yields to run again at once.
+func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
+	vendor, shard := job.Args.Vendor, job.Args.Shard
+	t, ok := e.byName[vendor]
+	if !ok {
+		// A vendor removed from the configuration: its deliveries wait,
+		// visible to operators, until it is back or they are discarded.
+		e.log.Warn("deliveries pending for a vendor that is not configured", "vendor", vendor)
+		return river.JobSnooze(time.Minute)
+	}
+	// Work goes on in e.runCtx rather than River's ctx: a shutdown gives
+	// attempts in flight the grace of Stop, not River's immediate cancel.
+	work := e.runCtx
+	deadline := e.now().Add(e.cfg.DrainBudget)
+	for {
+		keys, err := e.pick(ctx, vendor, shard)
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		results := make([]result, 0, len(keys))
+		for _, kw := range keys {
+			if work.Err() != nil {
+				break
+			}
+			results = append(results, e.apply(work, t, kw))
+		}
+		if err := e.record(ctx, vendor, shard, results); err != nil {
+			return err
+		}
+		if work.Err() != nil {
+			return work.Err()
+		}
+		if e.now().After(deadline) {
+			return river.JobSnooze(0) // yield; run again at once
+		}
+	}
+	return e.finish(ctx, job)
+}
+
+// pick reads the ready rows of a shard: pending, of keys not waiting out
+// a backoff, oldest first, grouped by key in the order of their oldest.
+func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork, error) {
+	var out []keyWork
+	err := e.be.inTx(ctx, func(t txn) error {
+		r, err := t.query(ctx, `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0)
+			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?)
+			ORDER BY d.seq LIMIT ?`, vendor, shard, e.now().UnixMilli(), pickLimit)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		idx := map[string]int{}
+		for r.Next() {
+			var w row
+			var attempts int
+			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts); err != nil {
+				return err
+			}
+			i, ok := idx[w.key]
+			if !ok {
+				i = len(out)
+				idx[w.key] = i
+				out = append(out, keyWork{key: w.key, attempts: attempts})
+			}
+			out[i].rows = append(out[i].rows, w)
+		}
+		return r.Err()
+	})
+	return out, err
+}
+
+// load reads the changes of rows.
+func (e *Engine) load(ctx context.Context, rs []row) (map[string]*Change, error) {
+	ids := make([]any, 0, len(rs))
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if !seen[r.changeID] {
+			seen[r.changeID] = true
+			ids = append(ids, r.changeID)
+		}
+	}
+	out := make(map[string]*Change, len(ids))
+	err := e.be.inTx(ctx, func(t txn) error {
+		q := `SELECT id, payload FROM tb_change WHERE id IN (?` + strings.Repeat(",?", len(ids)-1) + `)`
+		r, err := t.query(ctx, q, ids...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var id string
+			var payload []byte
+			if err := r.Scan(&id, &payload); err != nil {
+				return err
+			}
+			c, err := e.decode(payload)
+			if err != nil {
+				return err
+			}
+			out[id] = c
+		}
+		return r.Err()
+	})
+	return out, err
+}
+
+// apply delivers one key's ready rows: their fold for a state target,
+// each in order for an event stream (stopping at a retryable failure).
+func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork) result {
+	name := t.Vendor.Name()
+	spec := t.Vendor.Spec()
+	res := result{key: kw.key, upTo: kw.rows[len(kw.rows)-1].seq, oldest: kw.rows[0].created, attempts: kw.attempts}
+	changes, err := e.load(ctx, kw.rows)
+	if err != nil {
+		res.res = fanout.Result{Status: fanout.Retryable, Message: "reading the pending changes: " + err.Error()}
+		res.attempts++
+		return res
+	}
+	pending := make([]pendingChange, 0, len(kw.rows))
+	for _, r := range kw.rows {
+		c := changes[r.changeID]
+		if c == nil {
+			res.res = fanout.Result{Status: fanout.Permanent, Message: "the change " + r.changeID + " is missing from the store"}
+			return res
+		}
+		var subj intent.User
+		_ = json.Unmarshal([]byte(r.subject), &subj)
+		pending = append(pending, pendingChange{seq: r.seq, change: c, subject: subj})
+	}
+	cs := calls(spec, pending)
+	if !spec.Events {
+		res.res, res.attempts = e.attempt(ctx, t, cs[0], kw.key, kw.attempts, pending)
+		return res
+	}
+	for i, call := range cs {
+		r, attempts := e.attempt(ctx, t, call, kw.key, kw.attempts, pending[i:i+1])
+		res.res, res.attempts = r, attempts
+		if r.Status == fanout.Retryable {
+			res.upTo = pending[i].seq
+			res.oldest = kw.rows[i].created
+			return res
+		}
+		res.settled = append(res.settled, pending[i].seq)
+		if r.Status == fanout.Permanent {
+			res.failed = append(res.failed, pending[i].seq)
+		}
+		kw.attempts, res.attempts = 0, 0
+	}
+	_ = name
+	return res
+}
+
+// attempt makes one attempt of call at t, under the attempt timeout, logs
+// it (the one "vendor call" line), reports it to waiting SOAP calls, and
+// returns the result with the key's attempt count after it.
+func (e *Engine) attempt(ctx context.Context, t fanout.Target, call *fanout.Call, key string, before int, pending []pendingChange) (fanout.Result, int) {
+	name := t.Vendor.Name()
+	call.Attempt = before + 1
+	if call.OutOfOffice != nil && t.Vendor.Spec().Key == fanout.ByPerson && call.OutOfOffice.User.IsGroup() {
+		res := fanout.Result{Status: fanout.Permanent, Message: "the group " + call.OutOfOffice.User.String() + " is not mapped to its members in identity.groups"}
+		e.report(name, key, call, res, 0, pending)
+		return res, before + 1
+	}
+	actx, cancel := context.WithTimeout(ctx, e.cfg.AttemptTimeout)
+	start := time.Now()
+	res := safeDeliver(actx, t.Vendor, call)
+	cancel()
+	latency := time.Since(start)
+	if res.Status != fanout.OK && ctx.Err() != nil {
+		res = fanout.Result{Status: fanout.Retryable, Message: "the bridge stopped during the attempt; it will be made again"}
+	}
+	e.report(name, key, call, res, latency, pending)
+	return res, before + 1
+}
+
+func (e *Engine) report(vendor, key string, call *fanout.Call, res fanout.Result, latency time.Duration, pending []pendingChange) {
+	if e.obs != nil {
+		e.obs.Attempt(vendor, res, latency)
+	}
+	level := slog.LevelInfo
+	if res.Status != fanout.OK {
+		level = slog.LevelWarn
+	}
+	e.log.LogAttrs(context.Background(), level, "vendor call",
+		slog.String("request_id", call.RequestID), slog.String("change_id", call.ChangeID), slog.String("operation", call.Operation),
+		slog.String("vendor", vendor), slog.String("key", key), slog.Int("changes", len(pending)), slog.Int("attempt", call.Attempt),
+		slog.String("outcome", res.Status.String()), slog.Int("http_status", res.VendorStatus), slog.String("message", res.Message),
+		slog.Duration("latency", latency))
+	ids := make([]string, len(pending))
+	for i, p := range pending {
+		ids[i] = p.change.ID
+	}
+	e.hub.report(ids, vendor, key, res, call.Attempt)
+}
+
+// safeDeliver turns a vendor's panic into a permanent failure, so one
+// broken adapter cannot take the bridge down with the other vendors' work.
+func safeDeliver(ctx context.Context, v fanout.Vendor, call *fanout.Call) (res fanout.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = fanout.Result{Status: fanout.Permanent, Message: "the " + v.Name() + " adapter failed internally"}
+		}
+	}()
+	return v.Deliver(ctx, call)
+}
+
+// record writes a pass's results in one transaction.
+func (e *Engine) record(ctx context.Context, vendor string, shard int, results []result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	now := e.now()
+	nowMS := now.UnixMilli()
+	spec := e.byName[vendor].Vendor.Spec()
+	return e.be.inTx(ctx, func(t txn) error {
+		for _, r := range results {
+			if spec.Events {
+				for _, seq := range r.settled {
+					if contains(r.failed, seq) {
+						continue
+					}
+					if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq = ?`, vendor, r.key, seq); err != nil {
+						return err
+					}
+				}
+				for _, seq := range r.failed {
+					if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'failed', attempts = attempts + 1, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq = ?`,
+						r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, seq); err != nil {
+						return err
+					}
+				}
+				if r.res.Status != fanout.Retryable {
+					if _, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+			if err := e.recordHead(ctx, t, vendor, shard, r, spec, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recordHead settles the rows up to r.upTo of a key by r.res.
+func (e *Engine) recordHead(ctx context.Context, t txn, vendor string, shard int, r result, spec fanout.Spec, now time.Time) error {
+	nowMS := now.UnixMilli()
+	switch r.res.Status {
+	case fanout.OK:
+		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`, vendor, r.key, r.upTo); err != nil {
+			return err
+		}
+		// The key now holds its latest state: older failures are moot.
+		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq < ? AND state IN ('failed', 'dead')`, vendor, r.key, r.upTo); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+		return err
+	case fanout.Permanent:
+		if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'failed', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
+			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+		return err
+	}
+	if now.Sub(time.UnixMilli(r.oldest)) > e.cfg.MaxAge {
+		if e.obs != nil {
+			e.obs.Dead(vendor)
+		}
+		e.log.Warn("delivery dead", "vendor", vendor, "key", r.key, "attempts", r.attempts, "message", r.res.Message,
+			"reason", "retried for longer than delivery.max_age")
+		if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'dead', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
+			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+		return err
+	}
+	if e.obs != nil {
+		e.obs.Retry(vendor)
+	}
+	next := now.Add(e.cfg.Backoff.Wait(r.attempts, r.res.RetryAfter)).UnixMilli()
+	n, err := t.exec(ctx, `UPDATE tb_key SET next_at = ?, attempts = ?, last_error = ?, last_status = ? WHERE vendor = ? AND key = ?`,
+		next, r.attempts, r.res.Message, r.res.VendorStatus, vendor, r.key)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO tb_key (vendor, key, shard, next_at, attempts, last_error, last_status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		vendor, r.key, shard, next, r.attempts, r.res.Message, r.res.VendorStatus)
+	return err
+}
+
+func contains(l []int64, v int64) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// finish ends a job with nothing ready: in one transaction with the
+// shard's row locked (so no accept can slip a row in unseen), it
+// completes the job when nothing is pending, or sleeps it until the
+// earliest backoff ends.
+func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
+	vendor, shard := job.Args.Vendor, job.Args.Shard
+	var again bool
+	var wake int64
+	err := e.be.inTx(ctx, func(t txn) error {
+		lock := ""
+		if e.be.postgres() {
+			lock = " FOR UPDATE"
+		}
+		r, err := t.query(ctx, `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ?`+lock, vendor, shard)
+		if err != nil {
+			return err
+		}
+		r.Close()
+		nowMS := e.now().UnixMilli()
+		r, err = t.query(ctx, `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) LIMIT 1`, vendor, shard, nowMS)
+		if err != nil {
+			return err
+		}
+		again = r.Next()
+		r.Close()
+		if again {
+			return nil
+		}
+		r, err = t.query(ctx, `SELECT COALESCE(MIN(next_at), 0) FROM tb_key WHERE vendor = ? AND shard = ?`, vendor, shard)
+		if err != nil {
+			return err
+		}
+		if r.Next() {
+			err = r.Scan(&wake)
+		}
+		r.Close()
+		if err != nil {
+			return err
+		}
+		if wake > 0 {
+			_, err = t.exec(ctx, `UPDATE tb_shard SET wake_at = ? WHERE vendor = ? AND shard = ?`, wake, vendor, shard)
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE tb_shard SET job_id = NULL, wake_at = 0 WHERE vendor = ? AND shard = ?`, vendor, shard); err != nil {
+			return err
+		}
+		return t.completeJob(ctx, job)
+	})
+	switch {
+	case err != nil:
+		return err
+	case again:
+		return river.JobSnooze(0)
+	case wake > 0:
+		// At most a second: an accept that lands while this job is between
+		// its last look and its sleep cannot wake it, so it looks again soon.
+		return river.JobSnooze(min(max(time.Until(time.UnixMilli(wake)), 0), time.Second))
+	}
+	return nil
+}
