@@ -13,6 +13,9 @@ type State struct {
 	// Violations are answers of the fake that broke the document (a bug
 	// of the fake; they were replaced by a 500 as grommunio does).
 	Violations []string `json:"violations,omitempty"`
+	// Overlaps counts, per username, requests that began while another
+	// for the same user was in progress.
+	Overlaps map[string]int `json:"overlaps"`
 }
 
 // DomainState is one domain with its users.
@@ -34,7 +37,7 @@ type UserState struct {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Calls: f.calls.Snapshot(), Violations: append([]string(nil), f.violations...)}
+	s := State{Calls: f.calls.Snapshot(), Violations: append([]string(nil), f.violations...), Overlaps: f.overlaps.Snapshot()}
 	for _, d := range f.domains {
 		ds := DomainState{ID: d.ID, Name: d.Name, Users: []UserState{}}
 		for _, u := range f.sortedUsers() {

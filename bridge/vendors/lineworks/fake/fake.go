@@ -40,6 +40,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,7 @@ type Fake struct {
 	tokenRequests, tokensIssued, unauthorized int
 	calls                                     fakekit.Counts[string] // per API operation
 	requests                                  []Request
+	overlaps                                  fakekit.Overlaps // by member id
 }
 
 type grant struct {
@@ -237,6 +239,9 @@ type State struct {
 	TokensIssued  int            `json:"tokens_issued"`
 	Unauthorized  int            `json:"unauthorized"` // API calls refused with 401
 	Calls         map[string]int `json:"calls"`        // per API operation
+	// Overlaps counts, per member id, API requests that began while
+	// another for the same member was in progress.
+	Overlaps map[string]int `json:"overlaps"`
 }
 
 // UserState is one member with their statuses.
@@ -252,7 +257,7 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: []UserState{}, TokenRequests: f.tokenRequests, TokensIssued: f.tokensIssued,
-		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot()}
+		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot(), Overlaps: f.overlaps.Snapshot()}
 	for _, u := range f.users {
 		us := UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: []Status{}}
 		for _, st := range u.statuses {
@@ -284,6 +289,7 @@ func (f *Fake) Statuses(userID string) []Status {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer f.overlaps.Begin(f.subject(r))()
 	if f.Hold(w, r) { // FailNext is taken by serveAPI only
 		return
 	}
@@ -295,6 +301,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested URL is not supported.")
 	}
+}
+
+// subject is the member an API request is about, by member id (the
+// userId of the path when no member has it); "" for other requests.
+func (f *Fake) subject(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), APIPath+"/users/")
+	seg, _, _ := strings.Cut(rest, "/")
+	id, err := url.PathUnescape(seg)
+	if !ok || err != nil || id == "" {
+		return ""
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u := f.findUser(id); u != nil {
+		return u.ID
+	}
+	return id
 }
 
 // writeError writes LINE WORKS' error shape.

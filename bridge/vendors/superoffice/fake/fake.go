@@ -80,6 +80,9 @@ type State struct {
 	Requests map[string]int `json:"requests"`
 	// Rejected counts requests answered with an error, by HTTP status.
 	Rejected map[int]int `json:"rejected"`
+	// Overlaps counts, per associate id, requests that began while
+	// another for the same associate was in progress.
+	Overlaps map[string]int `json:"overlaps"`
 }
 
 // Fake is the SuperOffice fake; it is an http.Handler. FailNext makes the
@@ -93,9 +96,10 @@ type Fake struct {
 	associates map[int]*Associate
 	requests   fakekit.Counts[string]
 	rejected   fakekit.Counts[int]
-	expired    bool        // the configured credentials are no longer accepted
-	rateLimit  int         // requests per second; 0: none
-	window     []time.Time // arrivals within the last second
+	overlaps   fakekit.Overlaps // by associate id
+	expired    bool             // the configured credentials are no longer accepted
+	rateLimit  int              // requests per second; 0: none
+	window     []time.Time      // arrivals within the last second
 	now        func() time.Time
 }
 
@@ -146,7 +150,7 @@ func (f *Fake) ExpireCredentials() {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot()}
+	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot(), Overlaps: f.overlaps.Snapshot()}
 	for _, a := range f.associates {
 		s.Associates = append(s.Associates, *a)
 	}
@@ -159,6 +163,7 @@ func (f *Fake) DebugState() any { return f.State() }
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer f.overlaps.Begin(f.subject(r))()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return

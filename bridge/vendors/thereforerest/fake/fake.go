@@ -55,6 +55,7 @@ type Fake struct {
 	portalUsers   map[string]PortalUser
 	lastBodies    map[string][]byte
 	calls         []Call
+	overlaps      fakekit.Overlaps // by lower-case user name or portal e-mail
 }
 
 type user struct {
@@ -109,6 +110,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay, so the handler does not outlive it.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	defer f.overlaps.Begin(f.subject(body))()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return

@@ -17,6 +17,10 @@ type State struct {
 	LastBodies map[string]json.RawMessage `json:"last_bodies"`
 	// Calls are the requests received, oldest first.
 	Calls []Call `json:"calls"`
+	// Overlaps counts, per user (lower-case Therefore name, or a portal
+	// user's e-mail), requests that began while another for the same
+	// user was in progress.
+	Overlaps map[string]int `json:"overlaps"`
 }
 
 // UserState is one user's out-of-office setting.
@@ -52,7 +56,7 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: map[string]UserState{}, PortalUsers: map[string]PortalUser{},
-		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls)}
+		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls), Overlaps: f.overlaps.Snapshot()}
 	for _, u := range f.users {
 		d := []string{}
 		for _, k := range u.delegates {
@@ -76,6 +80,29 @@ func (f *Fake) DebugState() any { return f.State() }
 type appError struct{ code, msg string }
 
 func (e *appError) Error() string { return e.code + ": " + e.msg }
+
+// subject is the user a body is about: the portal user's e-mail, or the
+// key of the out-of-office user (the connected user when none is named);
+// "" when it names none the fake knows.
+func (f *Fake) subject(body []byte) string {
+	var p struct {
+		User       *userID
+		PortalUser *struct{ Email *string }
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	if p.PortalUser != nil {
+		if p.PortalUser.Email == nil {
+			return ""
+		}
+		return *p.PortalUser.Email
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key, _ := f.resolve(p.User)
+	return key
+}
 
 // resolve finds the user u names; nil is the connected user.
 func (f *Fake) resolve(u *userID) (string, *appError) {

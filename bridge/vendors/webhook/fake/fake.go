@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,7 +39,9 @@ type Fake struct {
 
 	mu         sync.Mutex
 	events     []Event
+	last       map[string]Event // by subject
 	rejected   []Rejection
+	overlaps   fakekit.Overlaps // by subject
 	retryAfter time.Duration // with the injected failures: sent as Retry-After
 }
 
@@ -59,12 +62,19 @@ type Rejection struct {
 
 // State is a snapshot of the fake.
 type State struct {
-	Events   []Event     `json:"events"`
-	Rejected []Rejection `json:"rejected"`
+	// Events are the accepted events, oldest first (the last 1,000).
+	Events []Event `json:"events"`
+	// Last is the last accepted event per subject (see Subject), however
+	// many events came after it.
+	Last     map[string]Event `json:"last"`
+	Rejected []Rejection      `json:"rejected"`
+	// Overlaps counts, per subject, requests that began while another
+	// for the same subject was in progress.
+	Overlaps map[string]int `json:"overlaps"`
 }
 
 // New returns an empty fake.
-func New() *Fake { return &Fake{} }
+func New() *Fake { return &Fake{last: map[string]Event{}} }
 
 // FailNext makes the next n requests fail with status, without
 // Retry-After.
@@ -87,7 +97,12 @@ func (f *Fake) failNext(n, status int, retryAfter time.Duration) {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return State{Events: append([]Event{}, f.events...), Rejected: append([]Rejection{}, f.rejected...)}
+	last := make(map[string]Event, len(f.last))
+	for k, ev := range f.last {
+		last[k] = ev
+	}
+	return State{Events: append([]Event{}, f.events...), Last: last, Rejected: append([]Rejection{}, f.rejected...),
+		Overlaps: f.overlaps.Snapshot()}
 }
 
 // DebugState implements the bridge's Debugger.
@@ -97,6 +112,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	subject := Subject(body)
+	defer f.overlaps.Begin(subject)()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return
@@ -140,8 +157,42 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev.Timestamp = ts
 	f.mu.Lock()
 	f.events = fakekit.AppendBounded(f.events, ev, maxEvents)
+	if subject != "" {
+		f.last[subject] = ev
+	}
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Subject is the user an event body is about, in lower case: a portal
+// user's e-mail, or the out-of-office user as DOMAIN\name, name or
+// "id <UserId>" ("" when the event names none: the connected user).
+func Subject(body []byte) string {
+	var ev struct {
+		Params struct {
+			User *struct {
+				DomainName, UserName *string
+				UserId               *int32
+			}
+			PortalUser *struct{ Email *string }
+		}
+	}
+	if json.Unmarshal(body, &ev) != nil {
+		return ""
+	}
+	s := ""
+	switch u, p := ev.Params.User, ev.Params.PortalUser; {
+	case p != nil && p.Email != nil:
+		s = *p.Email
+	case u == nil:
+	case u.UserId != nil && *u.UserId != 0:
+		s = "id " + strconv.Itoa(int(*u.UserId))
+	case u.UserName != nil && u.DomainName != nil && *u.DomainName != "":
+		s = *u.DomainName + `\` + *u.UserName
+	case u.UserName != nil:
+		s = *u.UserName
+	}
+	return strings.ToLower(s)
 }
 
 // decode reads body strictly as a webhook.Event.
