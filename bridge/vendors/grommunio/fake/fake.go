@@ -46,8 +46,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials of the fake's administrator; the adapter's Demo config
-// uses them.
+// Demo credentials of the fake's administrator; Demo uses them.
 const (
 	DemoUser     = "admin"
 	DemoPassword = "grommunio-demo-password"

@@ -30,7 +30,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials: what superoffice.Demo configures.
+// Demo credentials: Demo configures the Basic ones.
 const (
 	DemoUser     = "bridge"
 	DemoPassword = "demo-Passw0rd"

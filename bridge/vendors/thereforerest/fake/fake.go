@@ -28,7 +28,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials; Demo() of the adapter package uses them.
+// Demo credentials; Demo uses the Basic ones and the tenant.
 const (
 	DemoUser            = "bridge"
 	DemoPassword        = "demo-therefore-password"

@@ -22,8 +22,8 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
 )
 
-// DemoSecret is the secret the fake verifies with (webhook.Demo's).
-const DemoSecret = webhook.DemoSecret
+// DemoSecret is the secret the fake verifies with (Demo's).
+const DemoSecret = "demo-webhook-signing-secret"
 
 const (
 	path      = "/events"
@@ -42,7 +42,7 @@ type Fake struct {
 	last       map[string]Event // by subject
 	rejected   []Rejection
 	overlaps   fakekit.Overlaps // by subject
-	retryAfter time.Duration // with the injected failures: sent as Retry-After
+	retryAfter time.Duration    // with the injected failures: sent as Retry-After
 }
 
 // Event is an accepted request.
