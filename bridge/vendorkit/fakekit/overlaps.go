@@ -13,7 +13,7 @@ import (
 type Overlaps struct {
 	mu       sync.Mutex
 	inFlight map[string]int
-	seen     map[string]int
+	seen     Counts[string]
 }
 
 // Begin marks a request for key as in progress until the returned func is
@@ -27,10 +27,10 @@ func (o *Overlaps) Begin(key string) (end func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.inFlight == nil {
-		o.inFlight, o.seen = map[string]int{}, map[string]int{}
+		o.inFlight = map[string]int{}
 	}
 	if o.inFlight[key] > 0 {
-		o.seen[key]++
+		o.seen.Add(key)
 	}
 	o.inFlight[key]++
 	var once sync.Once
@@ -47,12 +47,4 @@ func (o *Overlaps) Begin(key string) (end func()) {
 
 // Snapshot returns the number of overlapping requests per subject, only
 // subjects that had one; never nil, so that a State shows {}.
-func (o *Overlaps) Snapshot() map[string]int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := make(map[string]int, len(o.seen))
-	for k, v := range o.seen {
-		out[k] = v
-	}
-	return out
-}
+func (o *Overlaps) Snapshot() map[string]int { return o.seen.Snapshot() }
