@@ -261,17 +261,26 @@ identity:
 			u, _ := s["users"].(map[string]any)[`CORP\jdoe`].(map[string]any)
 			return u["out_of_office"] == true
 		},
-		"webhook": func(s map[string]any) bool { return s["last"].(map[string]any)[`corp\jdoe`] != nil },
+		"webhook": func(s map[string]any) bool {
+			return find(s["events"], "operation", "SaveOutOfOfficeInfoForUser") != nil
+		},
 	}
-	for vendor, ok := range checks {
+	for _, sr := range subjectRequests {
+		ok := checks[sr.vendor]
 		// Delivery may finish after the answer: wait a little for it.
 		deadline := time.Now().Add(10 * time.Second)
-		for s := state(t, base, vendor); !ok(s); s = state(t, base, vendor) {
+		s := state(t, base, sr.vendor)
+		for ; !ok(s); s = state(t, base, sr.vendor) {
 			if time.Now().After(deadline) {
-				t.Errorf("%s did not get the change; state: %s", vendor, js(s))
+				t.Errorf("%s did not get the change; state: %s", sr.vendor, js(s))
 				break
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+		// The history holds that one change, under the same key as
+		// overlaps.
+		if h, _ := s["history"].(map[string]any)[sr.key].([]any); len(h) != 1 {
+			t.Errorf("%s: history of %s: %s", sr.vendor, sr.key, js(s["history"]))
 		}
 	}
 }

@@ -73,6 +73,7 @@ type Fake struct {
 	calls      fakekit.Counts[string] // operationId -> count, logins included
 	violations []string
 	overlaps   fakekit.Overlaps // by username
+	history    fakekit.History  // UserState, by username
 }
 
 type domain struct {

@@ -80,6 +80,7 @@ type Fake struct {
 	calls                                     fakekit.Counts[string] // per API operation
 	requests                                  []Request
 	overlaps                                  fakekit.Overlaps // by member id
+	history                                   fakekit.History  // statuses, by member id
 }
 
 type grant struct {
@@ -242,6 +243,9 @@ type State struct {
 	// Overlaps counts, per member id, API requests that began while
 	// another for the same member was in progress.
 	Overlaps map[string]int `json:"overlaps"`
+	// History is, per subject (keyed as in Overlaps), the member's
+	// statuses after each change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // UserState is one member with their statuses.
@@ -257,13 +261,10 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: []UserState{}, TokenRequests: f.tokenRequests, TokensIssued: f.tokensIssued,
-		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot(), Overlaps: f.overlaps.Snapshot()}
+		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot(), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, u := range f.users {
-		us := UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: []Status{}}
-		for _, st := range u.statuses {
-			us.Statuses = append(us.Statuses, *st)
-		}
-		s.Users = append(s.Users, us)
+		s.Users = append(s.Users, UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: u.copyStatuses()})
 	}
 	return s
 }
@@ -280,6 +281,12 @@ func (f *Fake) Statuses(userID string) []Status {
 	if u == nil {
 		return nil
 	}
+	return u.copyStatuses()
+}
+
+// copyStatuses copies u's statuses; f.mu is held. A stored status is
+// replaced, never changed in place, so a shallow copy stays true.
+func (u *user) copyStatuses() []Status {
 	out := []Status{}
 	for _, s := range u.statuses {
 		out = append(out, *s)

@@ -83,6 +83,9 @@ type State struct {
 	// Overlaps counts, per associate id, requests that began while
 	// another for the same associate was in progress.
 	Overlaps map[string]int `json:"overlaps"`
+	// History is, per associate id, the associate after each presence
+	// change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // Fake is the SuperOffice fake; it is an http.Handler. FailNext makes the
@@ -97,6 +100,7 @@ type Fake struct {
 	requests   fakekit.Counts[string]
 	rejected   fakekit.Counts[int]
 	overlaps   fakekit.Overlaps // by associate id
+	history    fakekit.History  // Associate, by associate id
 	expired    bool             // the configured credentials are no longer accepted
 	rateLimit  int              // requests per second; 0: none
 	window     []time.Time      // arrivals within the last second
@@ -150,7 +154,8 @@ func (f *Fake) ExpireCredentials() {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot(), Overlaps: f.overlaps.Snapshot()}
+	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot(), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, a := range f.associates {
 		s.Associates = append(s.Associates, *a)
 	}

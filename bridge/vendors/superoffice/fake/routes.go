@@ -188,6 +188,7 @@ func (f *Fake) putPresence(w http.ResponseWriter, r *http.Request, id int) {
 	a, ok := f.associates[id]
 	if ok {
 		a.Status, a.Message = p.Status, p.Message
+		f.history.Record(strconv.Itoa(id), *a)
 	}
 	f.mu.Unlock()
 	if !ok {

@@ -56,6 +56,7 @@ type Fake struct {
 	lastBodies    map[string][]byte
 	calls         []Call
 	overlaps      fakekit.Overlaps // by lower-case user name or portal e-mail
+	history       fakekit.History  // UserState or PortalUser, keyed as overlaps
 }
 
 type user struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // State is a snapshot of the fake, for tests and /debug/vendors/therefore.
@@ -21,6 +23,9 @@ type State struct {
 	// user's e-mail), requests that began while another for the same
 	// user was in progress.
 	Overlaps map[string]int `json:"overlaps"`
+	// History is, per user (keyed as Overlaps), the user's state (a
+	// UserState, or a PortalUser) after each change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // UserState is one user's out-of-office setting.
@@ -56,13 +61,10 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: map[string]UserState{}, PortalUsers: map[string]PortalUser{},
-		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls), Overlaps: f.overlaps.Snapshot()}
+		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, u := range f.users {
-		d := []string{}
-		for _, k := range u.delegates {
-			d = append(d, f.users[k].name)
-		}
-		s.Users[u.name] = UserState{OutOfOffice: u.oof, Delegates: d}
+		s.Users[u.name] = f.userState(u)
 	}
 	for k, p := range f.portalUsers {
 		s.PortalUsers[k] = p
@@ -187,7 +189,17 @@ func (f *Fake) saveOOF(p *oofParams) *appError {
 		u.oof = *p.IsOutOfOfficeEnabled
 	}
 	u.delegates = delegates
+	f.history.Record(key, f.userState(u))
 	return nil
+}
+
+// userState is u as State shows it; f.mu is held.
+func (f *Fake) userState(u *user) UserState {
+	d := []string{}
+	for _, k := range u.delegates {
+		d = append(d, f.users[k].name)
+	}
+	return UserState{OutOfOffice: u.oof, Delegates: d}
 }
 
 // savePortalUser checks what the operation page makes mandatory and keeps
@@ -210,6 +222,7 @@ func (f *Fake) savePortalUser(p *portalParams) *appError {
 	}
 	f.mu.Lock()
 	f.portalUsers[strings.ToLower(saved.Email)] = saved
+	f.history.Record(saved.Email, saved)
 	f.mu.Unlock()
 	return nil
 }

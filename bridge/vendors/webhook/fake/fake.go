@@ -39,9 +39,9 @@ type Fake struct {
 
 	mu         sync.Mutex
 	events     []Event
-	last       map[string]Event // by subject
 	rejected   []Rejection
 	overlaps   fakekit.Overlaps // by subject
+	history    fakekit.History  // Event, by subject
 	retryAfter time.Duration    // with the injected failures: sent as Retry-After
 }
 
@@ -63,18 +63,18 @@ type Rejection struct {
 // State is a snapshot of the fake.
 type State struct {
 	// Events are the accepted events, oldest first (the last 1,000).
-	Events []Event `json:"events"`
-	// Last is the last accepted event per subject (see Subject), however
-	// many events came after it.
-	Last     map[string]Event `json:"last"`
-	Rejected []Rejection      `json:"rejected"`
-	// Overlaps counts, per subject, requests that began while another
-	// for the same subject was in progress.
+	Events   []Event     `json:"events"`
+	Rejected []Rejection `json:"rejected"`
+	// Overlaps counts, per subject (see Subject), requests that began
+	// while another for the same subject was in progress.
 	Overlaps map[string]int `json:"overlaps"`
+	// History is, per subject, the accepted events, oldest first: the
+	// last ones of each subject, however many events came after them.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // New returns an empty fake.
-func New() *Fake { return &Fake{last: map[string]Event{}} }
+func New() *Fake { return &Fake{} }
 
 // FailNext makes the next n requests fail with status, without
 // Retry-After.
@@ -97,12 +97,8 @@ func (f *Fake) failNext(n, status int, retryAfter time.Duration) {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	last := make(map[string]Event, len(f.last))
-	for k, ev := range f.last {
-		last[k] = ev
-	}
-	return State{Events: append([]Event{}, f.events...), Last: last, Rejected: append([]Rejection{}, f.rejected...),
-		Overlaps: f.overlaps.Snapshot()}
+	return State{Events: append([]Event{}, f.events...), Rejected: append([]Rejection{}, f.rejected...),
+		Overlaps: f.overlaps.Snapshot(), History: f.history.Snapshot()}
 }
 
 // DebugState implements the bridge's Debugger.
@@ -157,9 +153,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev.Timestamp = ts
 	f.mu.Lock()
 	f.events = fakekit.AppendBounded(f.events, ev, maxEvents)
-	if subject != "" {
-		f.last[subject] = ev
-	}
+	f.history.Record(subject, ev)
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
