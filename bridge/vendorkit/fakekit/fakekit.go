@@ -134,9 +134,10 @@ func (f *Faults) DropConnections(n int) {
 	f.drop = n
 }
 
-// Intercept applies DropConnections, Delay and FailNext to one request,
-// in that order. done is true when the request is over: its connection was
-// dropped or its client gave up during the delay. Otherwise fail is the
+// Intercept applies DropConnections, Delay, Hang and the failures
+// (FailNext, FailFor) to one request, in that order. done is true when the
+// request is over: its connection was dropped or its client gave up during
+// the delay or hang. Otherwise fail is the
 // status the fake must answer with, in its own error shape, or 0 to serve
 // the request. A dropped request does not use up a failure.
 //
@@ -150,8 +151,8 @@ func (f *Faults) Intercept(w http.ResponseWriter, r *http.Request) (fail int, do
 	return f.NextFailure(), false
 }
 
-// Hold applies DropConnections and Delay to one request, not FailNext;
-// true when the request is over (see Intercept).
+// Hold applies DropConnections, Delay and Hang to one request, not the
+// failures; true when the request is over (see Intercept).
 func (f *Faults) Hold(w http.ResponseWriter, r *http.Request) bool {
 	f.mu.Lock()
 	drop := f.drop > 0
