@@ -104,14 +104,15 @@ func state(t *testing.T, base, vendor string) map[string]any {
 	return s
 }
 
-// subjectRequests are, per fake, a request about jdoe, its key in the
-// fake's overlaps, and a request about asmith.
+// subjectRequests are, per fake, a request about jdoe (with a body, so
+// that the fake must read it to notice a client that gives up), its key
+// in the fake's overlaps, and a request about asmith.
 var subjectRequests = []struct {
 	vendor, method, path, body, key, other string
 }{
 	{"grommunio", "GET", "/api/v1/domains/1/users/101/oof", "", "jdoe@example.com", "/api/v1/domains/1/users/102/oof"},
-	{"superoffice", "GET", "/api/v1/User/17/UserPresenceStatus", "", "17", "/api/v1/User/asmith"},
-	{"lineworks", "GET", "/v1.0/users/jdoe@example.com/user-profile-statuses", "", "userf7da-f82c-4284-13e7-000000000001",
+	{"superoffice", "PUT", "/api/v1/User/17/UserPresenceStatus", `{"Status":"StatusNotAvailable"}`, "17", "/api/v1/User/asmith"},
+	{"lineworks", "POST", "/v1.0/users/jdoe@example.com/user-profile-statuses", `{"profileStatusId":"AWAY"}`, "userf7da-f82c-4284-13e7-000000000001",
 		"/v1.0/users/externalKey:EMP-1002/user-profile-statuses"},
 	{"therefore", "POST", "/theservice/v0001/restun/SaveOutOfOfficeInfoForUser", `{"User":{"DomainName":"CORP","UserName":"jdoe"}}`, `corp\jdoe`, ""},
 	{"webhook", "POST", "/events", `{"operation":"SaveOutOfOfficeInfoForUser","request_id":"r1","params":{"User":{"DomainName":"CORP","UserName":"jdoe"}}}`, `corp\jdoe`, ""},
@@ -153,9 +154,20 @@ func TestFakesFaultsOverHTTP(t *testing.T) {
 				t.Error("after the duration: still 502")
 			}
 
-			// A hang, with two requests for jdoe held at once: an
-			// overlap; released by DELETE, both are answered.
+			// A hang whose client gives up: the request ends with it,
+			// so a later request for jdoe is no overlap.
 			do(t, http.MethodPost, fault, `{"hang":true}`)
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			req, _ := http.NewRequestWithContext(ctx, sr.method, base+"/"+sr.vendor+sr.path, strings.NewReader(sr.body))
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+				t.Error("a hung request was answered")
+			}
+			cancel()
+			waitHung(t, fault, 0)
+
+			// Two requests for jdoe held at once: an overlap; released
+			// by DELETE, both are answered.
 			var wg sync.WaitGroup
 			codes := make([]int, 2)
 			for i := range codes {
