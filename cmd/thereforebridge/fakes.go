@@ -66,6 +66,8 @@ var fakeVendors = []fakeVendor{
 	{"webhook", func(bool) servedFake { return webhookfake.New() }, demoOf(webhookfake.Demo)},
 }
 
+// demoOf forgets the type of a fake package's Demo config, so that the
+// five fit one table.
 func demoOf[C any](demo func(string) C) func(string) any {
 	return func(baseURL string) any { return demo(baseURL) }
 }
