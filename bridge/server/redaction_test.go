@@ -13,11 +13,11 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
+	grommuniofake "github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio/fake"
+	lineworksfake "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
+	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
+	thereforefake "github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
+	webhookfake "github.com/thereforebridge/thereforebridge/bridge/vendors/webhook/fake"
 )
 
 // secretsOf collects every config.Secret value in a vendor config.
@@ -60,7 +60,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	const callerPassword = "Caller-Pa55word!"
 	const userPwd = "Portal-Pa55word!"
 	secrets := []string{callerPassword, userPwd}
-	for _, c := range []any{grommunio.Demo("http://x"), superoffice.Demo("http://x"), thereforerest.Demo("http://x"), webhook.Demo("http://x"), lineworks.Demo("http://x")} {
+	for _, c := range []any{grommuniofake.Demo("http://x"), superofficefake.Demo("http://x"), thereforefake.Demo("http://x"), webhookfake.Demo("http://x"), lineworksfake.Demo("http://x")} {
 		secrets = append(secrets, secretsOf(c)...)
 	}
 	if len(secrets) < 6 {

@@ -135,6 +135,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 	if cfg.Debug {
 		e.GET("/debug/vendors/:name", s.debugVendor)
+		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.vendorFault)
 	}
 	s.echo = e
 	s.ready.Store(true)

@@ -30,12 +30,12 @@ import (
 
 // registry: one line per vendor.
 var registry = map[string]builder{
-	"grommunio":   plugin(grommunio.New, grommunio.Demo, func() http.Handler { return grommuniofake.New() }),
-	"lineworks":   plugin(lineworks.New, lineworks.Demo, func() http.Handler { return lineworksfake.New() }),
+	"grommunio":   plugin(grommunio.New, grommuniofake.Demo, func() http.Handler { return grommuniofake.New() }),
+	"lineworks":   plugin(lineworks.New, lineworksfake.Demo, func() http.Handler { return lineworksfake.New() }),
 	"log":         plugin(func(c logsink.Config, d vendorkit.Deps) (*logsink.Sink, error) { return logsink.New(c, d.Log), nil }, nil, nil),
-	"superoffice": plugin(superoffice.New, superoffice.Demo, func() http.Handler { return superofficefake.New() }),
-	"therefore":   plugin(thereforerest.New, thereforerest.Demo, func() http.Handler { return thereforefake.New() }),
-	"webhook":     plugin(webhook.New, webhook.Demo, func() http.Handler { return webhookfake.New() }),
+	"superoffice": plugin(superoffice.New, superofficefake.Demo, func() http.Handler { return superofficefake.New() }),
+	"therefore":   plugin(thereforerest.New, thereforefake.Demo, func() http.Handler { return thereforefake.New() }),
+	"webhook":     plugin(webhook.New, webhookfake.Demo, func() http.Handler { return webhookfake.New() }),
 }
 
 // Debugger is implemented by vendors and fakes whose state

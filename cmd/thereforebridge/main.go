@@ -54,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "check-config":
 		return checkConfig(args[1:], stdout, stderr)
+	case "fakes":
+		return fakes(args[1:], stdout, stderr)
 	case "call":
 		return call(args[1:], stdout, stderr)
 	case "hash-password":

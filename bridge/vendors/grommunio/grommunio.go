@@ -37,7 +37,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio/fake"
 )
 
 // vendorName is the adapter's name and its key in directory ids.
@@ -141,15 +140,6 @@ func (c *Config) templates() (texts, error) {
 		*f.into = tmpl
 	}
 	return t, nil
-}
-
-// Demo is the configuration that talks to the fake at baseURL.
-func Demo(baseURL string) Config {
-	return Config{
-		BaseURL:  strings.TrimRight(baseURL, "/") + "/api/v1",
-		User:     config.NewSecret(fake.DemoUser),
-		Password: config.NewSecret(fake.DemoPassword),
-	}
 }
 
 // Adapter is the grommunio vendor.

@@ -75,7 +75,7 @@ type env struct {
 func newEnv(t *testing.T, edit func(*grommunio.Config, *vendorkit.Deps)) *env {
 	t.Helper()
 	e := &env{fake: fake.New(), rec: &recorder{}, now: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)}
-	s := vendortest.Setup(t, e.fake, grommunio.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
+	s := vendortest.Setup(t, e.fake, fake.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
 		d.HTTP = &http.Client{Transport: e.rec}
 		d.Now = func() time.Time { return e.now }
 		if edit != nil {
@@ -298,12 +298,12 @@ func TestConfigCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := grommunio.Demo("https://mail.example.com")
+			c := fake.Demo("https://mail.example.com")
 			tt.edit(&c)
 			vendortest.CheckConfig(t, &c, tt.want, fake.DemoPassword)
 		})
 	}
-	c := grommunio.Demo("https://mail.example.com/")
+	c := fake.Demo("https://mail.example.com/")
 	c.Defaults()
 	if err := c.Check(); err != nil || c.BaseURL != "https://mail.example.com/api/v1" {
 		t.Errorf("Demo: %v, base_url %q", err, c.BaseURL)

@@ -1,4 +1,4 @@
-package lineworks
+package lineworks_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -142,16 +143,6 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 }
 
-func TestExpiresIn(t *testing.T) {
-	for in, want := range map[string]int64{`"86400"`: 86400, `3600`: 3600, `"x"`: -1, `null`: -1, `1.5`: -1} {
-		var s seconds
-		err := json.Unmarshal([]byte(in), &s)
-		if (err != nil) != (want < 0) || (err == nil && int64(s) != want) {
-			t.Errorf("%s: got %d, %v; want %d", in, s, err, want)
-		}
-	}
-}
-
 // TestTokenGolden records the token request: form fields, JWT header and
 // claims (the signature is checked by the fake).
 func TestTokenGolden(t *testing.T) {
@@ -167,7 +158,7 @@ func TestTokenGolden(t *testing.T) {
 	})
 	now := func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
 	f.SetNow(now)
-	a := vendortest.Setup(t, recordToken, Demo, New, func(_ *Config, d *vendorkit.Deps) { d.Now = now }).Adapter
+	a := vendortest.Setup(t, recordToken, fake.Demo, New, func(_ *Config, d *vendorkit.Deps) { d.Now = now }).Adapter
 	if res := a.Deliver(context.Background(), on(true)); res.Status != fanout.OK {
 		t.Fatalf("%v %s", res.Status, res.Message)
 	}

@@ -1,7 +1,8 @@
-package lineworks
+package lineworks_test
 
 import (
 	"fmt"
+	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func TestConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := Demo("http://127.0.0.1:1")
+			c := fake.Demo("http://127.0.0.1:1")
 			tc.edit(&c)
 			vendortest.CheckConfig(t, &c, tc.err, "s3cret", "MII") // no error quotes the key
 		})
@@ -56,7 +57,7 @@ func TestDefaults(t *testing.T) {
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
-	d := Demo("http://fake")
+	d := fake.Demo("http://fake")
 	if s := fmt.Sprintf("%+v %#v", d, d); strings.Contains(s, fake.DemoClientSecret) || strings.Contains(s, "PRIVATE KEY") {
 		t.Errorf("printing the config shows a secret: %s", s)
 	}

@@ -1,8 +1,9 @@
-package lineworks
+package lineworks_test
 
 import (
 	"encoding/base64"
 	"encoding/json"
+	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,21 +26,21 @@ func rawFake(t *testing.T) (*fake.Fake, string) {
 }
 
 // assertion signs claims with the demo key.
-func assertion(t *testing.T, c claims) string {
+func assertion(t *testing.T, c Claims) string {
 	t.Helper()
-	key, err := parsePrivateKey(fake.DemoPrivateKeyPEM)
+	key, err := ParsePrivateKey(fake.DemoPrivateKeyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwt, err := signJWT(key, c)
+	jwt, err := SignJWT(key, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return jwt
 }
 
-func demoClaims() claims {
-	return claims{Iss: fake.DemoClientID, Sub: fake.DemoServiceAccount, Iat: t0.Unix(), Exp: t0.Add(time.Hour).Unix()}
+func demoClaims() Claims {
+	return Claims{Iss: fake.DemoClientID, Sub: fake.DemoServiceAccount, Iat: t0.Unix(), Exp: t0.Add(time.Hour).Unix()}
 }
 
 func tokenForm(t *testing.T, scope string) url.Values {

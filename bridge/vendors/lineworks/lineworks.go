@@ -45,7 +45,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
 
 // Config is the lineworks vendor's configuration.
@@ -175,20 +174,6 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// Demo is the configuration that talks to the fake at baseURL with its
-// demo app (whose key is a public demo key).
-func Demo(baseURL string) Config {
-	baseURL = strings.TrimRight(baseURL, "/")
-	return Config{
-		BaseURL:        baseURL + fake.APIPath,
-		TokenURL:       baseURL + fake.TokenPath,
-		ClientID:       fake.DemoClientID,
-		ClientSecret:   config.NewSecret(fake.DemoClientSecret),
-		ServiceAccount: fake.DemoServiceAccount,
-		PrivateKey:     config.NewSecret(fake.DemoPrivateKeyPEM),
-	}
 }
 
 // Adapter is the LINE WORKS vendor.

@@ -1,8 +1,9 @@
-package lineworks
+package lineworks_test
 
 import (
 	"context"
 	"encoding/json"
+	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func setup(t *testing.T, dir identity.Directory, opts ...func(*Config)) *env {
 	f := fake.New()
 	clk := vendortest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	f.SetNow(clk.Now)
-	e := vendortest.Setup(t, f, Demo, New, func(c *Config, d *vendorkit.Deps) {
+	e := vendortest.Setup(t, f, fake.Demo, New, func(c *Config, d *vendorkit.Deps) {
 		d.Now = clk.Now
 		if dir != nil {
 			d.Directory = dir
@@ -199,8 +200,8 @@ func TestOutOfOffice(t *testing.T) {
 				t.Errorf("statuses of %s: %q, want %q", tc.user, got, tc.end)
 			}
 			for _, s := range e.fake.Statuses(tc.user) {
-				if s.StatusMessage != nil && utf8.RuneCountInString(*s.StatusMessage) > maxStatusMessage {
-					t.Errorf("message longer than %d characters: %q", maxStatusMessage, *s.StatusMessage)
+				if s.StatusMessage != nil && utf8.RuneCountInString(*s.StatusMessage) > MaxStatusMessage {
+					t.Errorf("message longer than %d characters: %q", MaxStatusMessage, *s.StatusMessage)
 				}
 			}
 			if tc.check != nil {

@@ -51,7 +51,7 @@ func TestConfigCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := superoffice.Demo("http://127.0.0.1:9")
+			c := fake.Demo("http://127.0.0.1:9")
 			tt.edit(&c)
 			vendortest.CheckConfig(t, &c, tt.want, fake.DemoPassword)
 		})

@@ -76,7 +76,7 @@ type env struct {
 
 // configFor is a configuration with mode's demo credentials.
 func configFor(mode fake.AuthMode, baseURL string) superoffice.Config {
-	c := superoffice.Demo(baseURL)
+	c := fake.Demo(baseURL)
 	switch mode {
 	case fake.AuthSOTicket:
 		c.Auth, c.User, c.Password = superoffice.AuthSOTicket, "", config.Secret{}

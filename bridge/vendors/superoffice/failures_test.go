@@ -39,7 +39,7 @@ func TestAuthFailures(t *testing.T) {
 		{"bearer: wrong app token", fake.AuthBearer,
 			func(c *superoffice.Config) { c.AppToken = config.NewSecret("wrong-app-token") }, "SO-AppToken missing or not valid"},
 		{"basic against soticket", fake.AuthSOTicket, func(c *superoffice.Config) {
-			*c = superoffice.Demo(strings.TrimSuffix(c.BaseURL, "/api/v1"))
+			*c = fake.Demo(strings.TrimSuffix(c.BaseURL, "/api/v1"))
 		}, "Authorization scheme Basic is not accepted here; use SOTicket"},
 		{"soticket against bearer", fake.AuthBearer, func(c *superoffice.Config) {
 			c.Auth, c.Token, c.AppToken, c.Ticket = superoffice.AuthSOTicket, config.Secret{}, config.Secret{}, config.NewSecret(fake.DemoTicket)

@@ -37,7 +37,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
 // name is the vendor's name in the configuration and in the directory's
@@ -170,13 +169,6 @@ func (c *Config) checkAuth() error {
 		return fmt.Errorf("user: must not contain ':' (Basic auth separates user and password with it)")
 	}
 	return nil
-}
-
-// Demo is the configuration that talks to the fake at baseURL (its root)
-// with the fake's demo credentials.
-func Demo(baseURL string) Config {
-	return Config{BaseURL: strings.TrimSuffix(baseURL, "/") + "/api/v1", Auth: AuthBasic,
-		User: fake.DemoUser, Password: config.NewSecret(fake.DemoPassword)}
 }
 
 // Adapter is the SuperOffice vendor.

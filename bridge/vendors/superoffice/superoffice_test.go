@@ -304,7 +304,7 @@ func TestConcurrentLookups(t *testing.T) {
 
 // A Demo config is valid once defaulted and names the fake's root + /api/v1.
 func TestDemo(t *testing.T) {
-	c := superoffice.Demo("http://127.0.0.1:9/")
+	c := fake.Demo("http://127.0.0.1:9/")
 	c.Defaults()
 	if err := c.Check(); err != nil {
 		t.Fatal(err)

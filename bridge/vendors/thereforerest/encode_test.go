@@ -6,7 +6,6 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
@@ -78,6 +77,7 @@ func TestParseFault(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
+	const password = "a-therefore-password"
 	cases := []struct {
 		name   string
 		mutate func(*Config)
@@ -104,9 +104,9 @@ func TestConfigCheck(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := Demo("http://127.0.0.1:1")
+			c := Config{BaseURL: "http://127.0.0.1:1", User: config.NewSecret("bridge"), Password: config.NewSecret(password), Tenant: "demo"}
 			tc.mutate(&c)
-			vendortest.CheckConfig(t, &c, tc.want, fake.DemoPassword)
+			vendortest.CheckConfig(t, &c, tc.want, password)
 		})
 	}
 }

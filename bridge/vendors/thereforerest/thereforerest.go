@@ -43,7 +43,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
-	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
@@ -154,17 +153,6 @@ func (c *Config) Check() error {
 		return errors.New("permanent_error_codes: must not hold an empty code")
 	}
 	return nil
-}
-
-// Demo is the configuration that talks to the fake at baseURL with its
-// demo credentials and tenant.
-func Demo(baseURL string) Config {
-	return Config{
-		BaseURL:  baseURL,
-		User:     config.NewSecret(fake.DemoUser),
-		Password: config.NewSecret(fake.DemoPassword),
-		Tenant:   fake.DemoTenant,
-	}
 }
 
 // Adapter is the Therefore REST vendor.

@@ -1,9 +1,10 @@
-package thereforerest
+package thereforerest_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	. "github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -26,7 +27,7 @@ import (
 func setup(t *testing.T, mutate func(*Config)) (*fake.Fake, *Adapter, *vendortest.SafeBuffer) {
 	t.Helper()
 	f := fake.New()
-	e := vendortest.Setup(t, f, Demo, New, func(c *Config, _ *vendorkit.Deps) {
+	e := vendortest.Setup(t, f, fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
 		if mutate != nil {
 			mutate(c)
 		}
@@ -326,12 +327,12 @@ func TestSecretsScrubbed(t *testing.T) {
 		w.WriteHeader(http.StatusForbidden)
 		json.NewEncoder(w).Encode(map[string]any{"Message": "denied for " + u + ":" + p + " " + r.Header.Get("Authorization")})
 	})
-	e := vendortest.Setup(t, echo, Demo, New, nil)
+	e := vendortest.Setup(t, echo, fake.Demo, New, nil)
 	res := e.Adapter.Deliver(context.Background(), vendortest.PortalUserCall())
 	if res.Status != fanout.Permanent || !strings.Contains(res.Message, "denied for") {
 		t.Errorf("Deliver = %+v", res)
 	}
-	vendortest.AssertNoSecret(t, res, e.Log, fake.DemoPassword, strings.TrimPrefix(e.Adapter.authz, "Basic "), vendortest.PortalUserSecret)
+	vendortest.AssertNoSecret(t, res, e.Log, fake.DemoPassword, strings.TrimPrefix(e.Adapter.Authz(), "Basic "), vendortest.PortalUserSecret)
 }
 
 func TestConcurrentDeliveries(t *testing.T) {

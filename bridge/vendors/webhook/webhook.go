@@ -41,9 +41,6 @@ import (
 // Name is the vendor's name in the configuration and in results.
 const Name = "webhook"
 
-// DemoSecret is the signing secret shared by Demo and the fake.
-const DemoSecret = "demo-webhook-signing-secret"
-
 // minSecret is the shortest secret accepted: an HMAC key is only as
 // strong as it is long.
 const minSecret = 16
@@ -107,11 +104,6 @@ func (c *Config) Check() error {
 		return err
 	}
 	return nil
-}
-
-// Demo is the configuration that posts to the fake at baseURL.
-func Demo(baseURL string) Config {
-	return Config{URL: strings.TrimRight(baseURL, "/") + "/events", Secret: config.NewSecret(DemoSecret)}
 }
 
 // Event is the body of one request.

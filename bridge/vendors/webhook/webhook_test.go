@@ -46,7 +46,7 @@ func setup(t *testing.T, mutate func(*webhook.Config, *vendorkit.Deps)) env {
 	t.Helper()
 	f := fake.New()
 	rec := &recorder{}
-	e := vendortest.Setup(t, vendortest.Tap(f, rec.record), webhook.Demo, webhook.New, mutate)
+	e := vendortest.Setup(t, vendortest.Tap(f, rec.record), fake.Demo, webhook.New, mutate)
 	return env{f, rec, e.Adapter, e.Log}
 }
 
@@ -93,7 +93,7 @@ func TestGoldenAndEndState(t *testing.T) {
 				!strings.Contains(string(ev.Params), tc.wantInParams) {
 				t.Errorf("event = %s %s params %s oof %s", ev.Operation, ev.RequestID, ev.Params, ev.OutOfOffice)
 			}
-			vendortest.AssertNoSecret(t, res, e.log, webhook.DemoSecret, vendortest.PortalUserSecret)
+			vendortest.AssertNoSecret(t, res, e.log, fake.DemoSecret, vendortest.PortalUserSecret)
 			if strings.Contains(string(e.rec.last), vendortest.PortalUserSecret) {
 				t.Error("the body carries UserPwd")
 			}
@@ -144,7 +144,7 @@ func TestSignatureRejected(t *testing.T) {
 			if s := e.fake.State(); len(s.Events) != 0 || len(s.Rejected) != 1 {
 				t.Errorf("state = %+v, want one rejection", s)
 			}
-			vendortest.AssertNoSecret(t, res, e.log, webhook.DemoSecret, "another-secret-of-length")
+			vendortest.AssertNoSecret(t, res, e.log, fake.DemoSecret, "another-secret-of-length")
 		})
 	}
 }
@@ -207,14 +207,14 @@ func TestTransportFailures(t *testing.T) {
 func TestSecretScrubbed(t *testing.T) {
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, "expected secret "+webhook.DemoSecret)
+		io.WriteString(w, "expected secret "+fake.DemoSecret)
 	})
-	e := vendortest.Setup(t, echo, webhook.Demo, webhook.New, nil)
+	e := vendortest.Setup(t, echo, fake.Demo, webhook.New, nil)
 	res := e.Adapter.Deliver(context.Background(), vendortest.PortalUserCall())
 	if res.Status != fanout.Permanent || !strings.Contains(res.Message, "expected secret [redacted]") {
 		t.Errorf("Deliver = %+v", res)
 	}
-	vendortest.AssertNoSecret(t, res, e.Log, webhook.DemoSecret, vendortest.PortalUserSecret)
+	vendortest.AssertNoSecret(t, res, e.Log, fake.DemoSecret, vendortest.PortalUserSecret)
 }
 
 func TestConcurrentDeliveries(t *testing.T) {

@@ -35,6 +35,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +46,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials of the fake's administrator; the adapter's Demo config
-// uses them.
+// Demo credentials of the fake's administrator; Demo uses them.
 const (
 	DemoUser     = "admin"
 	DemoPassword = "grommunio-demo-password"
@@ -71,6 +72,8 @@ type Fake struct {
 	nextUser   int
 	calls      fakekit.Counts[string] // operationId -> count, logins included
 	violations []string
+	overlaps   fakekit.Overlaps // by username
+	history    fakekit.History  // UserState, by username
 }
 
 type domain struct {
@@ -147,6 +150,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the client went away
 	}
+	defer f.overlaps.Begin(f.subject(r))()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return
@@ -198,6 +202,30 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(out)
+}
+
+// subject is the username a request is about: the user of a
+// .../users/{userID}/... path ("user <id>" when there is none with that
+// id), or the username a user search asks for; "" for other requests.
+func (f *Fake) subject(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/domains/")
+	parts := strings.Split(rest, "/") // {domainID} users [{userID} ...]
+	switch {
+	case !ok || len(parts) < 2 || parts[1] != "users":
+		return ""
+	case len(parts) == 2:
+		return r.URL.Query().Get("username")
+	}
+	id, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return ""
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[id]; ok {
+		return u.Username
+	}
+	return "user " + parts[2]
 }
 
 // errorBody is grommunio's body for an error status.

@@ -124,6 +124,7 @@ func (f *Fake) setOOF(c *call, u *user) (int, any) {
 		}
 	}
 	u.oof = oof
+	f.history.Record(u.Username, u.state())
 	return http.StatusOK, msg("Success")
 }
 
@@ -147,5 +148,6 @@ func (f *Fake) setDelegates(c *call, u *user) (int, any) {
 		}
 	}
 	u.delegates = list
+	f.history.Record(u.Username, u.state())
 	return http.StatusOK, msg("Delegates updated")
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // State is a JSON-able snapshot of the fake.
@@ -13,6 +15,12 @@ type State struct {
 	// Violations are answers of the fake that broke the document (a bug
 	// of the fake; they were replaced by a 500 as grommunio does).
 	Violations []string `json:"violations,omitempty"`
+	// Overlaps counts, per username, requests that began while another
+	// for the same user was in progress.
+	Overlaps map[string]int `json:"overlaps"`
+	// History is, per username, the user's state after each change,
+	// oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // DomainState is one domain with its users.
@@ -34,7 +42,8 @@ type UserState struct {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Calls: f.calls.Snapshot(), Violations: append([]string(nil), f.violations...)}
+	s := State{Calls: f.calls.Snapshot(), Violations: append([]string(nil), f.violations...), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, d := range f.domains {
 		ds := DomainState{ID: d.ID, Name: d.Name, Users: []UserState{}}
 		for _, u := range f.sortedUsers() {

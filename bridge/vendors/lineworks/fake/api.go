@@ -167,6 +167,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		for i, s := range u.statuses {
 			if s.UserProfileStatusID == statusID {
 				u.statuses = append(u.statuses[:i], u.statuses[i+1:]...)
+				f.history.Record(u.ID, u.copyStatuses())
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
@@ -283,6 +284,7 @@ func (f *Fake) save(w http.ResponseWriter, u *user, old *Status, base statusInpu
 	} else {
 		f.add(u, s)
 	}
+	f.history.Record(u.ID, u.copyStatuses())
 	writeJSON(w, http.StatusOK, s)
 }
 

@@ -34,12 +34,15 @@
 package fake
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +81,8 @@ type Fake struct {
 	tokenRequests, tokensIssued, unauthorized int
 	calls                                     fakekit.Counts[string] // per API operation
 	requests                                  []Request
+	overlaps                                  fakekit.Overlaps // by member id
+	history                                   fakekit.History  // statuses, by member id
 }
 
 type grant struct {
@@ -237,6 +242,12 @@ type State struct {
 	TokensIssued  int            `json:"tokens_issued"`
 	Unauthorized  int            `json:"unauthorized"` // API calls refused with 401
 	Calls         map[string]int `json:"calls"`        // per API operation
+	// Overlaps counts, per member id, API requests that began while
+	// another for the same member was in progress.
+	Overlaps map[string]int `json:"overlaps"`
+	// History is, per subject (keyed as in Overlaps), the member's
+	// statuses after each change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // UserState is one member with their statuses.
@@ -252,13 +263,10 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: []UserState{}, TokenRequests: f.tokenRequests, TokensIssued: f.tokensIssued,
-		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot()}
+		Unauthorized: f.unauthorized, Calls: f.calls.Snapshot(), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, u := range f.users {
-		us := UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: []Status{}}
-		for _, st := range u.statuses {
-			us.Statuses = append(us.Statuses, *st)
-		}
-		s.Users = append(s.Users, us)
+		s.Users = append(s.Users, UserState{UserID: u.ID, Email: u.Email, ExternalKey: u.ExternalKey, Statuses: u.copyStatuses()})
 	}
 	return s
 }
@@ -275,6 +283,12 @@ func (f *Fake) Statuses(userID string) []Status {
 	if u == nil {
 		return nil
 	}
+	return u.copyStatuses()
+}
+
+// copyStatuses copies u's statuses; f.mu is held. A stored status is
+// replaced, never changed in place, so a shallow copy stays true.
+func (u *user) copyStatuses() []Status {
 	out := []Status{}
 	for _, s := range u.statuses {
 		out = append(out, *s)
@@ -284,6 +298,16 @@ func (f *Fake) Statuses(userID string) []Status {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body is read first so that net/http notices a client that gives
+	// up during a Delay or Hang (it watches the connection once the body
+	// is consumed): the request then ends, and does not count as still in
+	// progress for Overlaps.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return // the client went away
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	defer f.overlaps.Begin(f.subject(r))()
 	if f.Hold(w, r) { // FailNext is taken by serveAPI only
 		return
 	}
@@ -295,6 +319,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested URL is not supported.")
 	}
+}
+
+// subject is the member an API request is about, by member id (the
+// userId of the path when no member has it); "" for other requests.
+func (f *Fake) subject(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), APIPath+"/users/")
+	seg, _, _ := strings.Cut(rest, "/")
+	id, err := url.PathUnescape(seg)
+	if !ok || err != nil || id == "" {
+		return ""
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u := f.findUser(id); u != nil {
+		return u.ID
+	}
+	return id
 }
 
 // writeError writes LINE WORKS' error shape.

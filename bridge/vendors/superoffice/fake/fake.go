@@ -21,6 +21,8 @@
 package fake
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -30,7 +32,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials: what superoffice.Demo configures.
+// Demo credentials: Demo configures the Basic ones.
 const (
 	DemoUser     = "bridge"
 	DemoPassword = "demo-Passw0rd"
@@ -80,6 +82,12 @@ type State struct {
 	Requests map[string]int `json:"requests"`
 	// Rejected counts requests answered with an error, by HTTP status.
 	Rejected map[int]int `json:"rejected"`
+	// Overlaps counts, per associate id, requests that began while
+	// another for the same associate was in progress.
+	Overlaps map[string]int `json:"overlaps"`
+	// History is, per associate id, the associate after each presence
+	// change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // Fake is the SuperOffice fake; it is an http.Handler. FailNext makes the
@@ -93,9 +101,11 @@ type Fake struct {
 	associates map[int]*Associate
 	requests   fakekit.Counts[string]
 	rejected   fakekit.Counts[int]
-	expired    bool        // the configured credentials are no longer accepted
-	rateLimit  int         // requests per second; 0: none
-	window     []time.Time // arrivals within the last second
+	overlaps   fakekit.Overlaps // by associate id
+	history    fakekit.History  // Associate, by associate id
+	expired    bool             // the configured credentials are no longer accepted
+	rateLimit  int              // requests per second; 0: none
+	window     []time.Time      // arrivals within the last second
 	now        func() time.Time
 }
 
@@ -146,7 +156,8 @@ func (f *Fake) ExpireCredentials() {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot()}
+	s := State{Auth: f.mode, Requests: f.requests.Snapshot(), Rejected: f.rejected.Snapshot(), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, a := range f.associates {
 		s.Associates = append(s.Associates, *a)
 	}
@@ -159,6 +170,16 @@ func (f *Fake) DebugState() any { return f.State() }
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body is read first so that net/http notices a client that gives
+	// up during a Delay or Hang (it watches the connection once the body
+	// is consumed): the request then ends, and does not count as still in
+	// progress for Overlaps.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return // the client went away
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	defer f.overlaps.Begin(f.subject(r))()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return

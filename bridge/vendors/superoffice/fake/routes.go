@@ -95,18 +95,12 @@ func (f *Fake) getUser(w http.ResponseWriter, seg string) {
 		return
 	}
 	f.mu.Lock()
-	var found *Associate
-	if id, err := strconv.Atoi(name); err == nil {
+	if _, err := strconv.Atoi(name); err == nil {
 		f.requests.Add("GET User/{associateId}")
-		found = f.associates[id]
 	} else {
 		f.requests.Add("GET User/{userName}")
-		for _, a := range f.associates {
-			if strings.EqualFold(a.UserName, name) {
-				found = a
-			}
-		}
 	}
+	found := f.lookup(name)
 	var u user
 	if found != nil {
 		u = userOf(*found)
@@ -117,6 +111,40 @@ func (f *Fake) getUser(w http.ResponseWriter, seg string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, u)
+}
+
+// lookup finds an associate by id or login name (a number is an id, as
+// SuperOffice routes it); f.mu is held.
+func (f *Fake) lookup(name string) *Associate {
+	if id, err := strconv.Atoi(name); err == nil {
+		return f.associates[id]
+	}
+	for _, a := range f.associates {
+		if strings.EqualFold(a.UserName, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// subject is the associate a request is about, by id (the login name
+// when no associate has it); "" for other requests.
+func (f *Fake) subject(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v1/")
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) < 2 || !strings.EqualFold(parts[0], "User") {
+		return ""
+	}
+	name, err := url.PathUnescape(parts[1])
+	if err != nil || name == "" {
+		return ""
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a := f.lookup(name); a != nil {
+		return strconv.Itoa(a.AssociateID)
+	}
+	return name
 }
 
 func userOf(a Associate) user {
@@ -160,6 +188,7 @@ func (f *Fake) putPresence(w http.ResponseWriter, r *http.Request, id int) {
 	a, ok := f.associates[id]
 	if ok {
 		a.Status, a.Message = p.Status, p.Message
+		f.history.Record(strconv.Itoa(id), *a)
 	}
 	f.mu.Unlock()
 	if !ok {

@@ -28,7 +28,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
-// Demo credentials; Demo() of the adapter package uses them.
+// Demo credentials; Demo uses the Basic ones and the tenant.
 const (
 	DemoUser            = "bridge"
 	DemoPassword        = "demo-therefore-password"
@@ -55,6 +55,8 @@ type Fake struct {
 	portalUsers   map[string]PortalUser
 	lastBodies    map[string][]byte
 	calls         []Call
+	overlaps      fakekit.Overlaps // by lower-case user name or portal e-mail
+	history       fakekit.History  // UserState or PortalUser, keyed as overlaps
 }
 
 type user struct {
@@ -109,6 +111,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay, so the handler does not outlive it.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	defer f.overlaps.Begin(f.subject(body))()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return

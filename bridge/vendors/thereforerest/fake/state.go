@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/fakekit"
 )
 
 // State is a snapshot of the fake, for tests and /debug/vendors/therefore.
@@ -17,6 +19,13 @@ type State struct {
 	LastBodies map[string]json.RawMessage `json:"last_bodies"`
 	// Calls are the requests received, oldest first.
 	Calls []Call `json:"calls"`
+	// Overlaps counts, per user (lower-case Therefore name, or a portal
+	// user's e-mail), requests that began while another for the same
+	// user was in progress.
+	Overlaps map[string]int `json:"overlaps"`
+	// History is, per user (keyed as Overlaps), the user's state (a
+	// UserState, or a PortalUser) after each change, oldest first.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // UserState is one user's out-of-office setting.
@@ -52,13 +61,10 @@ func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := State{Users: map[string]UserState{}, PortalUsers: map[string]PortalUser{},
-		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls)}
+		LastBodies: map[string]json.RawMessage{}, Calls: slices.Clone(f.calls), Overlaps: f.overlaps.Snapshot(),
+		History: f.history.Snapshot()}
 	for _, u := range f.users {
-		d := []string{}
-		for _, k := range u.delegates {
-			d = append(d, f.users[k].name)
-		}
-		s.Users[u.name] = UserState{OutOfOffice: u.oof, Delegates: d}
+		s.Users[u.name] = f.userState(u)
 	}
 	for k, p := range f.portalUsers {
 		s.PortalUsers[k] = p
@@ -76,6 +82,29 @@ func (f *Fake) DebugState() any { return f.State() }
 type appError struct{ code, msg string }
 
 func (e *appError) Error() string { return e.code + ": " + e.msg }
+
+// subject is the user a body is about: the portal user's e-mail, or the
+// key of the out-of-office user (the connected user when none is named);
+// "" when it names none the fake knows.
+func (f *Fake) subject(body []byte) string {
+	var p struct {
+		User       *userID
+		PortalUser *struct{ Email *string }
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	if p.PortalUser != nil {
+		if p.PortalUser.Email == nil {
+			return ""
+		}
+		return *p.PortalUser.Email
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key, _ := f.resolve(p.User)
+	return key
+}
 
 // resolve finds the user u names; nil is the connected user.
 func (f *Fake) resolve(u *userID) (string, *appError) {
@@ -160,7 +189,17 @@ func (f *Fake) saveOOF(p *oofParams) *appError {
 		u.oof = *p.IsOutOfOfficeEnabled
 	}
 	u.delegates = delegates
+	f.history.Record(key, f.userState(u))
 	return nil
+}
+
+// userState is u as State shows it; f.mu is held.
+func (f *Fake) userState(u *user) UserState {
+	d := []string{}
+	for _, k := range u.delegates {
+		d = append(d, f.users[k].name)
+	}
+	return UserState{OutOfOffice: u.oof, Delegates: d}
 }
 
 // savePortalUser checks what the operation page makes mandatory and keeps
@@ -183,6 +222,7 @@ func (f *Fake) savePortalUser(p *portalParams) *appError {
 	}
 	f.mu.Lock()
 	f.portalUsers[strings.ToLower(saved.Email)] = saved
+	f.history.Record(saved.Email, saved)
 	f.mu.Unlock()
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
 )
 
-// DemoSecret is the secret the fake verifies with (webhook.Demo's).
-const DemoSecret = webhook.DemoSecret
+// DemoSecret is the secret the fake verifies with (Demo's).
+const DemoSecret = "demo-webhook-signing-secret"
 
 const (
 	path      = "/events"
@@ -39,7 +40,9 @@ type Fake struct {
 	mu         sync.Mutex
 	events     []Event
 	rejected   []Rejection
-	retryAfter time.Duration // with the injected failures: sent as Retry-After
+	overlaps   fakekit.Overlaps // by subject
+	history    fakekit.History  // Event, by subject
+	retryAfter time.Duration    // with the injected failures: sent as Retry-After
 }
 
 // Event is an accepted request.
@@ -60,8 +63,15 @@ type Rejection struct {
 
 // State is a snapshot of the fake.
 type State struct {
+	// Events are the accepted events, oldest first (the last 1,000).
 	Events   []Event     `json:"events"`
 	Rejected []Rejection `json:"rejected"`
+	// Overlaps counts, per subject (see Subject), requests that began
+	// while another for the same subject was in progress.
+	Overlaps map[string]int `json:"overlaps"`
+	// History is, per subject, the accepted events, oldest first: the
+	// last ones of each subject, however many events came after them.
+	History map[string][]fakekit.Applied `json:"history"`
 }
 
 // New returns an empty fake.
@@ -88,7 +98,8 @@ func (f *Fake) failNext(n, status int, retryAfter time.Duration) {
 func (f *Fake) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return State{Events: append([]Event{}, f.events...), Rejected: append([]Rejection{}, f.rejected...)}
+	return State{Events: append([]Event{}, f.events...), Rejected: append([]Rejection{}, f.rejected...),
+		Overlaps: f.overlaps.Snapshot(), History: f.history.Snapshot()}
 }
 
 // DebugState implements the bridge's Debugger.
@@ -98,6 +109,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets the server notice a client that gives up
 	// during a Delay.
 	body, bodyErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	subject := Subject(body)
+	defer f.overlaps.Begin(subject)()
 	fail, done := f.Intercept(w, r)
 	if done {
 		return
@@ -141,8 +154,40 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev.Timestamp = ts
 	f.mu.Lock()
 	f.events = fakekit.AppendBounded(f.events, ev, maxEvents)
+	f.history.Record(subject, ev)
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Subject is the user an event body is about, in lower case: a portal
+// user's e-mail, or the out-of-office user as DOMAIN\name, name or
+// "id <UserId>" ("" when the event names none: the connected user).
+func Subject(body []byte) string {
+	var ev struct {
+		Params struct {
+			User *struct {
+				DomainName, UserName *string
+				UserId               *int32
+			}
+			PortalUser *struct{ Email *string }
+		}
+	}
+	if json.Unmarshal(body, &ev) != nil {
+		return ""
+	}
+	s := ""
+	switch u, p := ev.Params.User, ev.Params.PortalUser; {
+	case p != nil && p.Email != nil:
+		s = *p.Email
+	case u == nil:
+	case u.UserId != nil && *u.UserId != 0:
+		s = "id " + strconv.Itoa(int(*u.UserId))
+	case u.UserName != nil && u.DomainName != nil && *u.DomainName != "":
+		s = *u.DomainName + `\` + *u.UserName
+	case u.UserName != nil:
+		s = *u.UserName
+	}
+	return strings.ToLower(s)
 }
 
 // decode reads body strictly as a webhook.Event.
