@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,22 +10,38 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 )
 
+const checkConfigSynopsis = `usage: thereforebridge check-config [flags] [FILE]
+
+Validates the YAML config FILE as serve would load it (including secrets
+from the environment and files, and every vendor's settings) and prints
+the endpoint and, per operation, the vendors a call goes to. Without FILE it
+checks the embedded demo config.
+`
+
+const checkConfigFooter = `exit status: 0 when the config is valid, 1 when it is not (the error names
+file:line:field), 2 for a wrong command line.`
+
 func checkConfig(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "YAML config file (default: the embedded config)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newCmdFlags("check-config", checkConfigSynopsis, stdout, stderr)
+	fs.footer = checkConfigFooter
+	cfgFlag := fs.String("config", "", "the config file, same as FILE")
+	pos, code, ok := fs.parse(args, 1)
+	if !ok {
+		return code
 	}
-	cfg, err := config.Load(*cfgPath)
+	path, ok := configArg(fs, pos, *cfgFlag)
+	if !ok {
+		return exitUsage
+	}
+	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 1
+		return exitError
 	}
 	set, err := vendors.Build(cfg, vendorkit.Deps{Directory: identity.FromConfig(cfg.Identity)})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 1
+		return exitError
 	}
 	defer set.Close()
 	targets := set.Targets
@@ -44,5 +59,5 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stdout)
 	}
-	return 0
+	return exitOK
 }

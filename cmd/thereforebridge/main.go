@@ -2,10 +2,13 @@
 // operations SaveOutOfOfficeInfoForUser and SavePortalUser and carries each
 // call to the configured REST vendors.
 //
-//	thereforebridge serve [-config file.yaml] [-listen addr]
-//	thereforebridge check-config [-config file.yaml]
+//	thereforebridge serve [flags] [FILE]
+//	thereforebridge check-config [FILE]
 //	thereforebridge call oof|portal [flags]
-//	thereforebridge version
+//	thereforebridge hash-password
+//	thereforebridge --version
+//
+// `thereforebridge <command> -h` prints a command's full usage.
 //
 // Each subcommand lives in its own file and is one line of the commands
 // table below.
@@ -15,8 +18,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/buildinfo"
 )
 
 // A command is one subcommand: run gets the arguments after its name and
@@ -32,7 +36,7 @@ var commands = []command{
 	{"check-config", "validate a config file and print what would be called", checkConfig},
 	{"call", "send one SOAP call (oof or portal) and print the reply", call},
 	{"hash-password", "read a password on stdin, print its bcrypt hash for auth.callers", hashPassword},
-	{"version", "print the version", printVersion},
+	{"version", "print the version, commit and Go version (same as --version)", printVersion},
 }
 
 func main() {
@@ -41,17 +45,18 @@ func main() {
 
 func usage() string {
 	var b strings.Builder
-	b.WriteString("usage: thereforebridge <command> [flags]\n\ncommands:\n")
+	b.WriteString("usage: thereforebridge <command> [flags] [args]\n       thereforebridge --version\n\ncommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-14s%s\n", c.name, c.summary)
 	}
+	b.WriteString("\n'thereforebridge <command> -h' prints the command's flags and exit codes.\n")
 	return b.String()
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
-		return 2
+		return exitUsage
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -61,25 +66,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage())
-		return 0
+		return exitOK
+	case "-version", "--version":
+		return printVersion(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "thereforebridge: unknown command %q\n%s", args[0], usage())
-	return 2
+	fmt.Fprintf(stderr, "thereforebridge: unknown command %q\n\n%s", args[0], usage())
+	return exitUsage
 }
 
 func printVersion(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stdout, "thereforebridge", version())
-	return 0
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return bi.Main.Version + " " + s.Value
-			}
-		}
-		return bi.Main.Version
+	fs := newCmdFlags("version", "usage: thereforebridge version | thereforebridge --version\n\nPrints the version, the commit and the Go version of this binary.\n", stdout, stderr)
+	if _, code, ok := fs.parse(args, 0); !ok {
+		return code
 	}
-	return "unknown"
+	fmt.Fprintln(stdout, buildinfo.Get())
+	return exitOK
 }

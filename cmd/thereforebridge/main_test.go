@@ -33,10 +33,12 @@ func TestCallAgainstTheBridge(t *testing.T) {
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-soap12", "-user", `CORP\jdoe`, "-off"}, 0, "application/soap+xml"},
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-off"}, 0, "SaveOutOfOfficeInfoForUserResult"}, // the connected user: demo is John Doe
-		{[]string{"call", "oof", "-url", url, "-off"}, 1, "authentication required"},
-		{[]string{"call", "oof", "-url", url, "-basic", "demo:wrong", "-off"}, 1, "authentication failed"},
+		{[]string{"call", "oof", "-url", url, "-off"}, exitFault, "authentication required"},
+		{[]string{"call", "oof", "-url", url, "-basic", "demo:wrong", "-off"}, exitFault, "authentication failed"},
 		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
-		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com"}, exitFault, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "portal", "-soap12", "-url", url, "-basic", demo, "-email", "p@example.com"}, exitFault, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "oof", "-url", ts.URL + "/nowhere", "-basic", demo, "-off"}, exitError, "HTTP 404"},
 		{[]string{"call", "oof", "-on", "-off"}, 2, ""},
 		{[]string{"call", "nonsense"}, 2, ""},
 	}
