@@ -22,6 +22,8 @@ type Metrics struct {
 	VendorDuration  *prometheus.HistogramVec // vendor
 	VendorRetries   *prometheus.CounterVec   // vendor
 	BestEffortFails *prometheus.CounterVec   // vendor
+
+	collectors []prometheus.Collector // everything registered, for Names
 }
 
 // New registers the metrics on a fresh registry (with Go and process
@@ -53,8 +55,9 @@ func New() *Metrics {
 			Name: "thereforebridge_best_effort_failures_total", Help: "Calls whose best-effort vendor failed while the SOAP call succeeded.",
 		}, []string{"vendor"}),
 	}
-	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails,
+	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.MustRegister(buildInfo())
 	return m
 }
 
