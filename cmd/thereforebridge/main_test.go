@@ -60,7 +60,7 @@ func TestCheckConfig(t *testing.T) {
 	os.WriteFile(good, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    operations: [SavePortalUser]\n"), 0o644)
 	os.WriteFile(bad, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    keeep: 3\n"), 0o644)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"check-config", "-config", good}, &out, &errOut); code != 0 {
+	if code := run([]string{"check-config", good}, &out, &errOut); code != 0 {
 		t.Fatalf("good config: exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{"good.yaml: ok", "SaveOutOfOfficeInfoForUser ->\n", "SavePortalUser -> log (required)"} {
@@ -70,7 +70,7 @@ func TestCheckConfig(t *testing.T) {
 	}
 	out.Reset()
 	errOut.Reset()
-	if code := run([]string{"check-config", "-config", bad}, &out, &errOut); code != 1 {
+	if code := run([]string{"check-config", bad}, &out, &errOut); code != 1 {
 		t.Fatalf("bad config: exit %d", code)
 	}
 	if want := "bad.yaml:6: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
@@ -96,7 +96,7 @@ func TestProductionExample(t *testing.T) {
 	}
 	t.Setenv("LINEWORKS_PRIVATE_KEY", lineworksfake.DemoPrivateKeyPEM)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 0 {
+	if code := run([]string{"check-config", cfgFile}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{
@@ -110,7 +110,7 @@ func TestProductionExample(t *testing.T) {
 	// Without its environment the file is refused, naming the variable.
 	os.Unsetenv("WEBHOOK_SECRET")
 	errOut.Reset()
-	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "WEBHOOK_SECRET is not set") {
+	if code := run([]string{"check-config", cfgFile}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "WEBHOOK_SECRET is not set") {
 		t.Errorf("missing env: exit %d, %s", code, errOut.String())
 	}
 }
