@@ -6,12 +6,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sys/unix"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 func hashWith(t *testing.T, in io.Reader) (code int, stdout, stderr string) {
@@ -44,26 +45,19 @@ func TestHashPasswordFromPipe(t *testing.T) {
 func TestHashPasswordFromTerminal(t *testing.T) {
 	ptm, pts := openPTY(t)
 	defer ptm.Close()
-	var mu sync.Mutex
-	var prompts bytes.Buffer
+	var prompts vendortest.SafeBuffer
 	done := make(chan int, 1)
 	var out bytes.Buffer
 	go func() {
 		defer func(old io.Reader) { stdin = old }(stdin)
 		stdin = pts
-		done <- run([]string{"hash-password"}, &out, writerFunc(func(p []byte) (int, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return prompts.Write(p)
-		}))
+		done <- run([]string{"hash-password"}, &out, &prompts)
 	}()
 	// Type each entry only once the prompt is out and echo is off: what
 	// the terminal echoes is decided when the input arrives.
 	for _, prompt := range []string{"Password: ", "Repeat: "} {
 		waitFor(t, func() bool {
-			mu.Lock()
 			asked := strings.Contains(prompts.String(), prompt)
-			mu.Unlock()
 			tio, err := unix.IoctlGetTermios(int(pts.Fd()), unix.TCGETS)
 			return asked && err == nil && tio.Lflag&unix.ECHO == 0
 		})
@@ -81,10 +75,6 @@ func TestHashPasswordFromTerminal(t *testing.T) {
 		t.Errorf("the password was echoed: %q", echoed)
 	}
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()

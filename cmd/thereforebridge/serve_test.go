@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 // notifySocket listens where $NOTIFY_SOCKET points, as systemd does for a
@@ -80,7 +80,7 @@ func TestServeFileThenFlags(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "bridge.yaml")
 	os.WriteFile(cfg, []byte("listen: "+taken+"\nauth:\n  insecure_no_auth: true\nvendors:\n  log: {}\n"), 0o644)
 	states := notifySocket(t)
-	var out, errOut syncBuffer
+	var out, errOut vendortest.SafeBuffer
 	done := make(chan int, 1)
 	go func() { done <- run([]string{"serve", cfg, "-listen", "127.0.0.1:0"}, &out, &errOut) }()
 	select {
@@ -101,21 +101,4 @@ func TestServeFileThenFlags(t *testing.T) {
 	if code := <-done; code != exitOK {
 		t.Errorf("exit %d: %s", code, errOut.String())
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
