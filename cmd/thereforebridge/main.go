@@ -49,7 +49,9 @@ func usage() string {
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-14s%s\n", c.name, c.summary)
 	}
-	b.WriteString("\n'thereforebridge <command> -h' prints the command's flags and exit codes.\n")
+	b.WriteString("\n'thereforebridge <command> -h' prints the command's flags and exit codes.\n" +
+		"Exit status: 0 done, 1 failed, 2 wrong command line; call also 3 for a SOAP fault\n" +
+		"and 4 when it could not reach the bridge.\n")
 	return b.String()
 }
 
