@@ -35,7 +35,7 @@ var commands = []command{
 	{"serve", "run the bridge (default config: the embedded local demo)", serve},
 	{"check-config", "validate a config file and print what would be called", checkConfig},
 	{"call", "send one SOAP call (oof or portal) and print the reply", call},
-	{"hash-password", "read a password on stdin, print its bcrypt hash for auth.callers", hashPassword},
+	{"hash-password", "read a password (no echo at a terminal), print its bcrypt hash for auth.callers", hashPassword},
 	{"version", "print the version, commit and Go version (same as --version)", printVersion},
 }
 

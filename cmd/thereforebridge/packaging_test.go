@@ -3,12 +3,16 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -141,5 +145,47 @@ func TestContainerImage(t *testing.T) {
 		t.Errorf("podman run --version: %v\n%s", err, run)
 	case !strings.Contains(string(run), "thereforebridge v0.0.0-test"):
 		t.Errorf("the image's binary says %q, want the stamped version", run)
+	}
+}
+
+// TestDist runs `make dist` for the host's platform and checks what a
+// release needs: a static binary (no ELF interpreter, so it runs FROM
+// scratch and on any glibc or musl), the stamped version, and a
+// SHA256SUMS that verifies.
+func TestDist(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a release binary: not in -short")
+	}
+	lookTool(t, "make", "make")
+	lookTool(t, "sha256sum", "coreutils")
+	dir := t.TempDir()
+	platform := runtime.GOOS + "/" + runtime.GOARCH
+	if out, err := exec.Command("make", "-C", "../..", "dist", "DIST="+dir, "PLATFORMS="+platform, "VERSION=v0.0.0-test").CombinedOutput(); err != nil {
+		t.Fatalf("make dist: %v\n%s", err, out)
+	}
+	name := "thereforebridge-" + runtime.GOOS + "-" + runtime.GOARCH
+	bin := filepath.Join(dir, name)
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s is dynamically linked", name)
+		}
+	}
+	f.Close()
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "thereforebridge v0.0.0-test commit ") {
+		t.Errorf("--version: %q, %v", out, err)
+	}
+	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(bin)
+	sum := sha256.Sum256(b)
+	if want := hex.EncodeToString(sum[:]) + "  " + name + "\n"; string(sums) != want {
+		t.Errorf("SHA256SUMS:\n%s\nwant:\n%s", sums, want)
 	}
 }
