@@ -5,7 +5,7 @@ BIN     := bin/thereforebridge
 WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
 
-.PHONY: all deps generate check-generated build run test bench fuzz interop vet
+.PHONY: all deps generate check-generated build run test bench fuzz interop vet dist image
 
 all: build
 
@@ -27,6 +27,38 @@ check-generated:
 
 build:
 	$(GO) build -o $(BIN) ./cmd/thereforebridge
+
+## dist: static (CGO_ENABLED=0), version-stamped release binaries and their SHA256SUMS in $(DIST)/
+PKG       := github.com/thereforebridge/thereforebridge
+DIST      ?= dist
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+PLATFORMS ?= linux/amd64 linux/arm64
+LDFLAGS   := -s -w -X $(PKG)/bridge/buildinfo.version=$(VERSION) -X $(PKG)/bridge/buildinfo.commit=$(COMMIT)
+dist:
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		echo "dist: $(DIST)/thereforebridge-$$os-$$arch $(VERSION)"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
+			-o $(DIST)/thereforebridge-$$os-$$arch ./cmd/thereforebridge || exit 1; \
+	done
+	@cd $(DIST) && sha256sum thereforebridge-* > SHA256SUMS && cat SHA256SUMS
+
+## image: the FROM scratch container image (cmd/thereforebridge/deploy/Containerfile) with podman or buildah, as $(IMAGE)
+IMAGE ?= localhost/thereforebridge:$(VERSION)
+CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+image:
+	@builder=$$(command -v podman || command -v buildah) || { echo "image: needs podman or buildah (Debian: apt-get install podman)" >&2; exit 1; }; \
+	test -r $(CA_CERTS) || { echo "image: no CA bundle at $(CA_CERTS) (Debian: ca-certificates)" >&2; exit 1; }; \
+	ctx=$$(mktemp -d) && trap 'rm -rf $$ctx' EXIT && \
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$ctx/thereforebridge ./cmd/thereforebridge && \
+	cp $(CA_CERTS) $$ctx/ca-certificates.crt && \
+	printf 'root:x:0:0:root:/:/sbin/nologin\nthereforebridge:x:65532:65532:thereforebridge:/var/lib/thereforebridge:/sbin/nologin\n' >$$ctx/passwd && \
+	printf 'root:x:0:\nthereforebridge:x:65532:\n' >$$ctx/group && \
+	mkdir $$ctx/state && \
+	$$builder build --quiet -f cmd/thereforebridge/deploy/Containerfile -t $(IMAGE) $$ctx && \
+	echo "image: $(IMAGE)"
 
 ## run: start the bridge on its embedded default configuration
 run:

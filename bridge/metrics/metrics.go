@@ -23,6 +23,8 @@ type Metrics struct {
 	VendorRetries   *prometheus.CounterVec   // vendor
 	BestEffortFails *prometheus.CounterVec   // vendor
 	DeliveriesDead  *prometheus.CounterVec   // vendor
+
+	collectors []prometheus.Collector // everything registered, for Names
 }
 
 // New registers the metrics on a fresh registry (with Go and process
@@ -57,8 +59,9 @@ func New() *Metrics {
 			Name: "thereforebridge_deliveries_dead_total", Help: "Deliveries given up after delivery.max_age (kept for operators to retry or discard).",
 		}, []string{"vendor"}),
 	}
-	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead,
+	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.MustRegister(buildInfo())
 	return m
 }
 

@@ -33,10 +33,12 @@ func TestCallAgainstTheBridge(t *testing.T) {
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-user", `CORP\jdoe`, "-on", "-add", `CORP\asmith`}, 0, "SaveOutOfOfficeInfoForUserResult"},
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-soap12", "-user", `CORP\jdoe`, "-off"}, 0, "application/soap+xml"},
 		{[]string{"call", "oof", "-url", url, "-basic", demo, "-off"}, 0, "SaveOutOfOfficeInfoForUserResult"}, // the connected user: demo is John Doe
-		{[]string{"call", "oof", "-url", url, "-off"}, 1, "authentication required"},
-		{[]string{"call", "oof", "-url", url, "-basic", "demo:wrong", "-off"}, 1, "authentication failed"},
+		{[]string{"call", "oof", "-url", url, "-off"}, exitFault, "authentication required"},
+		{[]string{"call", "oof", "-url", url, "-basic", "demo:wrong", "-off"}, exitFault, "authentication failed"},
 		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com", "-query", "3", "-name", "p1", "-password", "pw"}, 0, "SavePortalUserResult"},
-		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com"}, 1, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "portal", "-url", url, "-basic", demo, "-email", "p@example.com"}, exitFault, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "portal", "-soap12", "-url", url, "-basic", demo, "-email", "p@example.com"}, exitFault, "one of QueryNo or CtgryNo"},
+		{[]string{"call", "oof", "-url", ts.URL + "/nowhere", "-basic", demo, "-off"}, exitError, "HTTP 404"},
 		{[]string{"call", "oof", "-on", "-off"}, 2, ""},
 		{[]string{"call", "nonsense"}, 2, ""},
 	}
@@ -58,7 +60,7 @@ func TestCheckConfig(t *testing.T) {
 	os.WriteFile(good, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    operations: [SavePortalUser]\n"), 0o644)
 	os.WriteFile(bad, []byte("listen: 127.0.0.1:9000\nauth:\n  insecure_no_auth: true\nvendors:\n  log:\n    keeep: 3\n"), 0o644)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"check-config", "-config", good}, &out, &errOut); code != 0 {
+	if code := run([]string{"check-config", good}, &out, &errOut); code != 0 {
 		t.Fatalf("good config: exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{"good.yaml: ok", "SaveOutOfOfficeInfoForUser ->\n", "SavePortalUser -> log (required)"} {
@@ -68,7 +70,7 @@ func TestCheckConfig(t *testing.T) {
 	}
 	out.Reset()
 	errOut.Reset()
-	if code := run([]string{"check-config", "-config", bad}, &out, &errOut); code != 1 {
+	if code := run([]string{"check-config", bad}, &out, &errOut); code != 1 {
 		t.Fatalf("bad config: exit %d", code)
 	}
 	if want := "bad.yaml:6: vendors.log.keeep: unknown field"; !strings.Contains(errOut.String(), want) {
@@ -94,7 +96,7 @@ func TestProductionExample(t *testing.T) {
 	}
 	t.Setenv("LINEWORKS_PRIVATE_KEY", lineworksfake.DemoPrivateKeyPEM)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 0 {
+	if code := run([]string{"check-config", cfgFile}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{
@@ -108,7 +110,7 @@ func TestProductionExample(t *testing.T) {
 	// Without its environment the file is refused, naming the variable.
 	os.Unsetenv("WEBHOOK_SECRET")
 	errOut.Reset()
-	if code := run([]string{"check-config", "-config", cfgFile}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "WEBHOOK_SECRET is not set") {
+	if code := run([]string{"check-config", cfgFile}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "WEBHOOK_SECRET is not set") {
 		t.Errorf("missing env: exit %d, %s", code, errOut.String())
 	}
 }

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+)
+
+const serveSynopsis = `usage: thereforebridge serve [flags] [FILE]
+
+Runs the bridge on the YAML config FILE until SIGINT or SIGTERM, then drains
+calls for shutdown_timeout. Without FILE it runs the embedded local demo
+(every vendor an in-process fake, HTTP Basic demo:demo-password) on
+127.0.0.1:8080: never for production. Flags may come before or after FILE.
+
+Under systemd (Type=notify) it reports READY=1 once listening and
+STOPPING=1 when it starts to drain.
+`
+
+const serveFooter = `exit status: 0 after a clean shutdown, 1 when the config is invalid or the
+bridge cannot listen or serve, 2 for a wrong command line.`
+
+// serveOptions is the command line of serve, parsed.
+type serveOptions struct {
+	configPath string // "" runs the embedded demo
+	listen     string // overrides the config's listen when set
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	opts, code, ok := parseServe(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	return runServe(opts, stdout, stderr)
+}
+
+// parseServe turns serve's command line into options. ok false means exit
+// with code (usage printed, or help asked for).
+func parseServe(args []string, stdout, stderr io.Writer) (opts serveOptions, code int, ok bool) {
+	fs := newCmdFlags("serve", serveSynopsis, stdout, stderr)
+	fs.footer = serveFooter
+	fs.StringVar(&opts.configPath, "config", "", "the config file, same as FILE")
+	fs.StringVar(&opts.listen, "listen", "", "listen address, overriding the config's listen (e.g. 0.0.0.0:8443, 127.0.0.1:0)")
+	pos, code, ok := fs.parse(args, 1)
+	if !ok {
+		return opts, code, false
+	}
+	if opts.configPath, ok = configArg(fs, pos, opts.configPath); !ok {
+		return opts, exitUsage, false
+	}
+	return opts, exitOK, true
+}
+
+// configArg reconciles the positional FILE with -config: either names the
+// file, both must agree.
+func configArg(fs *cmdFlags, pos []string, flagPath string) (string, bool) {
+	if len(pos) == 0 {
+		return flagPath, true
+	}
+	if flagPath != "" && flagPath != pos[0] {
+		fs.usageError("two config files: -config %s and %s", flagPath, pos[0])
+		return "", false
+	}
+	return pos[0], true
+}
+
+// runServe loads the config and serves until a signal.
+func runServe(opts serveOptions, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	cfg, err := config.Load(opts.configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	if opts.listen != "" {
+		cfg.Listen = opts.listen
+	}
+	if err := prepareStore(cfg); err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	srv, err := server.Build(cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	plain, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	ln, err := srv.Listen(plain)
+	if err != nil {
+		plain.Close()
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	scheme := "http://"
+	if cfg.TLS.Enabled() {
+		scheme = "https://"
+	}
+	log.Info("listening", "address", scheme+ln.Addr().String()+cfg.Endpoint, "wsdl", scheme+ln.Addr().String()+cfg.Endpoint+"?wsdl", "config", cfg.Source,
+		"delivery_store", srv.Engine().Describe())
+	if cfg.Source == config.DefaultName {
+		log.Info("embedded demo configuration: call with HTTP Basic user demo, password demo-password (every vendor is an in-process fake)")
+	}
+	if cfg.Auth.InsecureNoAuth {
+		log.Warn("inbound authentication is OFF (auth.insecure_no_auth): anybody who reaches this address may call the bridge; for development only")
+	}
+
+	if cfg.DebugListen != "" {
+		stopDebug, err := servePprof(cfg.DebugListen)
+		if err != nil {
+			fmt.Fprintln(stderr, "thereforebridge: debug_listen:", err)
+			return exitError
+		}
+		defer stopDebug()
+		log.Info("pprof listening", "address", "http://"+cfg.DebugListen+"/debug/pprof/")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if err := sdNotify("READY=1"); err != nil {
+		log.Warn("systemd notify", "error", err.Error())
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			fmt.Fprintln(stderr, "thereforebridge:", err)
+			return exitError
+		}
+		return exitOK
+	case <-ctx.Done():
+	}
+	sdNotify("STOPPING=1")
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout.D().String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout.D())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "thereforebridge: shutdown:", err)
+		return exitError
+	}
+	return exitOK
+}
