@@ -136,7 +136,11 @@ wsdl:
   trust_forwarded_headers: true
 fanout:
   vendor_timeout: 3s
-  deadline: 4s
+delivery:
+  store: sqlite:/var/lib/tb/d.db
+  apply_wait: 0s
+  max_age: 1h
+  dedupe_window: 1m
 vendors: {}
 `,
 			check: func(t *testing.T, c *config.Config) {
@@ -144,7 +148,8 @@ vendors: {}
 				if c.Listen != "0.0.0.0:8443" || c.Endpoint != "/soap" || c.ShutdownTimeout.D() != 90*time.Second || c.Debug ||
 					l.MaxBodyBytes != 2048 || l.MaxDepth != 16 || l.MaxElements != 100 || l.MaxTextBytes != 1024 ||
 					l.ReadTimeout.D() != time.Second || l.WriteTimeout.D() != 2*time.Second || l.IdleTimeout.D() != 500*time.Millisecond ||
-					!c.WSDL.TrustForwardedHeaders || c.Fanout.VendorTimeout.D() != 3*time.Second || c.Fanout.Deadline.D() != 4*time.Second {
+					!c.WSDL.TrustForwardedHeaders || c.Fanout.VendorTimeout.D() != 3*time.Second ||
+					c.Delivery.Store.DSN() != "sqlite:/var/lib/tb/d.db" || c.Delivery.ApplyWait.D() != 0 || c.Delivery.MaxAge.D() != time.Hour || c.Delivery.DedupeWindow.D() != time.Minute {
 					t.Errorf("got %+v", c)
 				}
 			},
@@ -304,9 +309,34 @@ func TestParseErrors(t *testing.T) {
 			want: "test.yaml:2: limits.max_text_bytes: must be at least 1024, got 10",
 		},
 		{
-			name: "a default value that fails names its section",
-			yaml: "listen: :1\nfanout:\n  deadline: 1s\n",
-			want: "test.yaml:2: fanout.vendor_timeout: 10s is longer than fanout.deadline 1s",
+			name: "a value checked against another names its own line",
+			yaml: "listen: :1\ndelivery:\n  rescue_after: 5s\n",
+			want: "test.yaml:3: delivery.rescue_after: must exceed one job's longest run (fanout.vendor_timeout + 15s = 25s), got 5s",
+		},
+		{
+			name: "a replaced key names its replacement",
+			yaml: "fanout:\n  deadline: 30s\n",
+			want: "test.yaml:2: fanout.deadline: is replaced: an accepted change is stored and retried until delivered or delivery.max_age; how long a call waits for first attempts is delivery.apply_wait",
+		},
+		{
+			name: "max_attempts names its replacement",
+			yaml: "fanout:\n  max_attempts: 4\n",
+			want: "test.yaml:2: fanout.max_attempts: is replaced by delivery.max_age: a delivery is retried, with backoff, until it succeeds or is older than that",
+		},
+		{
+			name: "a store of another kind",
+			yaml: "delivery:\n  store: mysql://x\n",
+			want: `test.yaml:2: delivery.store: must be sqlite:PATH or postgres://..., got "mysql://x"`,
+		},
+		{
+			name: "postgres needs an encryption key",
+			yaml: "delivery:\n  store: postgres://u:pw@db/tb\n",
+			want: "test.yaml:1: delivery.encryption_key: required with a postgres store: SavePortalUser passwords are sealed with it (e.g. env:THEREFOREBRIDGE_STORE_KEY holding openssl rand -hex 32)",
+		},
+		{
+			name: "replicas need postgres",
+			yaml: "delivery:\n  store: sqlite:/x.db\n  replicas: 2\n",
+			want: "test.yaml:3: delivery.replicas: replicas need a shared postgres:// store; a SQLite store belongs to one bridge",
 		},
 		{
 			name: "a missing key names its list item",

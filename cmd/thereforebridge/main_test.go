@@ -95,13 +95,15 @@ func TestProductionExample(t *testing.T) {
 		t.Setenv(k, "value-of-"+k)
 	}
 	t.Setenv("LINEWORKS_PRIVATE_KEY", lineworksfake.DemoPrivateKeyPEM)
+	t.Setenv("THEREFOREBRIDGE_STORE", "postgres://bridge:pw@db.internal/thereforebridge")
+	t.Setenv("THEREFOREBRIDGE_STORE_KEY", strings.Repeat("ab", 32))
 	var out, errOut bytes.Buffer
 	if code := run([]string{"check-config", cfgFile}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{
 		"SaveOutOfOfficeInfoForUser -> grommunio (required) lineworks (required) superoffice (best-effort) therefore (required) webhook (required)",
-		"SavePortalUser -> grommunio (required) therefore (required) webhook (required)",
+		"SavePortalUser -> therefore (required) webhook (required)",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check-config output lacks %q:\n%s", want, out.String())
