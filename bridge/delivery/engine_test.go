@@ -15,13 +15,13 @@ import (
 
 // recorder is a vendor that keeps what it was asked, and fails as told.
 type recorder struct {
-	name   string
-	spec   fanout.Spec
-	mu     sync.Mutex
-	calls  []*fanout.Call
-	state  map[string]bool // subject key -> out of office
-	fail   func(call *fanout.Call) fanout.Result
-	active map[string]int
+	name    string
+	spec    fanout.Spec
+	mu      sync.Mutex
+	calls   []*fanout.Call
+	state   map[string]bool // subject key -> out of office
+	fail    func(call *fanout.Call) fanout.Result
+	active  map[string]int
 	overlap int
 }
 

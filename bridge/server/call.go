@@ -8,12 +8,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"slices"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 

@@ -107,9 +107,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		contract:  contract.Operations(),
 		engine:    engine,
 		directory: dir,
-		limits:  xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
-		slots:   make(chan struct{}, cfg.Limits.MaxConcurrent),
-		targets: targets,
+		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
+		targets:   targets,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

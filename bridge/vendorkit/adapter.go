@@ -82,4 +82,3 @@ func (p Post) Do(ctx context.Context, d Deps) fanout.Result {
 	}
 	return res
 }
-
