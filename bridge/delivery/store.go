@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -145,6 +146,59 @@ type sqliteBackend struct {
 	db     *sql.DB
 	client *river.Client[*sql.Tx]
 	path   string
+	stmts  *stmtCache
+}
+
+// stmtCache keeps the bridge's statements prepared: parsing SQL was a
+// quarter of an accept's cost. A statement first seen inside a
+// transaction runs unprepared and is prepared before the next one (the
+// one connection is busy during a transaction).
+type stmtCache struct {
+	mu     sync.Mutex
+	ready  map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.ready[q]; s != nil {
+		return s
+	}
+	c.wanted[q] = true
+	return nil
+}
+
+// prepare prepares what was wanted. The lock is not held while preparing:
+// that waits for the connection, which a transaction in another goroutine
+// may hold while it looks up a statement.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	if len(c.wanted) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	qs := make([]string, 0, len(c.wanted))
+	for q := range c.wanted {
+		qs = append(qs, q)
+		delete(c.wanted, q)
+	}
+	c.mu.Unlock()
+	for _, q := range qs {
+		s, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.ready[q] == nil {
+			c.ready[q] = s
+			s = nil
+		}
+		c.mu.Unlock()
+		if s != nil {
+			s.Close()
+		}
+	}
 }
 
 func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBackend, error) {
@@ -170,7 +224,7 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	b := &sqliteBackend{db: db, path: path}
+	b := &sqliteBackend{db: db, path: path, stmts: &stmtCache{ready: map[string]*sql.Stmt{}, wanted: map[string]bool{}}}
 	driver := riversqlite.New(db)
 	if err := migrateRiver(ctx, driver); err != nil {
 		db.Close()
@@ -203,11 +257,12 @@ func (b *sqliteBackend) postgres() bool   { return false }
 func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
 
 func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
+	b.stmts.prepare(ctx, b.db)
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := f(&sqliteTxn{tx: tx, client: b.client}); err != nil {
+	if err := f(&sqliteTxn{tx: tx, client: b.client, stmts: b.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -230,10 +285,17 @@ func (b *sqliteBackend) close()                         { b.db.Close() }
 type sqliteTxn struct {
 	tx     *sql.Tx
 	client *river.Client[*sql.Tx]
+	stmts  *stmtCache
 }
 
 func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := t.tx.ExecContext(ctx, q, args...)
+	var r sql.Result
+	var err error
+	if s := t.stmts.get(q); s != nil {
+		r, err = t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	} else {
+		r, err = t.tx.ExecContext(ctx, q, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -241,7 +303,13 @@ func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, err
 }
 
 func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := t.tx.QueryContext(ctx, q, args...)
+	var r *sql.Rows
+	var err error
+	if s := t.stmts.get(q); s != nil {
+		r, err = t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	} else {
+		r, err = t.tx.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 	work := e.runCtx
 	deadline := e.now().Add(e.cfg.DrainBudget)
 	for {
-		keys, err := e.pick(ctx, vendor, shard)
+		keys, changes, err := e.pick(ctx, vendor, shard)
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 			if work.Err() != nil {
 				break
 			}
-			results = append(results, e.apply(work, t, kw))
+			results = append(results, e.apply(work, t, kw, changes))
 		}
 		if err := e.record(ctx, vendor, shard, results); err != nil {
 			return err
@@ -91,10 +91,12 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 	return e.finish(ctx, job)
 }
 
-// pick reads the ready rows of a shard: pending, of keys not waiting out
-// a backoff, oldest first, grouped by key in the order of their oldest.
-func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork, error) {
+// pick reads the ready rows of a shard (pending, of keys not waiting out
+// a backoff, oldest first, grouped by key in the order of their oldest)
+// and the changes they deliver, in one transaction.
+func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork, map[string]*Change, error) {
 	var out []keyWork
+	var changes map[string]*Change
 	err := e.be.inTx(ctx, func(t txn) error {
 		r, err := t.query(ctx, `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0)
 			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
@@ -119,23 +121,42 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork,
 			}
 			out[i].rows = append(out[i].rows, w)
 		}
-		return r.Err()
+		if err := r.Err(); err != nil {
+			return err
+		}
+		r.Close()
+		changes, err = e.load(ctx, t, out)
+		return err
 	})
-	return out, err
+	return out, changes, err
 }
 
-// load reads the changes of rows.
-func (e *Engine) load(ctx context.Context, rs []row) (map[string]*Change, error) {
-	ids := make([]any, 0, len(rs))
+// load reads the changes of the keys' rows.
+func (e *Engine) load(ctx context.Context, t txn, keys []keyWork) (map[string]*Change, error) {
+	var ids []any
 	seen := map[string]bool{}
-	for _, r := range rs {
-		if !seen[r.changeID] {
-			seen[r.changeID] = true
-			ids = append(ids, r.changeID)
+	for _, kw := range keys {
+		for _, r := range kw.rows {
+			if !seen[r.changeID] {
+				seen[r.changeID] = true
+				ids = append(ids, r.changeID)
+			}
 		}
 	}
 	out := make(map[string]*Change, len(ids))
-	err := e.be.inTx(ctx, func(t txn) error {
+	// In chunks of 64, so that a few statement shapes are prepared.
+	for len(ids) > 0 {
+		n := min(len(ids), 64)
+		if err := e.loadChunk(ctx, t, ids[:n], out); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+func (e *Engine) loadChunk(ctx context.Context, t txn, ids []any, out map[string]*Change) error {
+	{
 		q := `SELECT id, payload FROM tb_change WHERE id IN (?` + strings.Repeat(",?", len(ids)-1) + `)`
 		r, err := t.query(ctx, q, ids...)
 		if err != nil {
@@ -155,22 +176,14 @@ func (e *Engine) load(ctx context.Context, rs []row) (map[string]*Change, error)
 			out[id] = c
 		}
 		return r.Err()
-	})
-	return out, err
+	}
 }
 
 // apply delivers one key's ready rows: their fold for a state target,
 // each in order for an event stream (stopping at a retryable failure).
-func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork) result {
-	name := t.Vendor.Name()
+func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork, changes map[string]*Change) result {
 	spec := t.Vendor.Spec()
 	res := result{key: kw.key, upTo: kw.rows[len(kw.rows)-1].seq, oldest: kw.rows[0].created, attempts: kw.attempts}
-	changes, err := e.load(ctx, kw.rows)
-	if err != nil {
-		res.res = fanout.Result{Status: fanout.Retryable, Message: "reading the pending changes: " + err.Error()}
-		res.attempts++
-		return res
-	}
 	pending := make([]pendingChange, 0, len(kw.rows))
 	for _, r := range kw.rows {
 		c := changes[r.changeID]
@@ -201,7 +214,6 @@ func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork) result 
 		}
 		kw.attempts, res.attempts = 0, 0
 	}
-	_ = name
 	return res
 }
 
