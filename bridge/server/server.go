@@ -99,7 +99,8 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	}
 	s := &Server{
 		auth:      authn,
-		perCaller: newCallerLimits(cfg.Limits.PerCallerRate, cfg.Limits.PerCallerBurst),
+		// Each replica enforces its share of the per-caller rate.
+		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(cfg.Delivery.Replicas), cfg.Limits.PerCallerBurst),
 		metrics:   m,
 		cfg:       cfg,
 		log:       log,
