@@ -100,7 +100,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	s := &Server{
 		auth:      authn,
 		// Each replica enforces its share of the per-caller rate.
-		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(cfg.Delivery.Replicas), cfg.Limits.PerCallerBurst),
+		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
 		metrics:   m,
 		cfg:       cfg,
 		log:       log,
