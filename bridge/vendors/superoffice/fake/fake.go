@@ -280,3 +280,16 @@ func (f *Fake) challenge(w http.ResponseWriter) {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 }
+
+// AddAssociate adds an associate (status normal) and returns its id, so a
+// test can have more users than the three samples.
+func (f *Fake) AddAssociate(userName, fullName, email string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := 1
+	for k := range f.associates {
+		id = max(id, k+1)
+	}
+	f.associates[id] = &Associate{AssociateID: id, UserName: userName, FullName: fullName, Email: email, Status: "StatusNormal"}
+	return id
+}

@@ -276,3 +276,12 @@ func mask(v any) any {
 	}
 	return v
 }
+
+// AddUser adds a user (name as Therefore shows it, e.g. CORP\jdoe) with
+// UserId id, so a test can have more users than the three samples.
+func (f *Fake) AddUser(name string, id int32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[strings.ToLower(name)] = &user{name: name}
+	f.ids[id] = strings.ToLower(name)
+}
