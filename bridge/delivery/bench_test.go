@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/internal/pgtest"
 )
 
 // noop is a vendor that accepts everything at once.
@@ -31,9 +32,16 @@ func BenchmarkAcceptSQLite(b *testing.B) {
 	benchAccept(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db"))
 }
 
+// BenchmarkAcceptPostgres is the same on a Postgres store (Debian's,
+// started for the benchmark).
+func BenchmarkAcceptPostgres(b *testing.B) {
+	pg := pgtest.Start(b)
+	benchAccept(b, pg.CreateDB(b, "bench"))
+}
+
 func benchAccept(b *testing.B, store string) {
 	v := &noop{}
-	e, err := Open(context.Background(), Config{Store: store}, []fanout.Target{{Vendor: v, Required: true}}, nil, nil, nil)
+	e, err := Open(context.Background(), Config{Store: store, EncryptionKey: make([]byte, 32)}, []fanout.Target{{Vendor: v, Required: true}}, nil, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/internal/pgtest"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
@@ -146,21 +147,7 @@ func TestAcceptDeliversInOrderAndFolds(t *testing.T) {
 		}
 		return true
 	})
-	// Events arrive in call order per user.
-	events.mu.Lock()
-	seen := map[string][]bool{}
-	for _, c := range events.calls {
-		k := c.OutOfOffice.User.Key()
-		seen[k] = append(seen[k], *c.OutOfOffice.Enabled)
-	}
-	events.mu.Unlock()
-	for k, l := range seen {
-		for i, v := range l {
-			if v != ((i % 2) == 0) {
-				t.Fatalf("%s: events out of order: %v", k, l)
-			}
-		}
-	}
+	checkAlternating(t, events)
 	if _, _, o := state.snapshot(); o != 0 {
 		t.Errorf("%d overlapping deliveries for one key", o)
 	}
@@ -235,4 +222,77 @@ func TestDuplicateIsRecognised(t *testing.T) {
 		t.Fatal("on again after off taken for a duplicate")
 	}
 	eventually(t, "three events", func() bool { _, n, _ := v.snapshot(); return n == 3 })
+}
+
+// TestPostgres runs the same checks on a shared Postgres store, with two
+// engines (two replicas) accepting and delivering at once: every key ends
+// at its last state, events arrive in order, and no key is delivered by
+// both at the same time.
+func TestPostgres(t *testing.T) {
+	pg := pgtest.Start(t)
+	dsn := pg.CreateDB(t, "delivery")
+	key := make([]byte, 32)
+	state := newRecorder("state", false)
+	events := newRecorder("events", true)
+	a := openTest(t, Config{Store: dsn, EncryptionKey: key, Replicas: 2}, state, events)
+	b := openTest(t, Config{Store: dsn, EncryptionKey: key, Replicas: 2}, state, events)
+	ctx := context.Background()
+	const users, rounds = 8, 10
+	last := map[string]bool{}
+	var wg sync.WaitGroup
+	for u := 0; u < users; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				e := a
+				if i%2 == 1 {
+					e = b
+				}
+				if _, err := e.Accept(ctx, oofChange(t, fmt.Sprintf("u%d", u), i%2 == 0)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		last[intent.User{UserName: fmt.Sprintf("u%d", u)}.Key()] = (rounds-1)%2 == 0
+	}
+	wg.Wait()
+	eventually(t, "every event", func() bool { _, n, _ := events.snapshot(); return n == users*rounds })
+	eventually(t, "the last states", func() bool {
+		got, _, _ := state.snapshot()
+		for k, v := range last {
+			if g, ok := got[k]; !ok || g != v {
+				return false
+			}
+		}
+		return true
+	})
+	checkAlternating(t, events)
+	if _, _, o := state.snapshot(); o != 0 {
+		t.Errorf("%d overlapping deliveries for one key", o)
+	}
+	if _, _, o := events.snapshot(); o != 0 {
+		t.Errorf("%d overlapping events for one key", o)
+	}
+}
+
+// checkAlternating checks that each user's events came in call order: on,
+// off, on, ...
+func checkAlternating(t *testing.T, events *recorder) {
+	t.Helper()
+	events.mu.Lock()
+	seen := map[string][]bool{}
+	for _, c := range events.calls {
+		k := c.OutOfOffice.User.Key()
+		seen[k] = append(seen[k], *c.OutOfOffice.Enabled)
+	}
+	events.mu.Unlock()
+	for k, l := range seen {
+		for i, v := range l {
+			if v != ((i % 2) == 0) {
+				t.Fatalf("%s: events out of order: %v", k, l)
+			}
+		}
+	}
 }
