@@ -43,7 +43,8 @@ type result struct {
 	// attempts after this pass
 	attempts int
 	oldest   int64 // created_at of the oldest row concerned
-	dead     bool
+	// backedOff: the key had retry state (tb_key) before this pass
+	backedOff bool
 }
 
 // drain works one shard: pass after pass, each folding and applying what
@@ -183,7 +184,7 @@ func (e *Engine) loadChunk(ctx context.Context, t txn, ids []any, out map[string
 // each in order for an event stream (stopping at a retryable failure).
 func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork, changes map[string]*Change) result {
 	spec := t.Vendor.Spec()
-	res := result{key: kw.key, upTo: kw.rows[len(kw.rows)-1].seq, oldest: kw.rows[0].created, attempts: kw.attempts}
+	res := result{key: kw.key, upTo: kw.rows[len(kw.rows)-1].seq, oldest: kw.rows[0].created, attempts: kw.attempts, backedOff: kw.attempts > 0}
 	pending := make([]pendingChange, 0, len(kw.rows))
 	for _, r := range kw.rows {
 		c := changes[r.changeID]
@@ -316,12 +317,13 @@ func (e *Engine) recordHead(ctx context.Context, t txn, vendor string, shard int
 	nowMS := now.UnixMilli()
 	switch r.res.Status {
 	case fanout.OK:
-		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`, vendor, r.key, r.upTo); err != nil {
+		// Delivered up to upTo; the failed and dead deliveries before it
+		// go too: the key now holds its latest state, so they are moot.
+		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq <= ?`, vendor, r.key, r.upTo); err != nil {
 			return err
 		}
-		// The key now holds its latest state: older failures are moot.
-		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq < ? AND state IN ('failed', 'dead')`, vendor, r.key, r.upTo); err != nil {
-			return err
+		if !r.backedOff {
+			return nil
 		}
 		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
 		return err
