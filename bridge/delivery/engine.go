@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -126,6 +127,8 @@ type Engine struct {
 	runCancel context.CancelFunc
 	working   bool
 	stopOnce  sync.Once
+	// stopping makes workers finish the attempt in hand and take no more.
+	stopping atomic.Bool
 }
 
 // ErrStore is wrapped by every error of the store itself: the change was
@@ -215,6 +218,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 }
 
 func (e *Engine) stop(ctx context.Context) error {
+	e.stopping.Store(true)
 	done := make(chan error, 1)
 	if e.working {
 		go func() { done <- e.be.stop(ctx) }()

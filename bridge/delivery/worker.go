@@ -74,8 +74,8 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 		}
 		results := make([]result, 0, len(keys))
 		for _, kw := range keys {
-			if work.Err() != nil {
-				break
+			if work.Err() != nil || e.stopping.Load() {
+				break // the rest stays pending for the next run
 			}
 			results = append(results, e.apply(work, t, kw, changes))
 		}
@@ -85,8 +85,8 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 		if work.Err() != nil {
 			return work.Err()
 		}
-		if e.now().After(deadline) {
-			return river.JobSnooze(0) // yield; run again at once
+		if e.now().After(deadline) || e.stopping.Load() {
+			return river.JobSnooze(0) // yield; run again at once (or in the next run)
 		}
 	}
 	return e.finish(ctx, job)
