@@ -89,10 +89,13 @@ func OOFParams(enabled *bool, addDelegates bool) *generated.SaveOutOfOfficeInfoF
 	return p
 }
 
-// OOFCall wraps params as the server would.
+// ChangeID is the change id of the sample calls.
+const ChangeID = "test-change"
+
+// OOFCall wraps params as the delivery engine would.
 func OOFCall(p *generated.SaveOutOfOfficeInfoForUserParams) *fanout.Call {
 	o := intent.FromOOF(p, "")
-	return &fanout.Call{RequestID: "test-request", Operation: "SaveOutOfOfficeInfoForUser", Params: p, OutOfOffice: &o}
+	return &fanout.Call{ChangeID: ChangeID, RequestID: "test-request", Operation: "SaveOutOfOfficeInfoForUser", Params: p, OutOfOffice: &o, Attempt: 1}
 }
 
 // Bool returns a pointer to b.
@@ -112,7 +115,7 @@ func PortalUserCall() *fanout.Call {
 			}},
 		},
 	}
-	return &fanout.Call{RequestID: "test-request", Operation: "SavePortalUser", Params: p}
+	return &fanout.Call{ChangeID: ChangeID, RequestID: "test-request", Operation: "SavePortalUser", Params: p, Attempt: 1}
 }
 
 // PortalUserSecret is the UserPwd in PortalUserCall, for leak checks.

@@ -89,9 +89,9 @@ func TestGoldenAndEndState(t *testing.T) {
 				t.Fatalf("state = %+v, want one event", s)
 			}
 			ev := s.Events[0]
-			if ev.Operation != tc.call.Operation || ev.RequestID != "test-request" || string(ev.OutOfOffice) != tc.wantOOF ||
+			if ev.ID != vendortest.ChangeID || ev.Operation != tc.call.Operation || ev.RequestID != "test-request" || string(ev.OutOfOffice) != tc.wantOOF ||
 				!strings.Contains(string(ev.Params), tc.wantInParams) {
-				t.Errorf("event = %s %s params %s oof %s", ev.Operation, ev.RequestID, ev.Params, ev.OutOfOffice)
+				t.Errorf("event = %s %s %s params %s oof %s", ev.ID, ev.Operation, ev.RequestID, ev.Params, ev.OutOfOffice)
 			}
 			vendortest.AssertNoSecret(t, res, e.log, fake.DemoSecret, vendortest.PortalUserSecret)
 			if strings.Contains(string(e.rec.last), vendortest.PortalUserSecret) {
