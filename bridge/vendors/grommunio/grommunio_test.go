@@ -247,30 +247,6 @@ func TestOnOffKeepsTheRest(t *testing.T) {
 	}
 }
 
-func TestNotApplicable(t *testing.T) {
-	e := newEnv(t, nil)
-	res := e.deliver(t, vendortest.PortalUserCall())
-	if res.Status != fanout.OK || res.Message != "not applicable" || len(e.rec.reqs) != 0 {
-		t.Errorf("SavePortalUser: %v %q after %d requests", res.Status, res.Message, len(e.rec.reqs))
-	}
-	vendortest.AssertNoSecret(t, res, e.log, vendortest.PortalUserSecret)
-}
-
-func TestGroup(t *testing.T) {
-	e := newEnv(t, nil)
-	ut := generated.WSUserTypeUserGroup
-	p := &generated.SaveOutOfOfficeInfoForUserParams{IsOutOfOfficeEnabled: vendortest.Bool(true),
-		User: &generated.WSUserUniversalIdentifier{DomainName: str("CORP"), UserName: str("sales"), UserType: &ut}}
-	if res := e.deliver(t, vendortest.OOFCall(p)); res.Status != fanout.OK {
-		t.Fatal(res)
-	}
-	for name, want := range map[string]string{"jdoe": "1", "asmith": "1", "bwong": "0"} {
-		if got := string(e.user(t, name).OOF["state"]); got != want {
-			t.Errorf("%s: state %s, want %s", name, got, want)
-		}
-	}
-}
-
 // TestConnectedUser: a call without User means the SOAP caller.
 func TestConnectedUser(t *testing.T) {
 	e := newEnv(t, func(_ *grommunio.Config, d *vendorkit.Deps) { d.Directory = directory() })

@@ -267,7 +267,6 @@ func TestApplicationErrors(t *testing.T) {
 		{"unknown user", nil, vendortest.OOFCall(unknown), fanout.Permanent, `ObjectNotFound: user "CORP\\nobody" was not found`},
 		{"unknown user retried when configured so", func(c *Config) { c.PermanentErrorCodes = []string{} }, vendortest.OOFCall(unknown), fanout.Retryable, "ObjectNotFound"},
 		{"missing e-mail", nil, noEmail, fanout.Permanent, "InvalidArgument: Email is mandatory"},
-		{"another operation", nil, &fanout.Call{Operation: "GetDocument"}, fanout.OK, "not applicable"},
 		{"wrong parameter type", nil, &fanout.Call{Operation: "SavePortalUser", Params: "x"}, fanout.Permanent, "not *generated.SavePortalUserParams"},
 	}
 	for _, tc := range cases {
