@@ -234,3 +234,73 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestConflict: a create that loses a race answers 409 "only one PRESENT
+// status"; it counts as done only once the statuses, read again, show
+// what was asked.
+func TestConflict(t *testing.T) {
+	const (
+		ours  = "[OOF] John Doe is out of the office"
+		reply = "{{.Name}} is away."
+	)
+	withReply := func(c *Config) { c.AutoReplyInternal = reply }
+	cases := []struct {
+		name  string
+		opts  []func(*Config)
+		race  string // the body that lands first; "" for the same as the bridge's
+		want  fanout.Status
+		msg   string
+		reqs  string   // the requests of the first attempt
+		end   []string // after the first attempt
+		again string   // the message of a second attempt, when it is needed
+	}{
+		{name: "the same state set concurrently", want: fanout.OK, msg: "status already set",
+			reqs: "GET POST GET", end: []string{"PRESENT ABSENCE " + ours}},
+		{name: "the same state with auto replies", opts: []func(*Config){withReply}, want: fanout.OK, msg: "status already set",
+			reqs: "GET POST GET", end: []string{"PRESENT ABSENCE " + ours}},
+		{name: "the member's own status set meanwhile", race: `{"profileStatusId":"BUSY","statusMessage":"in meetings"}`,
+			want: fanout.OK, msg: "took over the member's own status BUSY", reqs: "GET POST GET PUT", end: []string{"PRESENT ABSENCE " + ours}},
+		{name: "our status with another message", race: `{"profileStatusId":"ABSENCE","statusMessage":"[OOF] an older text"}`,
+			want: fanout.Retryable, msg: "409 CONFLICT", reqs: "GET POST GET", end: []string{"PRESENT ABSENCE [OOF] an older text"},
+			again: "status updated"},
+		{name: "our status without the auto reply", opts: []func(*Config){withReply},
+			race: `{"profileStatusId":"ABSENCE","statusMessage":"` + ours + `"}`,
+			want: fanout.Retryable, msg: "another content", reqs: "GET POST GET", end: []string{"PRESENT ABSENCE " + ours},
+			again: "status updated"},
+		{name: "our status of another type", race: `{"profileStatusId":"AWAY","statusMessage":"` + ours + `"}`,
+			want: fanout.Retryable, msg: "another content", reqs: "GET POST GET", end: []string{"PRESENT AWAY " + ours},
+			again: "status updated"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t, nil, tc.opts...)
+			e.fake.RaceNextCreate("jdoe@example.com", tc.race)
+			res := e.deliver(on(true))
+			if res.Status != tc.want || !strings.Contains(res.Message, tc.msg) {
+				t.Errorf("got %v %q, want %v containing %q", res.Status, res.Message, tc.want, tc.msg)
+			}
+			var methods []string
+			for _, r := range e.fake.Requests() {
+				methods = append(methods, r.Method)
+			}
+			if got := strings.Join(methods, " "); got != tc.reqs {
+				t.Errorf("requests %s, want %s", got, tc.reqs)
+			}
+			if got := messages(e.fake.Statuses("jdoe@example.com")); strings.Join(got, "|") != strings.Join(tc.end, "|") {
+				t.Errorf("statuses %q, want %q", got, tc.end)
+			}
+			if tc.again == "" {
+				return
+			}
+			if res := e.deliver(on(true)); res.Status != fanout.OK || res.Message != tc.again {
+				t.Errorf("the next attempt: %v %q, want ok %q", res.Status, res.Message, tc.again)
+			}
+			got := e.fake.Statuses("jdoe@example.com")
+			if len(got) != 1 || got[0].ProfileStatusID != "ABSENCE" || *got[0].StatusMessage != ours ||
+				(len(tc.opts) > 0) != (got[0].AutoReplyMail != nil) {
+				t.Errorf("after the next attempt: %q", messages(got))
+			}
+		})
+	}
+}

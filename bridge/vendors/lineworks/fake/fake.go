@@ -21,7 +21,8 @@
 //     scheduled status lies in the future, auto replies at most 300
 //     characters, unknown members are 400;
 //   - a member has at most one PRESENT and one RESERVED status (a second
-//     is 409 CONFLICT); DELETE answers 204, then 404;
+//     is 409 CONFLICT, as two writers racing to create one get:
+//     RaceNextCreate); DELETE answers 204, then 404;
 //   - 240 requests a minute per API operation, with the rateLimit-*
 //     headers, and 429 TOO_MANY_REQUESTS with rateLimit-reset (no
 //     Retry-After).
@@ -73,6 +74,9 @@ type Fake struct {
 	nextStatus int
 	inUse      map[string]bool // profileStatusIds the domain uses
 	statusesOn bool            // the domain has member statuses enabled
+	// races are, per member id, the bodies another writer's POST stores
+	// just before the next POST for that member is handled.
+	races map[string][]byte
 
 	limit   int
 	window  time.Duration
@@ -126,7 +130,7 @@ func New() *Fake {
 	}
 	f := &Fake{now: time.Now, pub: pub.(*rsa.PublicKey), tokens: map[string]*grant{}, tokenTTL: 24 * time.Hour,
 		inUse: map[string]bool{}, statusesOn: true, limit: 240, window: time.Minute,
-		windows: map[string]*rateWindow{}}
+		windows: map[string]*rateWindow{}, races: map[string][]byte{}}
 	for _, id := range []string{"BUSY", "AWAY", "LEAVE_OFFICE", "ABSENCE"} {
 		f.inUse[id] = true
 	}
@@ -157,6 +161,20 @@ func (f *Fake) AddStatus(userID, profileStatusID, message string) string {
 	s := newStatus(profileStatusID, &message, nil, nil, nil, "PRESENT")
 	f.add(u, s)
 	return s.UserProfileStatusID
+}
+
+// RaceNextCreate makes the next POST for the member lose a race, as two
+// writers setting a status at the same moment do (two bridge replicas, or
+// the member in the app): just before that POST is handled, another POST
+// of body is stored for the member, so the one handled answers 409 when
+// both are PRESENT statuses. An empty body races the POST with its own
+// body, as a second writer of the same state would.
+func (f *Fake) RaceNextCreate(userID, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u := f.findUser(userID); u != nil {
+		f.races[u.ID] = []byte(body)
+	}
 }
 
 // SetNow replaces the fake's clock (token and assertion expiry, rate
