@@ -31,7 +31,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -149,7 +148,8 @@ type Adapter struct {
 	texts   texts
 	success map[string]bool
 	session session
-	ids     idCache
+	users   *vendorkit.Lookups[ids] // by lower-case e-mail
+	domains *vendorkit.Lookups[int] // domain ids by lower-case name; -1: none
 }
 
 // New returns an Adapter for a Config that passed Defaults and Check.
@@ -162,8 +162,8 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 	for _, m := range c.SuccessMessages {
 		a.success[normalize(m)] = true
 	}
-	a.session = session{sem: make(chan struct{}, 1)}
-	a.ids = idCache{sem: make(chan struct{}, 1), users: map[string]cached{}, domains: map[string]cached{}}
+	a.users = vendorkit.NewLookups[ids](c.LookupTTL.D(), a.d.Now)
+	a.domains = vendorkit.NewLookups[int](c.LookupTTL.D(), a.d.Now)
 	return a, nil
 }
 
@@ -192,18 +192,4 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 // normalize is how success messages compare.
 func normalize(m string) string {
 	return strings.ToLower(strings.TrimRight(strings.TrimSpace(m), ".!"))
-}
-
-// idCache holds looked-up ids; sem lets one lookup run at a time, so a
-// burst of calls for one user looks it up once.
-type idCache struct {
-	sem     chan struct{}
-	mu      sync.Mutex
-	users   map[string]cached // lower-case e-mail -> ids
-	domains map[string]cached // lower-case domain name -> ids (user 0)
-}
-
-type cached struct {
-	ids     ids
-	expires time.Time
 }

@@ -181,7 +181,7 @@ type Adapter struct {
 	back    presence
 	timeout time.Duration
 	d       vendorkit.Deps
-	ids     *idCache
+	ids     *vendorkit.Lookups[int32] // associate ids by lower-case user name
 }
 
 // presence is what one side of the switch sets.
@@ -203,7 +203,7 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 	}
 	a := &Adapter{base: strings.TrimSuffix(c.BaseURL, "/"), auth: c.Auth, headers: map[string]string{},
 		away: presence{c.AwayStatus, awayMsg}, back: presence{c.BackStatus, backMsg},
-		timeout: c.RequestTimeout.D(), d: d, ids: newIDCache(c.CacheTTL.D(), d.Now)}
+		timeout: c.RequestTimeout.D(), d: d, ids: vendorkit.NewLookups[int32](c.CacheTTL.D(), d.Now)}
 	switch c.Auth {
 	case AuthBasic:
 		basic := base64.StdEncoding.EncodeToString([]byte(c.User + ":" + c.Password.Value()))
