@@ -43,17 +43,15 @@ const vendorName = "grommunio"
 
 // Config is the grommunio vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common  `yaml:",inline"` // timeout: default 10s
+	vendorkit.Caching `yaml:",inline"` // cache_ttl of domain and user ids: default 10m
 	// BaseURL is the API root, e.g. https://mail.example.com:8443/api/v1.
 	BaseURL string `yaml:"base_url"`
 	// User and Password are an admin API login with domain admin rights
 	// on the users' domains.
 	User     config.Secret `yaml:"user"`
 	Password config.Secret `yaml:"password"`
-	// Timeout bounds each HTTP request; default 10s.
-	Timeout config.Duration `yaml:"timeout"`
-	// LookupTTL is how long looked-up domain and user ids are kept;
-	// default 10m.
+	// LookupTTL is cache_ttl's old name, still read.
 	LookupTTL config.Duration `yaml:"lookup_ttl"`
 	// The out-of-office texts set when switching on; Go templates over
 	// vendorkit.TextData ({{.Name}}, {{.Email}}, {{.Date}}, ...).
@@ -70,12 +68,9 @@ type Config struct {
 // Defaults fills unset fields.
 func (c *Config) Defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.Timeout == 0 {
-		c.Timeout = config.Duration(10 * time.Second)
-	}
-	if c.LookupTTL == 0 {
-		c.LookupTTL = config.Duration(10 * time.Minute)
-	}
+	vendorkit.Move(c.LookupTTL, &c.CacheTTL)
+	c.DefaultTimeout(10 * time.Second)
+	c.DefaultCacheTTL(10 * time.Minute)
 	if c.InternalSubject == "" {
 		c.InternalSubject = "Out of Office"
 	}
@@ -93,6 +88,17 @@ func (c *Config) Defaults() {
 	}
 }
 
+// renamedTTL is the cache TTL's old key.
+var renamedTTL = vendorkit.Rename{Old: "lookup_ttl", New: "cache_ttl"}
+
+// Renamed implements vendorkit.Renamed.
+func (c *Config) Renamed() []vendorkit.Rename {
+	if c.LookupTTL != 0 {
+		return []vendorkit.Rename{renamedTTL}
+	}
+	return nil
+}
+
 // Check validates c.
 func (c *Config) Check() error {
 	u, err := vendorkit.CheckURL("base_url", c.BaseURL)
@@ -108,11 +114,14 @@ func (c *Config) Check() error {
 	if !c.Password.IsSet() {
 		return fmt.Errorf("password: required (env:NAME or file:/path)")
 	}
-	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+	if err := c.CheckCommon(); err != nil {
 		return err
 	}
-	if c.LookupTTL < 0 {
-		return fmt.Errorf("lookup_ttl: must not be negative")
+	if err := vendorkit.CheckMove(renamedTTL, c.LookupTTL, c.CacheTTL); err != nil {
+		return err
+	}
+	if err := c.CheckCaching(); err != nil {
+		return err
 	}
 	_, err = c.templates()
 	return err
@@ -162,8 +171,8 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 	for _, m := range c.SuccessMessages {
 		a.success[normalize(m)] = true
 	}
-	a.users = vendorkit.NewLookups[ids](c.LookupTTL.D(), a.d.Now)
-	a.domains = vendorkit.NewLookups[int](c.LookupTTL.D(), a.d.Now)
+	a.users = vendorkit.NewLookups[ids](c.CacheTTL.D(), a.d.Now)
+	a.domains = vendorkit.NewLookups[int](c.CacheTTL.D(), a.d.Now)
 	return a, nil
 }
 

@@ -270,7 +270,8 @@ func TestConfigCheck(t *testing.T) {
 		{"no user", func(c *grommunio.Config) { c.User = config.Secret{} }, "user: required"},
 		{"no password", func(c *grommunio.Config) { c.Password = config.Secret{} }, "password: required"},
 		{"bad template", func(c *grommunio.Config) { c.InternalReply = "{{.Nope}}" }, "internal_reply:"},
-		{"negative ttl", func(c *grommunio.Config) { c.LookupTTL = -1 }, "lookup_ttl:"},
+		{"negative ttl", func(c *grommunio.Config) { c.CacheTTL = -1 }, "cache_ttl: must be between 1s and 24h"},
+		{"both ttl keys", func(c *grommunio.Config) { c.CacheTTL, c.LookupTTL = config.Duration(time.Minute), config.Duration(time.Hour) }, "lookup_ttl: renamed cache_ttl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,7 +327,7 @@ vendors:
 		t.Fatal(err)
 	}
 	if c.BaseURL != "https://mail.example.com:8443/api/v1" || c.Password.Value() != "Yaml-Secret-99" ||
-		c.Timeout.D() != 5*time.Second || c.LookupTTL.D() != time.Minute || c.Targeting().Required == nil {
+		c.Timeout.D() != 5*time.Second || c.CacheTTL.D() != time.Minute || c.Targeting().Required == nil {
 		t.Errorf("decoded %+v", c)
 	}
 	if s := fmt.Sprintf("%v %+v %#v", c, c, c); strings.Contains(s, "Yaml-Secret-99") {

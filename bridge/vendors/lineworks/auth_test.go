@@ -246,7 +246,7 @@ func TestTransport(t *testing.T) {
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		e := setup(t, nil, func(c *Config) { c.Timeout = 20 * time.Millisecond })
+		e := setup(t, nil, func(c *Config) { c.Timeout = config.Duration(20 * time.Millisecond) })
 		e.fake.Delay(300 * time.Millisecond)
 		if res := e.deliver(on(true)); res.Status != fanout.Retryable || !strings.Contains(res.Message, "timed out") {
 			t.Errorf("got %v %q", res.Status, res.Message)

@@ -233,7 +233,7 @@ func (a *Adapter) call(ctx context.Context, method, path string, payload any) (*
 		if err != nil {
 			return nil, nil, err
 		}
-		rctx, cancel := context.WithTimeout(ctx, a.c.Timeout)
+		rctx, cancel := context.WithTimeout(ctx, a.c.Timeout.D())
 		req, err := http.NewRequestWithContext(rctx, method, a.c.BaseURL+path, bytes.NewReader(data))
 		if err != nil {
 			cancel()

@@ -141,7 +141,7 @@ func (t *tokens) fetch(ctx context.Context) fetched {
 		return fetched{token: t.token}
 	}
 	t.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, t.c.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, t.c.Timeout.D())
 	defer cancel()
 	tok, ttl, err := t.request(ctx)
 	if err != nil {
@@ -152,7 +152,7 @@ func (t *tokens) fetch(ctx context.Context) fetched {
 	t.token = tok
 	// Renew refreshMargin early, or at half-life when the token lives
 	// shorter than the margin.
-	early := t.c.RefreshMargin
+	early := t.c.RefreshMargin.D()
 	if early >= ttl {
 		early = ttl / 2
 	}
@@ -185,7 +185,7 @@ func (s *seconds) UnmarshalJSON(b []byte) error {
 func (t *tokens) request(ctx context.Context) (string, time.Duration, error) {
 	now := t.now()
 	assertion, err := signJWT(t.key, claims{Iss: t.c.ClientID, Sub: t.c.ServiceAccount,
-		Iat: now.Unix(), Exp: now.Add(t.c.AssertionLifetime).Unix()})
+		Iat: now.Unix(), Exp: now.Add(t.c.AssertionLifetime.D()).Unix()})
 	if err != nil {
 		return "", 0, &failed{fanout.Result{Status: fanout.Permanent, Message: "signing the token assertion: " + err.Error()}}
 	}
