@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"net/http"
 	"net/url"
@@ -186,27 +185,6 @@ func TestTokenGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join(golden.Root(), "vendors", "lineworks", "token.json"), append(got, '\n'))
-}
-
-func TestRetryClasses(t *testing.T) {
-	for _, rc := range vendortest.RetryClasses {
-		t.Run(fmt.Sprint(rc.Status), func(t *testing.T) {
-			t.Parallel()
-			e := setup(t, nil)
-			e.fake.FailNext(1, rc.Status)
-			res := e.deliver(on(true))
-			if res.Status != rc.Want || res.VendorStatus != rc.Status {
-				t.Errorf("status %d: got %v (vendor %d) %q, want %v", rc.Status, res.Status, res.VendorStatus, res.Message, rc.Want)
-			}
-			// The next attempt, as the engine would make it, succeeds.
-			if res := e.deliver(on(true)); res.Status != fanout.OK {
-				t.Errorf("retry: %v %s", res.Status, res.Message)
-			}
-			if n := len(e.fake.Statuses("jdoe@example.com")); n != 1 {
-				t.Errorf("%d statuses after the retry, want 1", n)
-			}
-		})
-	}
 }
 
 func TestRateLimit(t *testing.T) {

@@ -149,25 +149,6 @@ func TestSignatureRejected(t *testing.T) {
 	}
 }
 
-func TestRetryClasses(t *testing.T) {
-	for _, rc := range vendortest.RetryClasses {
-		t.Run(http.StatusText(rc.Status), func(t *testing.T) {
-			e := setup(t, nil)
-			e.fake.FailNext(1, rc.Status)
-			res := e.a.Deliver(context.Background(), vendortest.PortalUserCall())
-			if res.Status != rc.Want || res.VendorStatus != rc.Status || res.Message != "injected failure" {
-				t.Errorf("status %d: %+v, want %v", rc.Status, res, rc.Want)
-			}
-			if res := e.a.Deliver(context.Background(), vendortest.PortalUserCall()); res.Status != fanout.OK {
-				t.Errorf("after the failure: %+v", res)
-			}
-			if s := e.fake.State(); len(s.Events) != 1 {
-				t.Errorf("events = %d, want 1", len(s.Events))
-			}
-		})
-	}
-}
-
 func TestTooManyRequests(t *testing.T) {
 	e := setup(t, nil)
 	e.fake.TooManyRequests(1, 7*time.Second)
