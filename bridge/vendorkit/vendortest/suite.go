@@ -2,9 +2,12 @@ package vendortest
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -18,9 +21,18 @@ type Suite struct {
 	// Spec is what the vendor must declare.
 	Spec fanout.Spec
 	// Start starts a fresh fake and an adapter on it (a new one per
-	// check). With refused, the adapter gets credentials the fake
-	// refuses (a wrong password, client secret or signing secret).
-	Start func(t *testing.T, refused bool) Target
+	// check), as o says.
+	Start func(t *testing.T, o Options) Target
+}
+
+// Options say how Start sets up a check.
+type Options struct {
+	// Refused gives the adapter credentials the fake refuses (a wrong
+	// password, client secret or signing secret).
+	Refused bool
+	// Vendor, when not nil, serves the adapter instead of the fake (its
+	// demo configuration on this handler's URL).
+	Vendor http.Handler
 }
 
 // Target is a started adapter with the controls of its fake.
@@ -41,7 +53,7 @@ type Target struct {
 // Run runs the suite's checks as subtests of t.
 func Run(t *testing.T, s Suite) {
 	t.Run("spec", func(t *testing.T) {
-		tg := s.Start(t, false)
+		tg := s.Start(t, Options{})
 		got := tg.Vendor.Spec()
 		if !reflect.DeepEqual(got, s.Spec) {
 			t.Errorf("Spec() = %+v, want %+v", got, s.Spec)
@@ -53,7 +65,7 @@ func Run(t *testing.T, s Suite) {
 		}
 	})
 	t.Run("applies each operation it declares", func(t *testing.T) {
-		tg := s.Start(t, false)
+		tg := s.Start(t, Options{})
 		for _, call := range callsOf(s.Spec) {
 			res := tg.deliver(t, call)
 			if res.Status != fanout.OK {
@@ -62,12 +74,12 @@ func Run(t *testing.T, s Suite) {
 		}
 	})
 	t.Run("retry classes", func(t *testing.T) {
-		if s.Start(t, false).FailNext == nil {
+		if s.Start(t, Options{}).FailNext == nil {
 			t.Skip("no HTTP")
 		}
 		for _, rc := range RetryClasses {
 			t.Run(http.StatusText(rc.Status), func(t *testing.T) {
-				tg := s.Start(t, false)
+				tg := s.Start(t, Options{})
 				tg.FailNext(1, rc.Status)
 				res := tg.deliver(t, sampleCall(s.Spec))
 				if res.Status != rc.Want || res.VendorStatus != rc.Status || res.Message == "" {
@@ -80,7 +92,7 @@ func Run(t *testing.T, s Suite) {
 		}
 	})
 	t.Run("an expired session is renewed", func(t *testing.T) {
-		tg := s.Start(t, false)
+		tg := s.Start(t, Options{})
 		if tg.ExpireSession == nil {
 			t.Skip("no session")
 		}
@@ -92,15 +104,47 @@ func Run(t *testing.T, s Suite) {
 		}
 	})
 	t.Run("refused credentials are permanent", func(t *testing.T) {
-		if s.Start(t, false).FailNext == nil {
+		if s.Start(t, Options{}).FailNext == nil {
 			t.Skip("no HTTP")
 		}
-		tg := s.Start(t, true)
+		tg := s.Start(t, Options{Refused: true})
 		res := tg.deliver(t, sampleCall(s.Spec))
 		if res.Status != fanout.Permanent || res.VendorStatus != http.StatusUnauthorized && res.VendorStatus != http.StatusForbidden {
 			t.Errorf("%v %d %q, want permanent 401 or 403", res.Status, res.VendorStatus, res.Message)
 		}
 	})
+	t.Run("a vendor that echoes the request learns nothing secret", func(t *testing.T) {
+		if s.Start(t, Options{}).FailNext == nil {
+			t.Skip("no HTTP")
+		}
+		tg := s.Start(t, Options{Vendor: http.HandlerFunc(echo)})
+		res := tg.deliver(t, sampleCall(s.Spec))
+		if res.Status == fanout.OK {
+			t.Errorf("an error answer counted as ok: %q", res.Message)
+		}
+		t.Logf("the adapter's message: %s", res.Message)
+	})
+}
+
+// echo answers every request 400 with what it got: the credentials
+// first (so that a message cut short still holds them), then the URL and
+// the body. A vendor that quotes the request in its error is what makes
+// an adapter's scrubbing matter.
+func echo(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	var b strings.Builder
+	for _, h := range []string{"Authorization", "Cookie", "X-Csrf-Token", "SO-AppToken", "X-Bridge-Signature"} {
+		if v := r.Header.Get(h); v != "" {
+			fmt.Fprintf(&b, "%s=%s ", h, v)
+		}
+	}
+	if u, p, ok := r.BasicAuth(); ok {
+		fmt.Fprintf(&b, "basic=%s:%s ", u, p)
+	}
+	fmt.Fprintf(&b, "%s %s body=%s", r.Method, r.URL.RequestURI(), body)
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusBadRequest)
+	io.WriteString(w, b.String())
 }
 
 // deliver runs call and checks that no secret reached its result or the

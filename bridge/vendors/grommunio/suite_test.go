@@ -1,6 +1,7 @@
 package grommunio_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -16,18 +17,24 @@ func TestSuite(t *testing.T) {
 	const wrong = "Wrong-Password-42"
 	vendortest.Run(t, vendortest.Suite{
 		Spec: fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson},
-		Start: func(t *testing.T, refused bool) vendortest.Target {
-			e := newEnv(t, func(c *grommunio.Config, _ *vendorkit.Deps) {
-				if refused {
+		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
+			f, rec := fake.New(), &recorder{}
+			var h http.Handler = f
+			if o.Vendor != nil {
+				h = o.Vendor
+			}
+			e := vendortest.Setup(t, h, fake.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
+				d.HTTP = &http.Client{Transport: rec}
+				if o.Refused {
 					c.Password = config.NewSecret(wrong)
 				}
 			})
-			return vendortest.Target{Vendor: e.a, Log: e.log, FailNext: e.fake.FailNext, ExpireSession: e.fake.ExpireTokens,
+			return vendortest.Target{Vendor: e.Adapter, Log: e.Log, FailNext: f.FailNext, ExpireSession: f.ExpireTokens,
 				Secrets: func() []string {
 					secrets := []string{fake.DemoPassword, wrong}
-					e.rec.mu.Lock()
-					defer e.rec.mu.Unlock()
-					for _, s := range e.rec.reqs {
+					rec.mu.Lock()
+					defer rec.mu.Unlock()
+					for _, s := range rec.reqs {
 						if jwt := strings.TrimPrefix(s.Cookie, "grommunioAuthJwt="); jwt != "" {
 							secrets = append(secrets, jwt)
 						}

@@ -1,10 +1,12 @@
 package lineworks_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
@@ -14,15 +16,20 @@ func TestSuite(t *testing.T) {
 	const wrong = "not-the-client-secret"
 	vendortest.Run(t, vendortest.Suite{
 		Spec: fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson},
-		Start: func(t *testing.T, refused bool) vendortest.Target {
-			e := setup(t, nil, func(c *Config) {
-				if refused {
+		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
+			f := fake.New()
+			var h http.Handler = f
+			if o.Vendor != nil {
+				h = o.Vendor
+			}
+			e := vendortest.Setup(t, h, fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
+				if o.Refused {
 					c.ClientSecret = config.NewSecret(wrong)
 				}
 			})
-			return vendortest.Target{Vendor: e.a, Log: e.log, FailNext: e.fake.FailNext, ExpireSession: e.fake.ExpireTokens,
+			return vendortest.Target{Vendor: e.Adapter, Log: e.Log, FailNext: f.FailNext, ExpireSession: f.ExpireTokens,
 				Secrets: func() []string {
-					return append([]string{wrong, fake.DemoClientSecret, e.cfg.PrivateKey.Value()}, e.fake.Tokens()...)
+					return append([]string{wrong, fake.DemoClientSecret, e.Config.PrivateKey.Value()}, f.Tokens()...)
 				}}
 		},
 	})

@@ -14,7 +14,7 @@ import (
 func TestSuite(t *testing.T) {
 	vendortest.Run(t, vendortest.Suite{
 		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall},
-		Start: func(t *testing.T, _ bool) vendortest.Target {
+		Start: func(t *testing.T, _ vendortest.Options) vendortest.Target {
 			log, buf := vendortest.Logger()
 			c := logsink.Config{}
 			c.Defaults()

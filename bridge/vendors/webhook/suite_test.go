@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -16,10 +17,14 @@ const wrongSecret = "another-secret-of-length"
 func TestSuite(t *testing.T) {
 	vendortest.Run(t, vendortest.Suite{
 		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall},
-		Start: func(t *testing.T, refused bool) vendortest.Target {
+		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f := fake.New()
-			e := vendortest.Setup(t, f, fake.Demo, webhook.New, func(c *webhook.Config, _ *vendorkit.Deps) {
-				if refused {
+			var h http.Handler = f
+			if o.Vendor != nil {
+				h = o.Vendor
+			}
+			e := vendortest.Setup(t, h, fake.Demo, webhook.New, func(c *webhook.Config, _ *vendorkit.Deps) {
+				if o.Refused {
 					c.Secret = config.NewSecret(wrongSecret)
 				}
 			})
