@@ -93,3 +93,36 @@ vendors:
 		})
 	}
 }
+
+// TestNames: a vendor's config key is its one name, the one its logs and
+// metrics carry (Name).
+func TestNames(t *testing.T) {
+	const file = `
+auth:
+  insecure_no_auth: true
+vendors:
+  grommunio: {fake: true}
+  lineworks: {fake: true}
+  log: {}
+  superoffice: {fake: true}
+  therefore: {fake: true}
+  webhook: {fake: true}
+`
+	c, err := config.Parse([]byte(file), "bridge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := vendortest.Deps()
+	set, err := vendors.Build(c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	var got []string
+	for _, tg := range set.Targets {
+		got = append(got, tg.Vendor.Name())
+	}
+	if want := "grommunio lineworks log superoffice therefore webhook"; strings.Join(got, " ") != want {
+		t.Errorf("names %q, want %s", got, want)
+	}
+}

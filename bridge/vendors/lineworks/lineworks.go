@@ -256,7 +256,7 @@ func (a *Adapter) deliverUser(ctx context.Context, requestID string, u intent.Us
 	} else {
 		res = a.setOff(ctx, m)
 	}
-	a.log.LogAttrs(ctx, slog.LevelInfo, "lineworks status", slog.String("vendor", "lineworks"),
+	a.log.LogAttrs(ctx, slog.LevelDebug, "lineworks status", slog.String("vendor", "lineworks"),
 		slog.String("request_id", requestID), slog.String("user", m.label), slog.Bool("out_of_office", on),
 		slog.String("result", res.Status.String()), slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
 	return res
