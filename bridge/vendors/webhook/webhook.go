@@ -140,6 +140,11 @@ func (a *Adapter) Spec() fanout.Spec {
 // Deliver implements fanout.Vendor: one signed POST of the call, whose
 // event id is the change id, so a redelivery carries the same id.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	if call.ChangeID == "" {
+		// Receivers deduplicate by id; an event without one could not be
+		// told from its redelivery.
+		return fanout.Result{Status: fanout.Permanent, Message: "the call has no change id to send as the event id"}
+	}
 	body, err := a.body(call)
 	if err != nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}

@@ -216,3 +216,27 @@ func TestConcurrentDeliveries(t *testing.T) {
 		t.Errorf("the fake accepted %d events and rejected %d, want %d and 0", len(s.Events), len(s.Rejected), n)
 	}
 }
+
+// TestEventID: the event id is the change id, the same on a redelivery;
+// a call without one is refused before anything is sent.
+func TestEventID(t *testing.T) {
+	e := setup(t, nil)
+	call := vendortest.PortalUserCall()
+	call.ChangeID = "change-42"
+	for attempt := 1; attempt <= 2; attempt++ {
+		call.Attempt = attempt
+		if res := e.a.Deliver(context.Background(), call); res.Status != fanout.OK {
+			t.Fatalf("attempt %d: %+v", attempt, res)
+		}
+	}
+	if s := e.fake.State(); len(s.Events) != 2 || s.Events[0].ID != "change-42" || s.Events[1].ID != "change-42" {
+		t.Errorf("events %+v, want two with id change-42", s.Events)
+	}
+	call.ChangeID = ""
+	if res := e.a.Deliver(context.Background(), call); res.Status != fanout.Permanent || !strings.Contains(res.Message, "no change id") {
+		t.Errorf("without a change id: %+v", res)
+	}
+	if n := len(e.fake.State().Events) + len(e.fake.State().Rejected); n != 2 {
+		t.Errorf("%d requests reached the receiver, want 2", n)
+	}
+}
