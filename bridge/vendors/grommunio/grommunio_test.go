@@ -271,7 +271,9 @@ func TestConfigCheck(t *testing.T) {
 		{"no password", func(c *grommunio.Config) { c.Password = config.Secret{} }, "password: required"},
 		{"bad template", func(c *grommunio.Config) { c.InternalReply = "{{.Nope}}" }, "internal_reply:"},
 		{"negative ttl", func(c *grommunio.Config) { c.CacheTTL = -1 }, "cache_ttl: must be between 1s and 24h"},
-		{"both ttl keys", func(c *grommunio.Config) { c.CacheTTL, c.LookupTTL = config.Duration(time.Minute), config.Duration(time.Hour) }, "lookup_ttl: renamed cache_ttl"},
+		{"both ttl keys", func(c *grommunio.Config) {
+			c.CacheTTL, c.LookupTTL = config.Duration(time.Minute), config.Duration(time.Hour)
+		}, "lookup_ttl: renamed cache_ttl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,7 +47,9 @@ func TestConfigCheck(t *testing.T) {
 		{"bad away template", func(c *superoffice.Config) { c.AwayMessage = "{{.Name" }, "away_message: "},
 		{"unknown template field", func(c *superoffice.Config) { c.BackMessage = "{{.Nope}}" }, "back_message: "},
 		{"negative timeout", func(c *superoffice.Config) { c.Timeout = config.Duration(-time.Second) }, "timeout: must be between"},
-		{"both timeout keys", func(c *superoffice.Config) { c.Timeout, c.RequestTimeout = config.Duration(time.Second), config.Duration(time.Minute) }, "request_timeout: renamed timeout"},
+		{"both timeout keys", func(c *superoffice.Config) {
+			c.Timeout, c.RequestTimeout = config.Duration(time.Second), config.Duration(time.Minute)
+		}, "request_timeout: renamed timeout"},
 		{"tiny cache", func(c *superoffice.Config) { c.CacheTTL = config.Duration(time.Millisecond) }, "cache_ttl: must be between 1s and 24h"},
 	}
 	for _, tt := range tests {

@@ -35,13 +35,11 @@
 package fake
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -316,15 +314,10 @@ func (u *user) copyStatuses() []Status {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// The body is read first so that net/http notices a client that gives
-	// up during a Delay or Hang (it watches the connection once the body
-	// is consumed): the request then ends, and does not count as still in
-	// progress for Overlaps.
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
+	_, ok := fakekit.ReadBody(r) // first: see ReadBody
+	if !ok {
 		return // the client went away
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	defer f.overlaps.Begin(f.subject(r))()
 	if f.Hold(w, r) { // FailNext is taken by serveAPI only
 		return
