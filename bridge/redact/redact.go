@@ -29,22 +29,24 @@ func JSON(v any) (json.RawMessage, error) {
 	if err := json.Unmarshal(b, &generic); err != nil {
 		return nil, err
 	}
-	return json.Marshal(mask(generic))
+	return json.Marshal(Value(generic))
 }
 
-func mask(v any) any {
+// Value masks, in place, the secret members of v, a value decoded from
+// JSON into any (maps, slices and scalars), and returns it.
+func Value(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
 			if IsSecretKey(k) && val != nil {
 				t[k] = Mask
 			} else {
-				t[k] = mask(val)
+				t[k] = Value(val)
 			}
 		}
 	case []any:
 		for i := range t {
-			t[i] = mask(t[i])
+			t[i] = Value(t[i])
 		}
 	}
 	return v

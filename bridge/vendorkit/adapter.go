@@ -28,15 +28,6 @@ func CheckURL(field, raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// CheckTimeout requires the request timeout in the config field field to
-// be positive: a zero timeout would fail every request at once.
-func CheckTimeout(field string, d time.Duration) error {
-	if d <= 0 {
-		return fmt.Errorf("%s: must be positive, got %v", field, d)
-	}
-	return nil
-}
-
 // Post is the whole exchange of an adapter that carries a call as one
 // JSON POST (thereforerest, webhook).
 type Post struct {

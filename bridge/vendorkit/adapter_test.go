@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,17 +33,6 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("CheckURL(%q) = %v, %v; want a URL", tc.raw, u, err)
 		case tc.want != "" && (err == nil || err.Error() != tc.want):
 			t.Errorf("CheckURL(%q) = %v, want %s", tc.raw, err, tc.want)
-		}
-	}
-}
-
-func TestCheckTimeout(t *testing.T) {
-	if err := CheckTimeout("timeout", time.Second); err != nil {
-		t.Errorf("1s: %v", err)
-	}
-	for _, d := range []time.Duration{0, -time.Second} {
-		if err := CheckTimeout("request_timeout", d); err == nil || !strings.HasPrefix(err.Error(), "request_timeout: must be positive") {
-			t.Errorf("%v: %v", d, err)
 		}
 	}
 }

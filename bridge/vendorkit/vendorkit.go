@@ -1,7 +1,9 @@
 // Package vendorkit is what every vendor adapter shares: its dependencies,
-// the classification of HTTP answers into fan-out results (retryable or
-// not, with the vendor's own retry hint), secret scrubbing, and the
-// templates of out-of-office texts. Adapters stay one method long; the
+// the configuration keys every vendor has (config.go), the classification
+// of HTTP answers into fan-out results (retryable or not, with the
+// vendor's own retry hint), secret scrubbing, the one way to cache lookups
+// and share token fetches (cache.go), and the templates of out-of-office
+// texts. Adapters stay one method long; the
 // engine owns retries.
 package vendorkit
 

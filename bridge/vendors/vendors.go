@@ -79,6 +79,12 @@ func plugin[C any, PC configOf[C], V fanout.Vendor](newV func(C, vendorkit.Deps)
 			return fanout.Target{}, err
 		}
 		line := c.Vendors[name].Line
+		if r, ok := any(PC(&vc)).(vendorkit.Renamed); ok {
+			for _, rn := range r.Renamed() {
+				d.Log.Warn("config key renamed; the old name still works, but use the new one",
+					"file", c.Source, "line", line, "key", "vendors."+name+"."+rn.Old, "new_key", "vendors."+name+"."+rn.New)
+			}
+		}
 		tc := PC(&vc).Targeting()
 		if tc.Fake {
 			if demo == nil || fake == nil {

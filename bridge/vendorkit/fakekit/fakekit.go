@@ -7,6 +7,8 @@
 package fakekit
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -250,4 +252,22 @@ func AppendBounded[T any](log []T, v T, max int) []T {
 		log = append(log[:0:0], log[len(log)-max:]...)
 	}
 	return log
+}
+
+// maxBody bounds what a fake reads of a request.
+const maxBody = 1 << 20
+
+// ReadBody reads r's body (up to 1 MiB) and puts it back, so handlers
+// further on read it again; false when the client went away. A fake reads
+// the body first so that net/http notices a client that gives up during a
+// Delay or Hang (it watches the connection once the body is consumed):
+// the request then ends, and does not count as still in progress for
+// Overlaps.
+func ReadBody(r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
 }

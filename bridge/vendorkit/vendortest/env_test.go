@@ -14,14 +14,12 @@ import (
 
 // cfg is a vendor configuration in miniature.
 type cfg struct {
-	URL     string
-	Timeout time.Duration
+	vendorkit.Common `yaml:",inline"`
+	URL              string
 }
 
 func (c *cfg) Defaults() {
-	if c.Timeout == 0 {
-		c.Timeout = time.Second
-	}
+	c.DefaultTimeout(time.Second)
 }
 
 func (c *cfg) Check() error {
@@ -31,7 +29,7 @@ func (c *cfg) Check() error {
 	if _, err := vendorkit.CheckURL("url", c.URL); err != nil {
 		return err
 	}
-	return vendorkit.CheckTimeout("timeout", c.Timeout)
+	return c.CheckCommon()
 }
 
 type adapter struct {
@@ -49,7 +47,7 @@ func TestSetup(t *testing.T) {
 	e := Setup(t, h, func(u string) cfg { return cfg{URL: u} }, func(c cfg, d vendorkit.Deps) (*adapter, error) {
 		return &adapter{c, d}, nil
 	}, func(c *cfg, d *vendorkit.Deps) { d.Now = clk.Now })
-	if e.Config.URL != e.Server.URL || e.Config.Timeout != time.Second {
+	if e.Config.URL != e.Server.URL || e.Config.Timeout.D() != time.Second {
 		t.Errorf("config %+v: want the server's URL and the defaults", e.Config)
 	}
 	if e.Adapter.d.Now() != clk.Now() || e.Adapter.d.Directory == nil || e.Log == nil {
@@ -112,7 +110,7 @@ func TestCheckConfig(t *testing.T) {
 
 func TestReadConfig(t *testing.T) {
 	c := ReadConfig[cfg](t, "url: https://h.example\n")
-	if c.URL != "https://h.example" || c.Timeout != time.Second {
+	if c.URL != "https://h.example" || c.Timeout.D() != time.Second {
 		t.Errorf("read %+v: want the URL and the default timeout", c)
 	}
 	for _, src := range []string{"url: https://h.example\nextra: 1\n", "url: /relative\n"} {

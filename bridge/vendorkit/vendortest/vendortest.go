@@ -1,9 +1,12 @@
 // Package vendortest gives every vendor adapter's tests the same sample
-// calls, directory and checks, so each vendor gets the same scrutiny:
-// the result classes of HTTP statuses, that no secret ever reaches a
-// result message, a log line or a config error. It also sets up what every
-// such test needs (env.go): the vendor's fake on an httptest server, an
-// adapter on its demo configuration, a settable clock, and raw requests.
+// calls, directory and checks, so each vendor gets the same scrutiny: Run
+// (suite.go) is the suite every vendor package calls once — what it
+// declares, the result class of each HTTP status, session renewal,
+// refused credentials, and that no secret ever reaches a result message
+// or a log line, even from a vendor that echoes the request. It also sets
+// up what every such test needs (env.go): the vendor's fake on an httptest
+// server, an adapter on its demo configuration, a settable clock, and raw
+// requests.
 package vendortest
 
 import (
@@ -89,10 +92,13 @@ func OOFParams(enabled *bool, addDelegates bool) *generated.SaveOutOfOfficeInfoF
 	return p
 }
 
-// OOFCall wraps params as the server would.
+// ChangeID is the change id of the sample calls.
+const ChangeID = "test-change"
+
+// OOFCall wraps params as the delivery engine would.
 func OOFCall(p *generated.SaveOutOfOfficeInfoForUserParams) *fanout.Call {
 	o := intent.FromOOF(p, "")
-	return &fanout.Call{RequestID: "test-request", Operation: "SaveOutOfOfficeInfoForUser", Params: p, OutOfOffice: &o}
+	return &fanout.Call{ChangeID: ChangeID, RequestID: "test-request", Operation: "SaveOutOfOfficeInfoForUser", Params: p, OutOfOffice: &o, Attempt: 1}
 }
 
 // Bool returns a pointer to b.
@@ -112,7 +118,7 @@ func PortalUserCall() *fanout.Call {
 			}},
 		},
 	}
-	return &fanout.Call{RequestID: "test-request", Operation: "SavePortalUser", Params: p}
+	return &fanout.Call{ChangeID: ChangeID, RequestID: "test-request", Operation: "SavePortalUser", Params: p, Attempt: 1}
 }
 
 // PortalUserSecret is the UserPwd in PortalUserCall, for leak checks.

@@ -31,7 +31,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -44,17 +43,15 @@ const vendorName = "grommunio"
 
 // Config is the grommunio vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common  `yaml:",inline"` // timeout: default 10s
+	vendorkit.Caching `yaml:",inline"` // cache_ttl of domain and user ids: default 10m
 	// BaseURL is the API root, e.g. https://mail.example.com:8443/api/v1.
 	BaseURL string `yaml:"base_url"`
 	// User and Password are an admin API login with domain admin rights
 	// on the users' domains.
 	User     config.Secret `yaml:"user"`
 	Password config.Secret `yaml:"password"`
-	// Timeout bounds each HTTP request; default 10s.
-	Timeout config.Duration `yaml:"timeout"`
-	// LookupTTL is how long looked-up domain and user ids are kept;
-	// default 10m.
+	// LookupTTL is cache_ttl's old name, still read.
 	LookupTTL config.Duration `yaml:"lookup_ttl"`
 	// The out-of-office texts set when switching on; Go templates over
 	// vendorkit.TextData ({{.Name}}, {{.Email}}, {{.Date}}, ...).
@@ -71,12 +68,9 @@ type Config struct {
 // Defaults fills unset fields.
 func (c *Config) Defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.Timeout == 0 {
-		c.Timeout = config.Duration(10 * time.Second)
-	}
-	if c.LookupTTL == 0 {
-		c.LookupTTL = config.Duration(10 * time.Minute)
-	}
+	vendorkit.Move(c.LookupTTL, &c.CacheTTL)
+	c.DefaultTimeout(10 * time.Second)
+	c.DefaultCacheTTL(10 * time.Minute)
 	if c.InternalSubject == "" {
 		c.InternalSubject = "Out of Office"
 	}
@@ -94,6 +88,17 @@ func (c *Config) Defaults() {
 	}
 }
 
+// renamedTTL is the cache TTL's old key.
+var renamedTTL = vendorkit.Rename{Old: "lookup_ttl", New: "cache_ttl"}
+
+// Renamed implements vendorkit.Renamed.
+func (c *Config) Renamed() []vendorkit.Rename {
+	if c.LookupTTL != 0 {
+		return []vendorkit.Rename{renamedTTL}
+	}
+	return nil
+}
+
 // Check validates c.
 func (c *Config) Check() error {
 	u, err := vendorkit.CheckURL("base_url", c.BaseURL)
@@ -109,11 +114,14 @@ func (c *Config) Check() error {
 	if !c.Password.IsSet() {
 		return fmt.Errorf("password: required (env:NAME or file:/path)")
 	}
-	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+	if err := c.CheckCommon(); err != nil {
 		return err
 	}
-	if c.LookupTTL < 0 {
-		return fmt.Errorf("lookup_ttl: must not be negative")
+	if err := vendorkit.CheckMove(renamedTTL, c.LookupTTL, c.CacheTTL); err != nil {
+		return err
+	}
+	if err := c.CheckCaching(); err != nil {
+		return err
 	}
 	_, err = c.templates()
 	return err
@@ -149,7 +157,8 @@ type Adapter struct {
 	texts   texts
 	success map[string]bool
 	session session
-	ids     idCache
+	users   *vendorkit.Lookups[ids] // by lower-case e-mail
+	domains *vendorkit.Lookups[int] // domain ids by lower-case name; -1: none
 }
 
 // New returns an Adapter for a Config that passed Defaults and Check.
@@ -162,8 +171,8 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 	for _, m := range c.SuccessMessages {
 		a.success[normalize(m)] = true
 	}
-	a.session = session{sem: make(chan struct{}, 1)}
-	a.ids = idCache{sem: make(chan struct{}, 1), users: map[string]cached{}, domains: map[string]cached{}}
+	a.users = vendorkit.NewLookups[ids](c.CacheTTL.D(), a.d.Now)
+	a.domains = vendorkit.NewLookups[int](c.CacheTTL.D(), a.d.Now)
 	return a, nil
 }
 
@@ -192,18 +201,4 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 // normalize is how success messages compare.
 func normalize(m string) string {
 	return strings.ToLower(strings.TrimRight(strings.TrimSpace(m), ".!"))
-}
-
-// idCache holds looked-up ids; sem lets one lookup run at a time, so a
-// burst of calls for one user looks it up once.
-type idCache struct {
-	sem     chan struct{}
-	mu      sync.Mutex
-	users   map[string]cached // lower-case e-mail -> ids
-	domains map[string]cached // lower-case domain name -> ids (user 0)
-}
-
-type cached struct {
-	ids     ids
-	expires time.Time
 }

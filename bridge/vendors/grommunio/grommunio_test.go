@@ -247,30 +247,6 @@ func TestOnOffKeepsTheRest(t *testing.T) {
 	}
 }
 
-func TestNotApplicable(t *testing.T) {
-	e := newEnv(t, nil)
-	res := e.deliver(t, vendortest.PortalUserCall())
-	if res.Status != fanout.OK || res.Message != "not applicable" || len(e.rec.reqs) != 0 {
-		t.Errorf("SavePortalUser: %v %q after %d requests", res.Status, res.Message, len(e.rec.reqs))
-	}
-	vendortest.AssertNoSecret(t, res, e.log, vendortest.PortalUserSecret)
-}
-
-func TestGroup(t *testing.T) {
-	e := newEnv(t, nil)
-	ut := generated.WSUserTypeUserGroup
-	p := &generated.SaveOutOfOfficeInfoForUserParams{IsOutOfOfficeEnabled: vendortest.Bool(true),
-		User: &generated.WSUserUniversalIdentifier{DomainName: str("CORP"), UserName: str("sales"), UserType: &ut}}
-	if res := e.deliver(t, vendortest.OOFCall(p)); res.Status != fanout.OK {
-		t.Fatal(res)
-	}
-	for name, want := range map[string]string{"jdoe": "1", "asmith": "1", "bwong": "0"} {
-		if got := string(e.user(t, name).OOF["state"]); got != want {
-			t.Errorf("%s: state %s, want %s", name, got, want)
-		}
-	}
-}
-
 // TestConnectedUser: a call without User means the SOAP caller.
 func TestConnectedUser(t *testing.T) {
 	e := newEnv(t, func(_ *grommunio.Config, d *vendorkit.Deps) { d.Directory = directory() })
@@ -294,7 +270,10 @@ func TestConfigCheck(t *testing.T) {
 		{"no user", func(c *grommunio.Config) { c.User = config.Secret{} }, "user: required"},
 		{"no password", func(c *grommunio.Config) { c.Password = config.Secret{} }, "password: required"},
 		{"bad template", func(c *grommunio.Config) { c.InternalReply = "{{.Nope}}" }, "internal_reply:"},
-		{"negative ttl", func(c *grommunio.Config) { c.LookupTTL = -1 }, "lookup_ttl:"},
+		{"negative ttl", func(c *grommunio.Config) { c.CacheTTL = -1 }, "cache_ttl: must be between 1s and 24h"},
+		{"both ttl keys", func(c *grommunio.Config) {
+			c.CacheTTL, c.LookupTTL = config.Duration(time.Minute), config.Duration(time.Hour)
+		}, "lookup_ttl: renamed cache_ttl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -350,7 +329,7 @@ vendors:
 		t.Fatal(err)
 	}
 	if c.BaseURL != "https://mail.example.com:8443/api/v1" || c.Password.Value() != "Yaml-Secret-99" ||
-		c.Timeout.D() != 5*time.Second || c.LookupTTL.D() != time.Minute || c.Targeting().Required == nil {
+		c.Timeout.D() != 5*time.Second || c.CacheTTL.D() != time.Minute || c.Targeting().Required == nil {
 		t.Errorf("decoded %+v", c)
 	}
 	if s := fmt.Sprintf("%v %+v %#v", c, c, c); strings.Contains(s, "Yaml-Secret-99") {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
@@ -65,22 +64,26 @@ func (a *Adapter) resolve(ctx context.Context, u intent.User, acct identity.Acco
 	if addr == "" {
 		return ids{}, notMapped(u, "no e-mail address to look up")
 	}
-	key := strings.ToLower(addr)
-	if i, ok := a.ids.get(a.ids.users, key, a.d.Now()); ok {
-		return i, nil
-	}
-	// One lookup at a time: a burst of calls for one user looks it up once.
-	select {
-	case a.ids.sem <- struct{}{}:
-	case <-ctx.Done():
-		res := vendorkit.FromError(ctx.Err())
+	i, res := a.users.Do(ctx, strings.ToLower(addr), func(ctx context.Context) (ids, fanout.Result) {
+		return okOr(a.lookupUser(ctx, u, addr))
+	})
+	if res.Status != fanout.OK {
 		return ids{}, &res
 	}
-	defer func() { <-a.ids.sem }()
-	if i, ok := a.ids.get(a.ids.users, key, a.d.Now()); ok {
-		return i, nil
+	return i, nil
+}
+
+// okOr turns this package's (value, nil on success) into a cache's answer.
+func okOr[V any](v V, res *fanout.Result) (V, fanout.Result) {
+	if res != nil {
+		return v, *res
 	}
-	_, domainName, _ := strings.Cut(key, "@")
+	return v, fanout.Result{Status: fanout.OK}
+}
+
+// lookupUser asks grommunio for the ids of the user with e-mail addr.
+func (a *Adapter) lookupUser(ctx context.Context, u intent.User, addr string) (ids, *fanout.Result) {
+	_, domainName, _ := strings.Cut(strings.ToLower(addr), "@")
 	domainID, res := a.domainID(ctx, domainName)
 	if res != nil {
 		return ids{}, res
@@ -103,20 +106,28 @@ func (a *Adapter) resolve(ctx context.Context, u intent.User, acct identity.Acco
 	}
 	for _, v := range list.Data {
 		if v.ID != nil && strings.EqualFold(v.Username, addr) {
-			i := ids{domainID, *v.ID}
-			a.ids.put(a.ids.users, key, i, a.d.Now().Add(a.c.LookupTTL.D()))
-			return i, nil
+			return ids{domainID, *v.ID}, nil
 		}
 	}
 	return ids{}, notMapped(u, "grommunio has no user "+addr)
 }
 
 // domainID returns the id of the domain named name, -1 when grommunio has
-// none; the domain list is cached with the users.
+// none; one list of the domains fills the cache for all of them.
 func (a *Adapter) domainID(ctx context.Context, name string) (int, *fanout.Result) {
-	if i, ok := a.ids.get(a.ids.domains, name, a.d.Now()); ok {
-		return i.domain, nil
+	id, res := a.domains.Do(ctx, name, func(ctx context.Context) (int, fanout.Result) {
+		return okOr(a.listDomains(ctx, name))
+	})
+	if res.Status != fanout.OK {
+		return 0, &res
 	}
+	return id, nil
+}
+
+// listDomains lists the domains, keeps the ids of the others and returns
+// name's, -1 when there is none (remembered too, so that calls for it do
+// not list the domains each time).
+func (a *Adapter) listDomains(ctx context.Context, name string) (int, *fanout.Result) {
 	body, res := a.send(ctx, http.MethodGet, "/domains", nil)
 	if res != nil {
 		return 0, res
@@ -131,18 +142,15 @@ func (a *Adapter) domainID(ctx context.Context, name string) (int, *fanout.Resul
 		return 0, unreadable("GET /domains", body)
 	}
 	found := -1
-	expires := a.d.Now().Add(a.c.LookupTTL.D())
 	for _, d := range list.Data {
 		if d.ID == nil {
 			continue
 		}
-		a.ids.put(a.ids.domains, strings.ToLower(d.Name), ids{domain: *d.ID}, expires)
 		if strings.EqualFold(d.Name, name) {
 			found = *d.ID
+		} else {
+			a.domains.Put(strings.ToLower(d.Name), *d.ID)
 		}
-	}
-	if found < 0 { // remembered too, so that calls for it do not list the domains each time
-		a.ids.put(a.ids.domains, name, ids{domain: -1}, expires)
 	}
 	return found, nil
 }
@@ -150,17 +158,4 @@ func (a *Adapter) domainID(ctx context.Context, name string) (int, *fanout.Resul
 func unreadable(what string, body []byte) *fanout.Result {
 	return &fanout.Result{Status: fanout.Permanent, VendorStatus: http.StatusOK,
 		Message: fmt.Sprintf("%s: unexpected answer %q", what, vendorkit.Truncate(string(body), 120))}
-}
-
-func (c *idCache) get(m map[string]cached, key string, now time.Time) (ids, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := m[key]
-	return e.ids, ok && now.Before(e.expires)
-}
-
-func (c *idCache) put(m map[string]cached, key string, i ids, expires time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m[key] = cached{ids: i, expires: expires}
 }

@@ -17,13 +17,19 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 )
 
-// session is the shared login: one JWT for every call, one login at a time
-// (sem), so that a burst of calls after start-up or after the token
-// expired logs in once.
+// session is the shared login: one JWT for every call, one login at a
+// time (a Flight), so that a burst of calls after start-up or after the
+// token expired logs in once. The JWT keeps its own life: it is used until
+// grommunio refuses it.
 type session struct {
-	sem chan struct{}
-	mu  sync.Mutex
+	login vendorkit.Flight[loginAnswer]
+	mu    sync.Mutex
+	jwt   string
+}
+
+type loginAnswer struct {
 	jwt string
+	res *fanout.Result
 }
 
 func (s *session) current() string {
@@ -38,25 +44,24 @@ func (a *Adapter) token(ctx context.Context, stale string) (string, *fanout.Resu
 	if t := a.session.current(); t != "" && t != stale {
 		return t, nil
 	}
-	select {
-	case a.session.sem <- struct{}{}:
-	case <-ctx.Done():
-		res := vendorkit.FromError(ctx.Err())
+	ans, err := a.session.login.Do(ctx, "login", func(ctx context.Context) loginAnswer {
+		// Another call may have logged in since this one looked.
+		if t := a.session.current(); t != "" && t != stale {
+			return loginAnswer{jwt: t}
+		}
+		t, res := a.login(ctx)
+		if res == nil {
+			a.session.mu.Lock()
+			a.session.jwt = t
+			a.session.mu.Unlock()
+		}
+		return loginAnswer{t, res}
+	})
+	if err != nil {
+		res := vendorkit.FromError(err)
 		return "", &res
 	}
-	defer func() { <-a.session.sem }()
-	// Another call may have logged in while this one waited.
-	if t := a.session.current(); t != "" && t != stale {
-		return t, nil
-	}
-	t, res := a.login(ctx)
-	if res != nil {
-		return "", res
-	}
-	a.session.mu.Lock()
-	a.session.jwt = t
-	a.session.mu.Unlock()
-	return t, nil
+	return ans.jwt, ans.res
 }
 
 // login is POST /login with the form fields user and pass.

@@ -168,7 +168,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestLookupCache(t *testing.T) {
-	e := newEnv(t, func(c *grommunio.Config, _ *vendorkit.Deps) { c.LookupTTL = config.Duration(time.Minute) })
+	e := newEnv(t, func(c *grommunio.Config, _ *vendorkit.Deps) { c.CacheTTL = config.Duration(time.Minute) })
 	for range 2 {
 		e.deliver(t, on())
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	. "github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks"
 	"net/http"
 	"net/url"
@@ -188,27 +187,6 @@ func TestTokenGolden(t *testing.T) {
 	golden.Check(t, filepath.Join(golden.Root(), "vendors", "lineworks", "token.json"), append(got, '\n'))
 }
 
-func TestRetryClasses(t *testing.T) {
-	for _, rc := range vendortest.RetryClasses {
-		t.Run(fmt.Sprint(rc.Status), func(t *testing.T) {
-			t.Parallel()
-			e := setup(t, nil)
-			e.fake.FailNext(1, rc.Status)
-			res := e.deliver(on(true))
-			if res.Status != rc.Want || res.VendorStatus != rc.Status {
-				t.Errorf("status %d: got %v (vendor %d) %q, want %v", rc.Status, res.Status, res.VendorStatus, res.Message, rc.Want)
-			}
-			// The next attempt, as the engine would make it, succeeds.
-			if res := e.deliver(on(true)); res.Status != fanout.OK {
-				t.Errorf("retry: %v %s", res.Status, res.Message)
-			}
-			if n := len(e.fake.Statuses("jdoe@example.com")); n != 1 {
-				t.Errorf("%d statuses after the retry, want 1", n)
-			}
-		})
-	}
-}
-
 func TestRateLimit(t *testing.T) {
 	t.Run("the fake's limit", func(t *testing.T) {
 		e := setup(t, nil)
@@ -246,7 +224,7 @@ func TestTransport(t *testing.T) {
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		e := setup(t, nil, func(c *Config) { c.Timeout = 20 * time.Millisecond })
+		e := setup(t, nil, func(c *Config) { c.Timeout = config.Duration(20 * time.Millisecond) })
 		e.fake.Delay(300 * time.Millisecond)
 		if res := e.deliver(on(true)); res.Status != fanout.Retryable || !strings.Contains(res.Message, "timed out") {
 			t.Errorf("got %v %q", res.Status, res.Message)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/lineworks/fake"
 )
@@ -32,8 +33,8 @@ func TestConfig(t *testing.T) {
 		{"no key", func(c *Config) { c.PrivateKey = config.Secret{} }, "private_key: required"},
 		{"key not PEM", func(c *Config) { c.PrivateKey = config.NewSecret("s3cret-not-a-key") }, "private_key: not a PEM block"},
 		{"public key", func(c *Config) { c.PrivateKey = config.NewSecret(fake.DemoPublicKeyPEM) }, "private_key: not an RSA private key"},
-		{"assertion too long", func(c *Config) { c.AssertionLifetime = 61 * time.Minute }, "assertion_lifetime: must be between 1s and 60m"},
-		{"negative margin", func(c *Config) { c.RefreshMargin = -time.Second }, "refresh_margin: must not be negative"},
+		{"assertion too long", func(c *Config) { c.AssertionLifetime = config.Duration(61 * time.Minute) }, "assertion_lifetime: must be between 1s and 60m"},
+		{"negative margin", func(c *Config) { c.RefreshMargin = config.Duration(-time.Second) }, "refresh_margin: must not be negative"},
 		{"unknown status", func(c *Config) { c.StatusType = "HOLIDAY" }, `status_type: must be one of BUSY`},
 		{"long marker", func(c *Config) { c.Marker = strings.Repeat("x", 21) }, "marker: must be plain text of at most 20 characters"},
 		{"bad template", func(c *Config) { c.StatusMessage = "{{.Nme}}" }, "status_message:"},
@@ -52,7 +53,7 @@ func TestDefaults(t *testing.T) {
 	var c Config
 	c.Defaults()
 	want := Config{BaseURL: "https://www.worksapis.com/v1.0", TokenURL: "https://auth.worksmobile.com/oauth2/v2.0/token",
-		Scope: "user", AssertionLifetime: time.Hour, RefreshMargin: 5 * time.Minute, Timeout: 15 * time.Second,
+		Scope: "user", AssertionLifetime: config.Duration(time.Hour), RefreshMargin: config.Duration(5 * time.Minute), Common: vendorkit.Common{Timeout: config.Duration(15 * time.Second)},
 		StatusType: "ABSENCE", Marker: "[OOF]", StatusMessage: "{{.Name}} is out of the office"}
 	if fmt.Sprintf("%+v", c) != fmt.Sprintf("%+v", want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
@@ -82,7 +83,7 @@ status_type: LEAVE_OFFICE
 status_message: "Away until further notice"
 `
 	c := vendortest.ReadConfig[Config](t, src)
-	if c.ClientSecret.Value() != "from-the-environment" || c.RefreshMargin != 2*time.Minute || c.Required == nil || *c.Required ||
+	if c.ClientSecret.Value() != "from-the-environment" || c.RefreshMargin.D() != 2*time.Minute || c.Required == nil || *c.Required ||
 		c.StatusType != "LEAVE_OFFICE" || len(c.Operations) != 1 {
 		t.Errorf("decoded %+v", c)
 	}

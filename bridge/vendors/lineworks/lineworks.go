@@ -49,7 +49,7 @@ import (
 
 // Config is the lineworks vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common `yaml:",inline"` // timeout: default 15s
 	// BaseURL is the API; default https://www.worksapis.com/v1.0.
 	BaseURL string `yaml:"base_url"`
 	// TokenURL is the token endpoint; default
@@ -65,11 +65,9 @@ type Config struct {
 	// directory).
 	Scope string `yaml:"scope"`
 	// AssertionLifetime is exp - iat of the JWT; default and maximum 60m.
-	AssertionLifetime time.Duration `yaml:"assertion_lifetime"`
+	AssertionLifetime config.Duration `yaml:"assertion_lifetime"`
 	// RefreshMargin renews a token this long before it expires; default 5m.
-	RefreshMargin time.Duration `yaml:"refresh_margin"`
-	// Timeout bounds each HTTP request; default 15s.
-	Timeout time.Duration `yaml:"timeout"`
+	RefreshMargin config.Duration `yaml:"refresh_margin"`
 	// StatusType is the profileStatusId set while out of office (one the
 	// domain uses); default ABSENCE.
 	StatusType string `yaml:"status_type"`
@@ -113,14 +111,12 @@ func (c *Config) Defaults() {
 	set(&c.StatusMessage, "{{.Name}} is out of the office")
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.AssertionLifetime == 0 {
-		c.AssertionLifetime = time.Hour
+		c.AssertionLifetime = config.Duration(time.Hour)
 	}
 	if c.RefreshMargin == 0 {
-		c.RefreshMargin = 5 * time.Minute
+		c.RefreshMargin = config.Duration(5 * time.Minute)
 	}
-	if c.Timeout == 0 {
-		c.Timeout = 15 * time.Second
-	}
+	c.DefaultTimeout(15 * time.Second)
 }
 
 // Check validates c; errors name the yaml field.
@@ -141,12 +137,12 @@ func (c *Config) Check() error {
 		return fmt.Errorf("private_key: required (the app's PEM private key, file:/path)")
 	case strings.TrimSpace(c.Scope) == "":
 		return fmt.Errorf("scope: required")
-	case c.AssertionLifetime < time.Second || c.AssertionLifetime > time.Hour:
-		return fmt.Errorf("assertion_lifetime: must be between 1s and 60m (LINE WORKS refuses longer), got %v", c.AssertionLifetime)
+	case c.AssertionLifetime.D() < time.Second || c.AssertionLifetime.D() > time.Hour:
+		return fmt.Errorf("assertion_lifetime: must be between 1s and 60m (LINE WORKS refuses longer), got %v", c.AssertionLifetime.D())
 	case c.RefreshMargin < 0:
-		return fmt.Errorf("refresh_margin: must not be negative, got %v", c.RefreshMargin)
+		return fmt.Errorf("refresh_margin: must not be negative, got %v", c.RefreshMargin.D())
 	}
-	if err := vendorkit.CheckTimeout("timeout", c.Timeout); err != nil {
+	if err := c.CheckCommon(); err != nil {
 		return err
 	}
 	switch {
@@ -260,7 +256,7 @@ func (a *Adapter) deliverUser(ctx context.Context, requestID string, u intent.Us
 	} else {
 		res = a.setOff(ctx, m)
 	}
-	a.log.LogAttrs(ctx, slog.LevelInfo, "lineworks status", slog.String("vendor", "lineworks"),
+	a.log.LogAttrs(ctx, slog.LevelDebug, "lineworks status", slog.String("vendor", "lineworks"),
 		slog.String("request_id", requestID), slog.String("user", m.label), slog.Bool("out_of_office", on),
 		slog.String("result", res.Status.String()), slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
 	return res

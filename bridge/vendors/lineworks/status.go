@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -22,10 +23,11 @@ func (f *failed) Error() string { return f.res.Message }
 
 // status is a member status as the list answers it.
 type status struct {
-	UserProfileStatusID string  `json:"userProfileStatusId"`
-	ProfileStatusID     string  `json:"profileStatusId"`
-	ScheduleType        string  `json:"scheduleType"`
-	StatusMessage       *string `json:"statusMessage"`
+	UserProfileStatusID string         `json:"userProfileStatusId"`
+	ProfileStatusID     string         `json:"profileStatusId"`
+	ScheduleType        string         `json:"scheduleType"`
+	StatusMessage       *string        `json:"statusMessage"`
+	AutoReplyMail       *autoReplyMail `json:"autoReplyMail"`
 }
 
 // statusBody is what the bridge sends to create or replace its status. It
@@ -68,7 +70,57 @@ func (a *Adapter) setOn(ctx context.Context, m member, body statusBody) fanout.R
 	if err != nil {
 		return resultOf(err)
 	}
-	var ours, present *status
+	ours, present := a.pick(list)
+	switch {
+	case ours != nil:
+		return a.replace(ctx, m, ours, body, "status updated")
+	case present != nil:
+		return a.replace(ctx, m, present, body, "took over the member's own status "+present.ProfileStatusID)
+	}
+	resp, rbody, err := a.call(ctx, http.MethodPost, m.path(), body)
+	if err != nil {
+		return resultOf(err)
+	}
+	if resp.StatusCode == http.StatusConflict {
+		return a.afterConflict(ctx, m, body, a.failure(resp, rbody, "creating the status of "+m.label))
+	}
+	if resp.StatusCode/100 != 2 {
+		return a.failure(resp, rbody, "creating the status of "+m.label)
+	}
+	return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode, Message: "status created"}
+}
+
+// afterConflict decides about a 409 "only one PRESENT status" to a create:
+// someone set a PRESENT status between the list and the create (another
+// replica of the bridge, or the member in the app). The statuses are read
+// again, because a conflict is a success only when LINE WORKS holds what
+// was asked: our status as desired is done; the member's own is taken over
+// as setOn would have; anything else (our status with another content, or
+// none at all any more) is for the next attempt, which lists afresh.
+func (a *Adapter) afterConflict(ctx context.Context, m member, body statusBody, conflict fanout.Result) fanout.Result {
+	list, err := a.list(ctx, m)
+	if err != nil {
+		return resultOf(err)
+	}
+	ours, present := a.pick(list)
+	switch {
+	case ours != nil && holds(ours, body):
+		return fanout.Result{Status: fanout.OK, VendorStatus: conflict.VendorStatus,
+			Message: "status already set (a concurrent create made it first)"}
+	case ours == nil && present != nil:
+		return a.replace(ctx, m, present, body, "took over the member's own status "+present.ProfileStatusID+" (set while creating)")
+	case ours != nil:
+		conflict.Message += "; the bridge's status is there with another content"
+	default:
+		conflict.Message += "; no PRESENT status is there any more"
+	}
+	conflict.Status = fanout.Retryable
+	return conflict
+}
+
+// pick returns the bridge's own status and the member's PRESENT status
+// (the first non-RESERVED one, which may be the bridge's) in list.
+func (a *Adapter) pick(list []status) (ours, present *status) {
 	for i := range list {
 		s := &list[i]
 		if s.ScheduleType == "RESERVED" {
@@ -81,20 +133,17 @@ func (a *Adapter) setOn(ctx context.Context, m member, body statusBody) fanout.R
 			present = s
 		}
 	}
-	target, done := ours, "status updated"
-	if target == nil && present != nil {
-		target, done = present, "took over the member's own status "+present.ProfileStatusID
-	}
-	if target == nil {
-		resp, body, err := a.call(ctx, http.MethodPost, m.path(), body)
-		if err != nil {
-			return resultOf(err)
-		}
-		if resp.StatusCode/100 != 2 {
-			return a.failure(resp, body, "creating the status of "+m.label)
-		}
-		return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode, Message: "status created"}
-	}
+	return ours, present
+}
+
+// holds reports whether s is the status body asks for.
+func holds(s *status, body statusBody) bool {
+	return s.ProfileStatusID == body.ProfileStatusID && s.StatusMessage != nil && *s.StatusMessage == body.StatusMessage &&
+		reflect.DeepEqual(s.AutoReplyMail, body.AutoReplyMail)
+}
+
+// replace puts body in place of target; done is the message on success.
+func (a *Adapter) replace(ctx context.Context, m member, target *status, body statusBody, done string) fanout.Result {
 	resp, rbody, err := a.call(ctx, http.MethodPut, m.path()+"/"+url.PathEscape(target.UserProfileStatusID), body)
 	if err != nil {
 		return resultOf(err)
@@ -184,7 +233,7 @@ func (a *Adapter) call(ctx context.Context, method, path string, payload any) (*
 		if err != nil {
 			return nil, nil, err
 		}
-		rctx, cancel := context.WithTimeout(ctx, a.c.Timeout)
+		rctx, cancel := context.WithTimeout(ctx, a.c.Timeout.D())
 		req, err := http.NewRequestWithContext(rctx, method, a.c.BaseURL+path, bytes.NewReader(data))
 		if err != nil {
 			cancel()

@@ -90,11 +90,11 @@ type tokens struct {
 	mu        sync.Mutex
 	token     string
 	refreshAt time.Time
-	flight    *flight // the token request in progress, nil when none
+	fetches   vendorkit.Flight[fetched] // one token request at a time
 }
 
-type flight struct {
-	done  chan struct{}
+// fetched is the answer of one token request.
+type fetched struct {
 	token string
 	err   error
 }
@@ -107,21 +107,14 @@ func (t *tokens) get(ctx context.Context) (string, error) {
 		t.mu.Unlock()
 		return tok, nil
 	}
-	f := t.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		t.flight = f
-		// The request outlives the caller that started it: the others
-		// wait for it, so it must not die with the first one's context.
-		go t.fetch(context.WithoutCancel(ctx), f)
-	}
 	t.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.token, f.err
-	case <-ctx.Done():
-		return "", ctx.Err()
+	// The request outlives the caller that started it: the others wait
+	// for it, so it must not die with the first one's context.
+	f, err := t.fetches.Do(ctx, "token", t.fetch)
+	if err != nil {
+		return "", err
 	}
+	return f.token, f.err
 }
 
 // current returns the cached token ("" when none), for scrubbing.
@@ -141,25 +134,30 @@ func (t *tokens) drop(tok string) {
 	}
 }
 
-func (t *tokens) fetch(ctx context.Context, f *flight) {
-	ctx, cancel := context.WithTimeout(ctx, t.c.Timeout)
+func (t *tokens) fetch(ctx context.Context) fetched {
+	t.mu.Lock()
+	if t.token != "" && t.now().Before(t.refreshAt) { // renewed by the flight just ended
+		defer t.mu.Unlock()
+		return fetched{token: t.token}
+	}
+	t.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, t.c.Timeout.D())
 	defer cancel()
 	tok, ttl, err := t.request(ctx)
-	t.mu.Lock()
-	if err == nil {
-		t.token = tok
-		// Renew refreshMargin early, or at half-life when the token lives
-		// shorter than the margin.
-		early := t.c.RefreshMargin
-		if early >= ttl {
-			early = ttl / 2
-		}
-		t.refreshAt = t.now().Add(ttl - early)
+	if err != nil {
+		return fetched{err: err}
 	}
-	t.flight = nil
-	t.mu.Unlock()
-	f.token, f.err = tok, err
-	close(f.done)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.token = tok
+	// Renew refreshMargin early, or at half-life when the token lives
+	// shorter than the margin.
+	early := t.c.RefreshMargin.D()
+	if early >= ttl {
+		early = ttl / 2
+	}
+	t.refreshAt = t.now().Add(ttl - early)
+	return fetched{token: tok}
 }
 
 // tokenResponse is the token endpoint's answer.
@@ -187,7 +185,7 @@ func (s *seconds) UnmarshalJSON(b []byte) error {
 func (t *tokens) request(ctx context.Context) (string, time.Duration, error) {
 	now := t.now()
 	assertion, err := signJWT(t.key, claims{Iss: t.c.ClientID, Sub: t.c.ServiceAccount,
-		Iat: now.Unix(), Exp: now.Add(t.c.AssertionLifetime).Unix()})
+		Iat: now.Unix(), Exp: now.Add(t.c.AssertionLifetime.D()).Unix()})
 	if err != nil {
 		return "", 0, &failed{fanout.Result{Status: fanout.Permanent, Message: "signing the token assertion: " + err.Error()}}
 	}

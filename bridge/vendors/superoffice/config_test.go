@@ -46,7 +46,10 @@ func TestConfigCheck(t *testing.T) {
 		{"every enum name", func(c *superoffice.Config) { c.AwayStatus, c.BackStatus = "StatusSystem", "StatusNone" }, ""},
 		{"bad away template", func(c *superoffice.Config) { c.AwayMessage = "{{.Name" }, "away_message: "},
 		{"unknown template field", func(c *superoffice.Config) { c.BackMessage = "{{.Nope}}" }, "back_message: "},
-		{"negative timeout", func(c *superoffice.Config) { c.RequestTimeout = config.Duration(-time.Second) }, "request_timeout: must be between"},
+		{"negative timeout", func(c *superoffice.Config) { c.Timeout = config.Duration(-time.Second) }, "timeout: must be between"},
+		{"both timeout keys", func(c *superoffice.Config) {
+			c.Timeout, c.RequestTimeout = config.Duration(time.Second), config.Duration(time.Minute)
+		}, "request_timeout: renamed timeout"},
 		{"tiny cache", func(c *superoffice.Config) { c.CacheTTL = config.Duration(time.Millisecond) }, "cache_ttl: must be between 1s and 24h"},
 	}
 	for _, tt := range tests {
@@ -78,7 +81,7 @@ back_message: ""
 `
 	c := vendortest.ReadConfig[superoffice.Config](t, src)
 	if c.Token.Value() != "8A:from-env" || c.AppToken.Value() != "app-from-env" || c.CacheTTL.D() != time.Hour ||
-		c.RequestTimeout.D() != 5*time.Second || c.AwayMessage != "{{.Name}} is away" || *c.Required {
+		c.Timeout.D() != 5*time.Second || c.AwayMessage != "{{.Name}} is away" || *c.Required {
 		t.Errorf("decoded %+v", c)
 	}
 }

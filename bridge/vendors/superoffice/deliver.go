@@ -56,7 +56,7 @@ func (a *Adapter) set(ctx context.Context, call *fanout.Call, u intent.User, sid
 	}
 	if resp.StatusCode/100 != 2 {
 		if resp.StatusCode == http.StatusNotFound && t.key != "" {
-			a.ids.forget(t.key) // the cached id is stale: look it up afresh next time
+			a.ids.Forget(t.key) // the cached id is stale: look it up afresh next time
 		}
 		return a.failure(resp, b, what)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
@@ -93,13 +92,11 @@ type option func(*envOptions)
 type envOptions struct {
 	mode  fake.AuthMode
 	edit  func(*superoffice.Config)
-	dir   identity.Directory
 	limit int
 }
 
 func withAuth(m fake.AuthMode) option               { return func(o *envOptions) { o.mode = m } }
 func withConfig(f func(*superoffice.Config)) option { return func(o *envOptions) { o.edit = f } }
-func withDirectory(d identity.Directory) option     { return func(o *envOptions) { o.dir = d } }
 func withRateLimit(perSecond int) option            { return func(o *envOptions) { o.limit = perSecond } }
 
 // newEnv starts a fake (Basic auth, no rate limit unless asked) and an
@@ -122,9 +119,6 @@ func newEnv(t testing.TB, opts ...option) *env {
 			o.edit(c)
 		}
 		d.Now = e.clock.Now
-		if o.dir != nil {
-			d.Directory = o.dir
-		}
 	})
 	e.srv, e.cfg, e.a, e.log = s.Server, s.Config, s.Adapter, s.Log
 	return e

@@ -158,7 +158,7 @@ func TestTransportFailures(t *testing.T) {
 		}
 	})
 	t.Run("request timeout", func(t *testing.T) {
-		e := newEnv(t, withConfig(func(c *superoffice.Config) { c.RequestTimeout = config.Duration(20 * time.Millisecond) }))
+		e := newEnv(t, withConfig(func(c *superoffice.Config) { c.Timeout = config.Duration(20 * time.Millisecond) }))
 		e.fake.Delay(time.Minute) // released when the adapter gives up
 		if res := e.a.Deliver(context.Background(), jdoeOn()); res.Status != fanout.Retryable || !strings.Contains(res.Message, "timed out") {
 			t.Errorf("result = %+v", res)
@@ -167,7 +167,7 @@ func TestTransportFailures(t *testing.T) {
 	t.Run("cancelled during a lookup", func(t *testing.T) {
 		// The lookup itself runs on (it may serve other calls) until its
 		// own request_timeout; the cancelled call stops waiting at once.
-		e := newEnv(t, withConfig(func(c *superoffice.Config) { c.RequestTimeout = config.Duration(50 * time.Millisecond) }))
+		e := newEnv(t, withConfig(func(c *superoffice.Config) { c.Timeout = config.Duration(50 * time.Millisecond) }))
 		e.fake.Delay(time.Minute)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
@@ -51,7 +49,7 @@ func (a *Adapter) resolve(ctx context.Context, requestID string, u intent.User, 
 			Message: notMapped(u) + fmt.Sprintf(" (the numeric user name %q cannot be looked up; map it in the directory)", userName)}
 	}
 	key := strings.ToLower(userName) // SuperOffice user names are case-insensitive
-	id, res := a.ids.do(ctx, key, func(ctx context.Context) (int32, fanout.Result) { return a.lookup(ctx, requestID, u, userName) })
+	id, res := a.ids.Do(ctx, key, func(ctx context.Context) (int32, fanout.Result) { return a.lookup(ctx, requestID, u, userName) })
 	return target{id: id, key: key}, res
 }
 
@@ -91,72 +89,4 @@ func (a *Adapter) lookup(ctx context.Context, requestID string, u intent.User, u
 	a.d.Log.LogAttrs(ctx, slog.LevelDebug, "superoffice user looked up", slog.String("vendor", name),
 		slog.String("request_id", requestID), slog.String("user", u.String()), slog.String("user_name", userName), slog.Int("associate_id", int(user.AssociateID)))
 	return user.AssociateID, fanout.Result{Status: fanout.OK}
-}
-
-// idCache keeps looked-up associate ids for a while, and makes concurrent
-// lookups of one name share a single request (a burst of calls for one
-// user must not become a burst of lookups against a rate-limited API).
-type idCache struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu       sync.Mutex
-	ids      map[string]cachedID
-	inflight map[string]*pending
-}
-
-type cachedID struct {
-	id      int32
-	expires time.Time
-}
-
-type pending struct {
-	done chan struct{}
-	id   int32
-	res  fanout.Result
-}
-
-func newIDCache(ttl time.Duration, now func() time.Time) *idCache {
-	return &idCache{ttl: ttl, now: now, ids: map[string]cachedID{}, inflight: map[string]*pending{}}
-}
-
-// do returns key's cached id, or the result of fetch, run once for all
-// concurrent callers. fetch runs detached from the caller's cancellation
-// (the others may still want its answer); each caller stops waiting when
-// its own ctx is done. Only successes are cached.
-func (c *idCache) do(ctx context.Context, key string, fetch func(context.Context) (int32, fanout.Result)) (int32, fanout.Result) {
-	c.mu.Lock()
-	if e, ok := c.ids[key]; ok && c.now().Before(e.expires) {
-		c.mu.Unlock()
-		return e.id, fanout.Result{Status: fanout.OK}
-	}
-	p, ok := c.inflight[key]
-	if !ok {
-		p = &pending{done: make(chan struct{})}
-		c.inflight[key] = p
-		go func() {
-			p.id, p.res = fetch(context.WithoutCancel(ctx))
-			c.mu.Lock()
-			delete(c.inflight, key)
-			if p.res.Status == fanout.OK {
-				c.ids[key] = cachedID{id: p.id, expires: c.now().Add(c.ttl)}
-			}
-			c.mu.Unlock()
-			close(p.done)
-		}()
-	}
-	c.mu.Unlock()
-	select {
-	case <-p.done:
-		return p.id, p.res
-	case <-ctx.Done():
-		return 0, fanout.Result{Status: fanout.Retryable, Message: "cancelled while looking up the SuperOffice user: " + ctx.Err().Error()}
-	}
-}
-
-// forget drops key, e.g. when SuperOffice no longer knows its associate.
-func (c *idCache) forget(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.ids, key)
 }

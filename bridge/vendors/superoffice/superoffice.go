@@ -35,7 +35,6 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 )
 
@@ -60,7 +59,8 @@ const statusNames = "StatusNone, StatusNormal, StatusNotAvailable, StatusDeleted
 
 // Config is the SuperOffice vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common  `yaml:",inline"` // timeout: default 10s
+	vendorkit.Caching `yaml:",inline"` // cache_ttl of associate ids: default 10m
 	// BaseURL is the WebAPI root, ending in /api/v1.
 	BaseURL string `yaml:"base_url"`
 	// Auth is basic, soticket or bearer; only that mode's fields are set.
@@ -70,10 +70,8 @@ type Config struct {
 	Ticket   config.Secret `yaml:"ticket"`    // soticket
 	Token    config.Secret `yaml:"token"`     // bearer
 	AppToken config.Secret `yaml:"app_token"` // bearer: SO-AppToken, the partner app
-	// RequestTimeout bounds each HTTP request (default 10s).
+	// RequestTimeout is timeout's old name, still read.
 	RequestTimeout config.Duration `yaml:"request_timeout"`
-	// CacheTTL is how long a looked-up associate id is reused (default 10m).
-	CacheTTL config.Duration `yaml:"cache_ttl"`
 	// AwayStatus and AwayMessage are set when out of office is turned on
 	// (defaults StatusNotAvailable and "{{.Name}} is out of the office
 	// (since {{.Date}})"); BackStatus and BackMessage when it is turned off
@@ -87,12 +85,9 @@ type Config struct {
 
 // Defaults fills unset fields.
 func (c *Config) Defaults() {
-	if c.RequestTimeout == 0 {
-		c.RequestTimeout = config.Duration(10 * time.Second)
-	}
-	if c.CacheTTL == 0 {
-		c.CacheTTL = config.Duration(10 * time.Minute)
-	}
+	vendorkit.Move(c.RequestTimeout, &c.Timeout)
+	c.DefaultTimeout(10 * time.Second)
+	c.DefaultCacheTTL(10 * time.Minute)
 	if c.AwayStatus == "" {
 		c.AwayStatus = "StatusNotAvailable"
 	}
@@ -102,6 +97,17 @@ func (c *Config) Defaults() {
 	if c.BackStatus == "" {
 		c.BackStatus = "StatusNormal"
 	}
+}
+
+// renamedTimeout is the timeout's old key.
+var renamedTimeout = vendorkit.Rename{Old: "request_timeout", New: "timeout"}
+
+// Renamed implements vendorkit.Renamed.
+func (c *Config) Renamed() []vendorkit.Rename {
+	if c.RequestTimeout != 0 {
+		return []vendorkit.Rename{renamedTimeout}
+	}
+	return nil
 }
 
 // Check validates c; errors name the yaml field.
@@ -119,11 +125,14 @@ func (c *Config) Check() error {
 	if err := c.checkAuth(); err != nil {
 		return err
 	}
-	if d := c.RequestTimeout.D(); d <= 0 || d > 5*time.Minute {
-		return fmt.Errorf("request_timeout: must be between 1ms and 5m, got %s", d)
+	if err := vendorkit.CheckMove(renamedTimeout, c.RequestTimeout, c.Timeout); err != nil {
+		return err
 	}
-	if d := c.CacheTTL.D(); d < time.Second || d > 24*time.Hour {
-		return fmt.Errorf("cache_ttl: must be between 1s and 24h, got %s", d)
+	if err := c.CheckCommon(); err != nil {
+		return err
+	}
+	if err := c.CheckCaching(); err != nil {
+		return err
 	}
 	for _, f := range []struct{ field, v string }{{"away_status", c.AwayStatus}, {"back_status", c.BackStatus}} {
 		if _, ok := userStatuses[f.v]; !ok {
@@ -181,7 +190,7 @@ type Adapter struct {
 	back    presence
 	timeout time.Duration
 	d       vendorkit.Deps
-	ids     *idCache
+	ids     *vendorkit.Lookups[int32] // associate ids by lower-case user name
 }
 
 // presence is what one side of the switch sets.
@@ -203,7 +212,7 @@ func New(c Config, d vendorkit.Deps) (*Adapter, error) {
 	}
 	a := &Adapter{base: strings.TrimSuffix(c.BaseURL, "/"), auth: c.Auth, headers: map[string]string{},
 		away: presence{c.AwayStatus, awayMsg}, back: presence{c.BackStatus, backMsg},
-		timeout: c.RequestTimeout.D(), d: d, ids: newIDCache(c.CacheTTL.D(), d.Now)}
+		timeout: c.Timeout.D(), d: d, ids: vendorkit.NewLookups[int32](c.CacheTTL.D(), d.Now)}
 	switch c.Auth {
 	case AuthBasic:
 		basic := base64.StdEncoding.EncodeToString([]byte(c.User + ":" + c.Password.Value()))

@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
-	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice"
@@ -72,10 +69,6 @@ func TestDeliver(t *testing.T) {
 			message: "delegates are not a SuperOffice concept; nothing to change", want: map[int]presence{17: normal, 18: normal, 19: normal}},
 		{name: "unchanged", call: vendortest.OOFCall(vendortest.OOFParams(nil, false)),
 			message: "IsOutOfOfficeEnabled not given; nothing to change", want: map[int]presence{17: normal, 18: normal, 19: normal}},
-		{name: "group", call: oofFor(userRef("CORP", "sales", generated.WSUserTypeUserGroup), vendortest.Bool(true)),
-			message: `user group CORP\sales: CORP\jdoe (associate 17): StatusNotAvailable; CORP\asmith (associate 18): StatusNotAvailable`,
-			want:    map[int]presence{17: jdoeAway, 18: {"StatusNotAvailable", "Anna Smith is out of the office (since 2025-03-14)"}, 19: normal}},
-		{name: "portaluser", call: vendortest.PortalUserCall(), message: "not applicable", want: map[int]presence{17: normal, 18: normal, 19: normal}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,57 +211,6 @@ func TestLookupMiss(t *testing.T) {
 			}
 			if n := len(e.rec.take()); n != tt.requests {
 				t.Errorf("%d requests, want %d", n, tt.requests)
-			}
-		})
-	}
-}
-
-func TestGroups(t *testing.T) {
-	dir := identity.FromConfig(config.Identity{
-		Users: []config.IdentityUser{{Therefore: config.ThereforeRef{Domain: "CORP", Name: "bwong"}, Email: "bwong@example.com", DisplayName: "Ben Wong"}},
-		Groups: []config.IdentityGroup{
-			{Therefore: config.ThereforeRef{Domain: "CORP", Name: "ops"},
-				Members: []config.ThereforeRef{{Domain: "CORP", Name: "ghost"}, {Domain: "CORP", Name: "bwong"}}},
-			{Therefore: config.ThereforeRef{Domain: "CORP", Name: "empty"}},
-		},
-	})
-	group := func(n string) *fanout.Call {
-		return oofFor(userRef("CORP", n, generated.WSUserTypeUserGroup), vendortest.Bool(true))
-	}
-	t.Run("a permanent failure does not stop the others", func(t *testing.T) {
-		e := newEnv(t, withDirectory(dir))
-		res := e.a.Deliver(context.Background(), group("ops"))
-		want := `user group CORP\ops: 1 of 2 members set; CORP\ghost is not mapped to a superoffice user (SuperOffice has no user named "ghost")`
-		if res.Status != fanout.Permanent || res.Message != want {
-			t.Errorf("result = %v %q\nwant permanent %q", res.Status, res.Message, want)
-		}
-		if got := e.presence()[19]; got.Status != "StatusNotAvailable" {
-			t.Errorf("bwong = %+v, want set", got)
-		}
-	})
-	t.Run("a retryable failure stops", func(t *testing.T) {
-		e := newEnv(t)
-		e.fake.FailNext(1, 503)
-		res := e.a.Deliver(context.Background(), group("sales"))
-		if res.Status != fanout.Retryable || res.VendorStatus != 503 || !strings.HasPrefix(res.Message, `user group CORP\sales: 0 of 2 members set; `) {
-			t.Errorf("result = %v %d %q", res.Status, res.VendorStatus, res.Message)
-		}
-		if n := len(e.rec.take()); n != 1 {
-			t.Errorf("%d requests after a 503, want 1", n)
-		}
-	})
-	for _, tt := range []struct {
-		group   string
-		status  fanout.Status
-		message string
-	}{
-		{"unknown", fanout.Permanent, `user group CORP\unknown is not in the directory, so its members are unknown`},
-		{"empty", fanout.OK, `user group CORP\empty has no members`},
-	} {
-		t.Run(tt.group, func(t *testing.T) {
-			e := newEnv(t, withDirectory(dir))
-			if res := e.a.Deliver(context.Background(), group(tt.group)); res.Status != tt.status || res.Message != tt.message {
-				t.Errorf("result = %v %q, want %v %q", res.Status, res.Message, tt.status, tt.message)
 			}
 		})
 	}

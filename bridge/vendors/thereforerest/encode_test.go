@@ -99,7 +99,7 @@ func TestConfigCheck(t *testing.T) {
 		{"bad zone", func(c *Config) { c.TimezoneIANA = "Berlin time" }, "timezone_iana:"},
 		{"enum style", func(c *Config) { c.EnumStyle = "ints" }, "enum_style: must be numbers or names"},
 		{"date style", func(c *Config) { c.DateStyle = "unix" }, "date_style: must be wcf or iso"},
-		{"timeout", func(c *Config) { c.Timeout = config.Duration(-1) }, "timeout: must be positive"},
+		{"timeout", func(c *Config) { c.Timeout = config.Duration(-1) }, "timeout: must be between"},
 		{"empty code", func(c *Config) { c.PermanentErrorCodes = []string{""} }, "permanent_error_codes:"},
 	}
 	for _, tc := range cases {

@@ -54,7 +54,7 @@ const restPath = "/theservice/v0001/restun/"
 
 // Config is the Therefore REST vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common `yaml:",inline"` // timeout: default 30s
 	// BaseURL is the server, e.g. https://acme.thereforeonline.com or
 	// https://therefore.corp.example; restPath is appended.
 	BaseURL string `yaml:"base_url"`
@@ -76,8 +76,6 @@ type Config struct {
 	// DateStyle is wcf (default, "/Date(ms)/") or iso.
 	EnumStyle string `yaml:"enum_style"`
 	DateStyle string `yaml:"date_style"`
-	// Timeout bounds one request; default 30s.
-	Timeout config.Duration `yaml:"timeout"`
 	// PermanentErrorCodes are WSError codes (ErrorCodeString) that are
 	// never worth retrying although Therefore sends them with a 500.
 	PermanentErrorCodes []string `yaml:"permanent_error_codes"`
@@ -94,9 +92,7 @@ func (c *Config) Defaults() {
 	if c.DateStyle == "" {
 		c.DateStyle = DateWCF
 	}
-	if c.Timeout == 0 {
-		c.Timeout = config.Duration(30 * time.Second)
-	}
+	c.DefaultTimeout(30 * time.Second)
 	if c.PermanentErrorCodes == nil {
 		c.PermanentErrorCodes = []string{"ObjectNotFound", "AccessDenied", "InvalidArgument"}
 	}
@@ -146,7 +142,7 @@ func (c *Config) Check() error {
 	if c.DateStyle != DateWCF && c.DateStyle != DateISO {
 		return fmt.Errorf("date_style: must be %s or %s, got %q", DateWCF, DateISO, c.DateStyle)
 	}
-	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+	if err := c.CheckCommon(); err != nil {
 		return err
 	}
 	if slices.Contains(c.PermanentErrorCodes, "") {

@@ -70,7 +70,7 @@ func TestConfigCheck(t *testing.T) {
 		{"bad header", func(c *Config) { c.TimestampHeader = "X Time" }, "timestamp_header:"},
 		{"body header", func(c *Config) { c.SignatureHeader = "content-type" }, "signature_header:"},
 		{"same headers", func(c *Config) { c.SignatureHeader = "x-bridge-timestamp" }, "signature_header: must differ"},
-		{"timeout", func(c *Config) { c.Timeout = config.Duration(-1) }, "timeout: must be positive"},
+		{"timeout", func(c *Config) { c.Timeout = config.Duration(-1) }, "timeout: must be between"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,7 +47,7 @@ const minSecret = 16
 
 // Config is the webhook vendor's configuration.
 type Config struct {
-	fanout.TargetConfig `yaml:",inline"`
+	vendorkit.Common `yaml:",inline"` // timeout: default 30s
 	// URL receives the events, e.g. https://hooks.example.com/therefore.
 	URL string `yaml:"url"`
 	// Secret signs every request (HMAC-SHA256); at least 16 bytes.
@@ -58,8 +58,6 @@ type Config struct {
 	// IncludeSecrets sends SavePortalUser's UserPwd in clear; by default
 	// it is masked.
 	IncludeSecrets bool `yaml:"include_secrets"`
-	// Timeout bounds one request; default 30s.
-	Timeout config.Duration `yaml:"timeout"`
 }
 
 // Defaults fills unset fields.
@@ -70,9 +68,7 @@ func (c *Config) Defaults() {
 	if c.SignatureHeader == "" {
 		c.SignatureHeader = "X-Bridge-Signature"
 	}
-	if c.Timeout == 0 {
-		c.Timeout = config.Duration(30 * time.Second)
-	}
+	c.DefaultTimeout(30 * time.Second)
 }
 
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -100,7 +96,7 @@ func (c *Config) Check() error {
 	if strings.EqualFold(c.TimestampHeader, c.SignatureHeader) {
 		return errors.New("signature_header: must differ from timestamp_header")
 	}
-	if err := vendorkit.CheckTimeout("timeout", c.Timeout.D()); err != nil {
+	if err := c.CheckCommon(); err != nil {
 		return err
 	}
 	return nil
@@ -144,6 +140,11 @@ func (a *Adapter) Spec() fanout.Spec {
 // Deliver implements fanout.Vendor: one signed POST of the call, whose
 // event id is the change id, so a redelivery carries the same id.
 func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
+	if call.ChangeID == "" {
+		// Receivers deduplicate by id; an event without one could not be
+		// told from its redelivery.
+		return fanout.Result{Status: fanout.Permanent, Message: "the call has no change id to send as the event id"}
+	}
 	body, err := a.body(call)
 	if err != nil {
 		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}

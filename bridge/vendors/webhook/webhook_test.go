@@ -89,9 +89,9 @@ func TestGoldenAndEndState(t *testing.T) {
 				t.Fatalf("state = %+v, want one event", s)
 			}
 			ev := s.Events[0]
-			if ev.Operation != tc.call.Operation || ev.RequestID != "test-request" || string(ev.OutOfOffice) != tc.wantOOF ||
+			if ev.ID != vendortest.ChangeID || ev.Operation != tc.call.Operation || ev.RequestID != "test-request" || string(ev.OutOfOffice) != tc.wantOOF ||
 				!strings.Contains(string(ev.Params), tc.wantInParams) {
-				t.Errorf("event = %s %s params %s oof %s", ev.Operation, ev.RequestID, ev.Params, ev.OutOfOffice)
+				t.Errorf("event = %s %s %s params %s oof %s", ev.ID, ev.Operation, ev.RequestID, ev.Params, ev.OutOfOffice)
 			}
 			vendortest.AssertNoSecret(t, res, e.log, fake.DemoSecret, vendortest.PortalUserSecret)
 			if strings.Contains(string(e.rec.last), vendortest.PortalUserSecret) {
@@ -145,25 +145,6 @@ func TestSignatureRejected(t *testing.T) {
 				t.Errorf("state = %+v, want one rejection", s)
 			}
 			vendortest.AssertNoSecret(t, res, e.log, fake.DemoSecret, "another-secret-of-length")
-		})
-	}
-}
-
-func TestRetryClasses(t *testing.T) {
-	for _, rc := range vendortest.RetryClasses {
-		t.Run(http.StatusText(rc.Status), func(t *testing.T) {
-			e := setup(t, nil)
-			e.fake.FailNext(1, rc.Status)
-			res := e.a.Deliver(context.Background(), vendortest.PortalUserCall())
-			if res.Status != rc.Want || res.VendorStatus != rc.Status || res.Message != "injected failure" {
-				t.Errorf("status %d: %+v, want %v", rc.Status, res, rc.Want)
-			}
-			if res := e.a.Deliver(context.Background(), vendortest.PortalUserCall()); res.Status != fanout.OK {
-				t.Errorf("after the failure: %+v", res)
-			}
-			if s := e.fake.State(); len(s.Events) != 1 {
-				t.Errorf("events = %d, want 1", len(s.Events))
-			}
 		})
 	}
 }
@@ -233,5 +214,29 @@ func TestConcurrentDeliveries(t *testing.T) {
 	}
 	if s := e.fake.State(); len(s.Events) != n || len(s.Rejected) != 0 {
 		t.Errorf("the fake accepted %d events and rejected %d, want %d and 0", len(s.Events), len(s.Rejected), n)
+	}
+}
+
+// TestEventID: the event id is the change id, the same on a redelivery;
+// a call without one is refused before anything is sent.
+func TestEventID(t *testing.T) {
+	e := setup(t, nil)
+	call := vendortest.PortalUserCall()
+	call.ChangeID = "change-42"
+	for attempt := 1; attempt <= 2; attempt++ {
+		call.Attempt = attempt
+		if res := e.a.Deliver(context.Background(), call); res.Status != fanout.OK {
+			t.Fatalf("attempt %d: %+v", attempt, res)
+		}
+	}
+	if s := e.fake.State(); len(s.Events) != 2 || s.Events[0].ID != "change-42" || s.Events[1].ID != "change-42" {
+		t.Errorf("events %+v, want two with id change-42", s.Events)
+	}
+	call.ChangeID = ""
+	if res := e.a.Deliver(context.Background(), call); res.Status != fanout.Permanent || !strings.Contains(res.Message, "no change id") {
+		t.Errorf("without a change id: %+v", res)
+	}
+	if n := len(e.fake.State().Events) + len(e.fake.State().Rejected); n != 2 {
+		t.Errorf("%d requests reached the receiver, want 2", n)
 	}
 }

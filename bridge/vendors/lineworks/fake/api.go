@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -151,6 +152,13 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case http.MethodPost:
+		if other, ok := f.races[u.ID]; ok {
+			delete(f.races, u.ID)
+			if len(other) == 0 {
+				other = body
+			}
+			f.save(httptest.NewRecorder(), u, nil, statusInput{}, other)
+		}
 		f.save(w, u, nil, statusInput{}, body)
 		return
 	case http.MethodPut:

@@ -21,7 +21,8 @@
 //     scheduled status lies in the future, auto replies at most 300
 //     characters, unknown members are 400;
 //   - a member has at most one PRESENT and one RESERVED status (a second
-//     is 409 CONFLICT); DELETE answers 204, then 404;
+//     is 409 CONFLICT, as two writers racing to create one get:
+//     RaceNextCreate); DELETE answers 204, then 404;
 //   - 240 requests a minute per API operation, with the rateLimit-*
 //     headers, and 429 TOO_MANY_REQUESTS with rateLimit-reset (no
 //     Retry-After).
@@ -34,13 +35,11 @@
 package fake
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,6 +72,9 @@ type Fake struct {
 	nextStatus int
 	inUse      map[string]bool // profileStatusIds the domain uses
 	statusesOn bool            // the domain has member statuses enabled
+	// races are, per member id, the bodies another writer's POST stores
+	// just before the next POST for that member is handled.
+	races map[string][]byte
 
 	limit   int
 	window  time.Duration
@@ -126,7 +128,7 @@ func New() *Fake {
 	}
 	f := &Fake{now: time.Now, pub: pub.(*rsa.PublicKey), tokens: map[string]*grant{}, tokenTTL: 24 * time.Hour,
 		inUse: map[string]bool{}, statusesOn: true, limit: 240, window: time.Minute,
-		windows: map[string]*rateWindow{}}
+		windows: map[string]*rateWindow{}, races: map[string][]byte{}}
 	for _, id := range []string{"BUSY", "AWAY", "LEAVE_OFFICE", "ABSENCE"} {
 		f.inUse[id] = true
 	}
@@ -157,6 +159,20 @@ func (f *Fake) AddStatus(userID, profileStatusID, message string) string {
 	s := newStatus(profileStatusID, &message, nil, nil, nil, "PRESENT")
 	f.add(u, s)
 	return s.UserProfileStatusID
+}
+
+// RaceNextCreate makes the next POST for the member lose a race, as two
+// writers setting a status at the same moment do (two bridge replicas, or
+// the member in the app): just before that POST is handled, another POST
+// of body is stored for the member, so the one handled answers 409 when
+// both are PRESENT statuses. An empty body races the POST with its own
+// body, as a second writer of the same state would.
+func (f *Fake) RaceNextCreate(userID, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u := f.findUser(userID); u != nil {
+		f.races[u.ID] = []byte(body)
+	}
 }
 
 // SetNow replaces the fake's clock (token and assertion expiry, rate
@@ -298,15 +314,10 @@ func (u *user) copyStatuses() []Status {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// The body is read first so that net/http notices a client that gives
-	// up during a Delay or Hang (it watches the connection once the body
-	// is consumed): the request then ends, and does not count as still in
-	// progress for Overlaps.
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
+	_, ok := fakekit.ReadBody(r) // first: see ReadBody
+	if !ok {
 		return // the client went away
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	defer f.overlaps.Begin(f.subject(r))()
 	if f.Hold(w, r) { // FailNext is taken by serveAPI only
 		return

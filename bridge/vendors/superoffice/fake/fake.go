@@ -21,8 +21,6 @@
 package fake
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -170,15 +168,10 @@ func (f *Fake) DebugState() any { return f.State() }
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// The body is read first so that net/http notices a client that gives
-	// up during a Delay or Hang (it watches the connection once the body
-	// is consumed): the request then ends, and does not count as still in
-	// progress for Overlaps.
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
+	_, ok := fakekit.ReadBody(r) // first: see ReadBody
+	if !ok {
 		return // the client went away
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	defer f.overlaps.Begin(f.subject(r))()
 	fail, done := f.Intercept(w, r)
 	if done {

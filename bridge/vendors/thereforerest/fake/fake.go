@@ -255,26 +255,8 @@ func maskSecrets(body []byte) json.RawMessage {
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
-	enc.Encode(mask(v))
+	enc.Encode(redact.Value(v))
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
-}
-
-func mask(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, val := range t {
-			if redact.IsSecretKey(k) && val != nil {
-				t[k] = redact.Mask
-			} else {
-				t[k] = mask(val)
-			}
-		}
-	case []any:
-		for i := range t {
-			t[i] = mask(t[i])
-		}
-	}
-	return v
 }
 
 // AddUser adds a user (name as Therefore shows it, e.g. CORP\jdoe) with

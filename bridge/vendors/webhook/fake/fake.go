@@ -201,8 +201,15 @@ func decode(body []byte) (Event, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Event{}, errors.New("the body is not an event: data after the JSON object")
 	}
-	if ev.ID == "" || ev.Operation == "" || ev.RequestID == "" {
-		return Event{}, errors.New("the event has no id, operation or request_id")
+	// Each missing member gets its own answer, so that a sender sees
+	// which one it forgot.
+	switch {
+	case ev.ID == "":
+		return Event{}, errors.New("the event has no id")
+	case ev.Operation == "":
+		return Event{}, errors.New("the event has no operation")
+	case ev.RequestID == "":
+		return Event{}, errors.New("the event has no request_id")
 	}
 	out := Event{ID: ev.ID, Operation: ev.Operation, RequestID: ev.RequestID, Params: ev.Params}
 	if ev.OutOfOffice != nil {

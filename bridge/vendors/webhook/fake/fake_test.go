@@ -24,16 +24,19 @@ func TestEnforces(t *testing.T) {
 		wantStatus int
 		wantInBody string
 	}{
-		{"valid", "POST", path, "application/json", `{"operation":"X","request_id":"r1","params":{}}`, nil, 204, ""},
+		{"valid", "POST", path, "application/json", `{"id":"c1","operation":"X","request_id":"r1","params":{}}`, nil, 204, ""},
 		{"GET", "GET", path, "application/json", ``, nil, 405, "use POST"},
 		{"other path", "POST", "/hooks", "application/json", `{}`, nil, 404, "no receiver"},
-		{"unsigned", "POST", path, "application/json", `{"operation":"X","request_id":"r1"}`, func(string, string) string { return "" }, 401, "signature"},
-		{"signed for another body", "POST", path, "application/json", `{"operation":"X","request_id":"r1"}`,
+		{"unsigned", "POST", path, "application/json", `{"id":"c1","operation":"X","request_id":"r1"}`, func(string, string) string { return "" }, 401, "signature"},
+		{"signed for another body", "POST", path, "application/json", `{"id":"c1","operation":"X","request_id":"r1"}`,
 			func(ts, _ string) string { return webhook.Sign(DemoSecret, ts, []byte(`{}`)) }, 401, "does not match"},
-		{"text body", "POST", path, "text/plain", `{"operation":"X","request_id":"r1"}`, nil, 415, "expected application/json"},
-		{"unknown member", "POST", path, "application/json", `{"operation":"X","request_id":"r1","extra":1}`, nil, 400, `unknown field \"extra\"`},
-		{"out_of_office of another shape", "POST", path, "application/json", `{"operation":"X","request_id":"r1","out_of_office":{"On":true}}`, nil, 400, "unknown field"},
-		{"no request_id", "POST", path, "application/json", `{"operation":"X"}`, nil, 400, "no operation or request_id"},
+		{"text body", "POST", path, "text/plain", `{"id":"c1","operation":"X","request_id":"r1"}`, nil, 415, "expected application/json"},
+		{"unknown member", "POST", path, "application/json", `{"id":"c1","operation":"X","request_id":"r1","extra":1}`, nil, 400, `unknown field \"extra\"`},
+		{"out_of_office of another shape", "POST", path, "application/json", `{"id":"c1","operation":"X","request_id":"r1","out_of_office":{"On":true}}`, nil, 400, "unknown field"},
+		{"no id", "POST", path, "application/json", `{"operation":"X","request_id":"r1"}`, nil, 400, "the event has no id"},
+		{"empty id", "POST", path, "application/json", `{"id":"","operation":"X","request_id":"r1"}`, nil, 400, "the event has no id"},
+		{"no operation", "POST", path, "application/json", `{"id":"c1","request_id":"r1"}`, nil, 400, "the event has no operation"},
+		{"no request_id", "POST", path, "application/json", `{"id":"c1","operation":"X"}`, nil, 400, "the event has no request_id"},
 	}
 	f := New()
 	srv := vendortest.Serve(t, f)

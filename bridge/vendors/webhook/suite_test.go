@@ -1,0 +1,35 @@
+package webhook_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/webhook/fake"
+)
+
+const wrongSecret = "another-secret-of-length"
+
+func TestSuite(t *testing.T) {
+	vendortest.Run(t, vendortest.Suite{
+		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall},
+		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
+			f := fake.New()
+			var h http.Handler = f
+			if o.Vendor != nil {
+				h = o.Vendor
+			}
+			e := vendortest.Setup(t, h, fake.Demo, webhook.New, func(c *webhook.Config, _ *vendorkit.Deps) {
+				if o.Refused {
+					c.Secret = config.NewSecret(wrongSecret)
+				}
+			})
+			return vendortest.Target{Vendor: e.Adapter, Log: e.Log, FailNext: f.FailNext,
+				Secrets: func() []string { return []string{fake.DemoSecret, wrongSecret} }}
+		},
+	})
+}
