@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -359,53 +358,15 @@ func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) err
 	// any change takes its sequence number: two calls for one key then
 	// commit in the order of their numbers, so a worker never sees a
 	// newer change before an older one (Postgres; SQLite has one writer).
-	type vs struct {
-		vendor string
-		shard  int
-	}
-	touched := map[vs]bool{}
+	touched := map[shardRef]bool{}
 	for _, r := range batch {
 		for _, p := range r.plan {
-			touched[vs{p.vendor, shardOf(p.key)}] = true
+			touched[shardRef{p.vendor, shardOf(p.key)}] = true
 		}
 	}
-	order := make([]vs, 0, len(touched))
-	for k := range touched {
-		order = append(order, k)
-	}
-	sort.Slice(order, func(i, j int) bool {
-		if order[i].vendor != order[j].vendor {
-			return order[i].vendor < order[j].vendor
-		}
-		return order[i].shard < order[j].shard
-	})
-	type shardState struct {
-		jobID int64
-		wake  int64
-	}
-	state := map[vs]*shardState{}
-	lock := ""
-	if e.be.postgres() {
-		lock = " FOR UPDATE"
-	}
-	for _, k := range order {
-		r, err := t.query(ctx, `SELECT COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard = ?`+lock, k.vendor, k.shard)
-		if err != nil {
-			return err
-		}
-		st := &shardState{}
-		found := r.Next()
-		if found {
-			err = r.Scan(&st.jobID, &st.wake)
-		}
-		r.Close()
-		if err != nil {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("vendor %s has no shard rows: the store was opened without it", k.vendor)
-		}
-		state[k] = st
+	shards, err := e.lockShards(ctx, t, touched)
+	if err != nil {
+		return err
 	}
 	nowMS := now.UnixMilli()
 	for i, r := range batch {
@@ -439,29 +400,7 @@ func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) err
 			}
 		}
 	}
-	// Arm the shards: a new job where none is, an early wake where the
-	// job sleeps (a backoff of one key must not hold the others back).
-	for _, k := range order {
-		st := state[k]
-		switch {
-		case st.jobID == 0:
-			id, err := t.insertJob(ctx, shardArgs{Vendor: k.vendor, Shard: k.shard})
-			if err != nil {
-				return err
-			}
-			if _, err := t.exec(ctx, `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, id, k.vendor, k.shard); err != nil {
-				return err
-			}
-		case st.wake > nowMS:
-			if err := t.retryJob(ctx, st.jobID); err != nil {
-				return err
-			}
-			if _, err := t.exec(ctx, `UPDATE tb_shard SET wake_at = 0 WHERE vendor = ? AND shard = ?`, k.vendor, k.shard); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return e.armShards(ctx, t, shards, nowMS)
 }
 
 // findDuplicate recognises a client's retry of an earlier call within
