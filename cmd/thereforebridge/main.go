@@ -5,6 +5,8 @@
 //	thereforebridge serve [flags] [FILE]
 //	thereforebridge check-config [FILE]
 //	thereforebridge call oof|portal [flags]
+//	thereforebridge deliveries list|show|retry|discard [flags] [FILE]
+//	thereforebridge migrate [FILE]
 //	thereforebridge hash-password
 //	thereforebridge --version
 //
@@ -35,6 +37,8 @@ var commands = []command{
 	{"serve", "run the bridge (default config: the embedded local demo)", serve},
 	{"check-config", "validate a config file and print what would be called", checkConfig},
 	{"call", "send one SOAP call (oof or portal) and print the reply", call},
+	{"deliveries", "list, show, retry or discard the deliveries not yet made", deliveries},
+	{"migrate", "create or upgrade the delivery store and exit", migrate},
 	{"fakes", "serve the five vendor fakes out of process, with faults injectable over HTTP", fakes},
 	{"hash-password", "read a password (no echo at a terminal), print its bcrypt hash for auth.callers", hashPassword},
 	{"version", "print the version, commit and Go version (same as --version)", printVersion},
