@@ -55,8 +55,7 @@ func (c *Config) checkAuth() error {
 			return c.errf(f+".name", "%q is configured twice", cl.Name)
 		}
 		seen[strings.ToLower(cl.Name)] = true
-		h := cl.PasswordHash
-		if !strings.HasPrefix(h, "$2a$") && !strings.HasPrefix(h, "$2b$") && !strings.HasPrefix(h, "$2y$") && !strings.HasPrefix(h, "$argon2id$") {
+		if !isPasswordHash(cl.PasswordHash) {
 			return c.errf(f+".password_hash", "must be a bcrypt or argon2id hash (thereforebridge hash-password makes one), not a password")
 		}
 	}

@@ -40,6 +40,7 @@ type Config struct {
 	Identity    Identity             `yaml:"identity"`
 	Auth        Auth                 `yaml:"auth"`
 	TLS         TLS                  `yaml:"tls"`
+	Admin       Admin                `yaml:"admin"`
 	Vendors     map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -225,6 +226,7 @@ func (c *Config) defaults() {
 		f.MaxConcurrencyPerVendor = 16
 	}
 	c.deliveryDefaults()
+	c.adminDefaults()
 }
 
 func (c *Config) errf(field, format string, args ...any) error {
@@ -254,6 +256,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkDelivery(); err != nil {
+		return err
+	}
+	if err := c.checkAdmin(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {
