@@ -85,10 +85,11 @@ func TestParseServe(t *testing.T) {
 	}{
 		{nil, serveOptions{}},
 		{[]string{"prod.yaml"}, serveOptions{configPath: "prod.yaml"}},
-		{[]string{"prod.yaml", "-listen", "0.0.0.0:8443"}, serveOptions{"prod.yaml", "0.0.0.0:8443"}},
-		{[]string{"-listen=0.0.0.0:8443", "prod.yaml"}, serveOptions{"prod.yaml", "0.0.0.0:8443"}},
-		{[]string{"-config", "prod.yaml", "--listen", ":1"}, serveOptions{"prod.yaml", ":1"}},
-		{[]string{"-listen", ":1", "--", "-odd name.yaml"}, serveOptions{"-odd name.yaml", ":1"}},
+		{[]string{"prod.yaml", "-listen", "0.0.0.0:8443"}, serveOptions{configPath: "prod.yaml", listen: "0.0.0.0:8443"}},
+		{[]string{"-listen=0.0.0.0:8443", "prod.yaml"}, serveOptions{configPath: "prod.yaml", listen: "0.0.0.0:8443"}},
+		{[]string{"-config", "prod.yaml", "--listen", ":1"}, serveOptions{configPath: "prod.yaml", listen: ":1"}},
+		{[]string{"prod.yaml", "-admin-listen", "127.0.0.1:9"}, serveOptions{configPath: "prod.yaml", adminAddr: "127.0.0.1:9"}},
+		{[]string{"-listen", ":1", "--", "-odd name.yaml"}, serveOptions{configPath: "-odd name.yaml", listen: ":1"}},
 	}
 	for _, tc := range tests {
 		var out, errOut bytes.Buffer

@@ -33,6 +33,7 @@ bridge cannot listen or serve, 2 for a wrong command line.`
 type serveOptions struct {
 	configPath string // "" runs the embedded demo
 	listen     string // overrides the config's listen when set
+	adminAddr  string // overrides admin.listen when set
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +51,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (opts serveOptions, cod
 	fs.footer = serveFooter
 	fs.StringVar(&opts.configPath, "config", "", "the config file, same as FILE")
 	fs.StringVar(&opts.listen, "listen", "", "listen address, overriding the config's listen (e.g. 0.0.0.0:8443, 127.0.0.1:0)")
+	fs.StringVar(&opts.adminAddr, "admin-listen", "", "the operators' page address, overriding the config's admin.listen")
 	pos, code, ok := fs.parse(args, 1)
 	if !ok {
 		return opts, code, false
@@ -112,6 +114,17 @@ func runServe(opts serveOptions, stdout, stderr io.Writer) int {
 		"delivery_store", srv.Engine().Describe())
 	if cfg.Source == config.DefaultName {
 		log.Info("embedded demo configuration: call with HTTP Basic user demo, password demo-password (every vendor is an in-process fake)")
+	}
+	if cfg.Admin.Enabled() {
+		stopAdmin, err := serveAdmin(cfg.Admin, opts.adminAddr, srv.Engine(), log)
+		if err != nil {
+			fmt.Fprintln(stderr, "thereforebridge: admin.listen:", err)
+			return exitError
+		}
+		defer stopAdmin()
+		if cfg.Source == config.DefaultName {
+			log.Info("embedded demo configuration: the operators' page takes user admin, password admin-password")
+		}
 	}
 	if cfg.Auth.InsecureNoAuth {
 		log.Warn("inbound authentication is OFF (auth.insecure_no_auth): anybody who reaches this address may call the bridge; for development only")
