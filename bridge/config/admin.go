@@ -60,9 +60,15 @@ func (c *Config) checkAdmin() error {
 	if a.Listen == c.Listen {
 		return c.errf("admin.listen", "must differ from listen (%s): the operators' page has a listener of its own", c.Listen)
 	}
+	return c.checkUsers("admin.users", a.Callers())
+}
+
+// checkUsers checks a list of users who sign in with a password: each
+// named once (names are compared without case) and given a hash.
+func (c *Config) checkUsers(field string, users []Caller) error {
 	seen := map[string]bool{}
-	for i, u := range a.Users {
-		f := fieldIndex("admin.users", i)
+	for i, u := range users {
+		f := fieldIndex(field, i)
 		if u.Name == "" {
 			return c.errf(f+".name", "must not be empty")
 		}

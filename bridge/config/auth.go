@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"time"
 )
 
@@ -45,19 +44,8 @@ func (c *Config) checkAuth() error {
 	if !a.InsecureNoAuth && len(a.Callers) == 0 && len(c.TLS.ClientSubjects) == 0 {
 		return c.errf("auth.callers", "no callers are configured; add callers (with password_hash) or, for development only, set auth.insecure_no_auth: true")
 	}
-	seen := map[string]bool{}
-	for i, cl := range a.Callers {
-		f := fieldIndex("auth.callers", i)
-		if cl.Name == "" {
-			return c.errf(f+".name", "must not be empty")
-		}
-		if seen[strings.ToLower(cl.Name)] {
-			return c.errf(f+".name", "%q is configured twice", cl.Name)
-		}
-		seen[strings.ToLower(cl.Name)] = true
-		if !isPasswordHash(cl.PasswordHash) {
-			return c.errf(f+".password_hash", "must be a bcrypt or argon2id hash (thereforebridge hash-password makes one), not a password")
-		}
+	if err := c.checkUsers("auth.callers", a.Callers); err != nil {
+		return err
 	}
 	if a.ReplayWindow < Duration(time.Second) {
 		return c.errf("auth.replay_window", "must be at least 1s")
