@@ -191,6 +191,14 @@ func TestFormsAreProtectedAgainstCSRF(t *testing.T) {
 	if len(st.dropped) != 1 || st.dropped[0] != want {
 		t.Errorf("discarded %+v", st.dropped)
 	}
+	// The bulk form: every delivery the filter selects.
+	bulk := url.Values{"csrf": {m[1]}, "state": {""}, "vendor": {"therefore"}, "user": {"gho"}}
+	if resp := post(Path+"/retry", bulk, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk retry: %d", resp.StatusCode)
+	}
+	if len(st.retried) != 2 || st.retried[1] != (delivery.Filter{Vendor: "therefore", User: "gho"}) {
+		t.Errorf("bulk retried %+v", st.retried)
+	}
 	if _, body := get(t, ts.URL+resp.Header.Get("Location"), "admin", "admin-password"); !strings.Contains(body, "1 delivery retried") {
 		t.Errorf("no notice after the retry: %s", body)
 	}

@@ -333,9 +333,5 @@ func (e *Engine) act(ctx context.Context, f Filter, states []string, do func(txn
 		}
 		return nil
 	})
-	if err == nil && n > 0 {
-		e.log.Info("deliveries changed by an operator", "action", map[bool]string{true: "retry", false: "discard"}[arm], "count", n,
-			"state", f.State, "vendor", f.Vendor, "user", f.User, "key", f.Key, "seq", f.Seq, "change_id", f.ChangeID)
-	}
 	return n, err
 }
