@@ -3,8 +3,8 @@
 // last error and attempts, and buttons to retry or discard them. It runs
 // on a listener of its own (admin.listen) with operator credentials of
 // its own; its forms are protected against cross-site request forgery by
-// a per-process HMAC token and by the browser's Origin and
-// Sec-Fetch-Site headers.
+// a per-process HMAC token and by the browser's Sec-Fetch-Site and Origin
+// headers (net/http's CrossOriginProtection).
 package admin
 
 import (
@@ -126,19 +126,10 @@ func (h *Handler) token(user string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// sameOrigin refuses a request a browser marks as sent by another site.
-func sameOrigin(r *http.Request) error {
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
-		return fmt.Errorf("the request came from another site (Sec-Fetch-Site: %s)", s)
-	}
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return fmt.Errorf("the request came from another origin (%s)", o)
-		}
-	}
-	return nil
-}
+// crossOrigin refuses what a browser marks as sent by another site: by
+// Sec-Fetch-Site, or where a browser does not send it, by Origin against
+// Host (so a proxy that rewrites Host does not break a modern browser).
+var crossOrigin = http.NewCrossOriginProtection()
 
 // view is what the page template renders.
 type view struct {
@@ -208,8 +199,8 @@ func (h *Handler) act(action string) http.HandlerFunc {
 			http.Error(w, "the form does not parse: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		if err := sameOrigin(r); err != nil {
-			h.forbid(w, r, err.Error())
+		if err := crossOrigin.Check(r); err != nil {
+			h.forbid(w, r, "the form was sent from another site ("+err.Error()+")")
 			return
 		}
 		if tok := r.PostForm.Get("csrf"); !hmac.Equal([]byte(tok), []byte(h.token(operator(r)))) {
