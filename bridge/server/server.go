@@ -98,7 +98,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
 	s := &Server{
-		auth:      authn,
+		auth: authn,
 		// Each replica enforces its share of the per-caller rate.
 		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
 		metrics:   m,
