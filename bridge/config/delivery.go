@@ -40,9 +40,10 @@ type Delivery struct {
 	// concurrency limits are divided by it, as each process enforces its
 	// share. Default 1.
 	Replicas int `yaml:"replicas"`
-	// PollInterval is how often a SQLite store is polled for work it was
-	// not told of (it has no notifications; work this process stores
-	// wakes its workers at once); default 1s.
+	// PollInterval is how often each vendor's workers poll a SQLite store
+	// for work (SQLite has no notifications; Postgres notifies at once):
+	// the longest a stored change waits for its first attempt; default
+	// 50ms.
 	PollInterval Duration `yaml:"poll_interval"`
 	// RescueAfter is when deliveries held by a vanished replica are
 	// worked by another (postgres); default 1m.
@@ -130,7 +131,7 @@ func (c *Config) deliveryDefaults() {
 		d.Replicas = 1
 	}
 	if d.PollInterval == 0 {
-		d.PollInterval = Duration(time.Second)
+		d.PollInterval = Duration(50 * time.Millisecond)
 	}
 	if d.RescueAfter == 0 {
 		d.RescueAfter = Duration(time.Minute)

@@ -84,7 +84,7 @@ func (c *Config) defaults() {
 		c.Replicas = 1
 	}
 	if c.PollInterval == 0 {
-		c.PollInterval = time.Second
+		c.PollInterval = 50 * time.Millisecond
 	}
 	if c.DrainBudget == 0 {
 		c.DrainBudget = 5 * time.Second

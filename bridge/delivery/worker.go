@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"log/slog"
 	"strings"
@@ -70,7 +71,13 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 			return err
 		}
 		if len(keys) == 0 {
-			break
+			// Work that arrived since the pick is worked here and now: a
+			// job handed back to River would wait for its next poll.
+			err := e.finish(ctx, job)
+			if !errors.Is(err, errMore) {
+				return err
+			}
+			continue
 		}
 		results := make([]result, 0, len(keys))
 		for _, kw := range keys {
@@ -89,8 +96,10 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 			return river.JobSnooze(0) // yield; run again at once (or in the next run)
 		}
 	}
-	return e.finish(ctx, job)
 }
+
+// errMore is finish's answer when work arrived after the last pick.
+var errMore = errors.New("more work arrived")
 
 // pick reads the ready rows of a shard (pending, of keys not waiting out
 // a backoff, oldest first, grouped by key in the order of their oldest)
@@ -424,7 +433,7 @@ func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
 	case err != nil:
 		return err
 	case again:
-		return river.JobSnooze(0)
+		return errMore
 	case wake > 0:
 		// At most a second: an accept that lands while this job is between
 		// its last look and its sleep cannot wake it, so it looks again soon.
