@@ -23,6 +23,18 @@ import (
 // bin is the thereforebridge binary, built once for the package.
 var bin string
 
+// logf, when RESILIENCE_LOG names a file, gets every line the bridges
+// write, for a failure's post-mortem.
+var logf = func() *os.File {
+	if p := os.Getenv("RESILIENCE_LOG"); p != "" {
+		f, err := os.Create(p)
+		if err == nil {
+			return f
+		}
+	}
+	return nil
+}()
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if !testing.Short() {
@@ -167,6 +179,9 @@ func (b *bridge) start() {
 		for sc.Scan() {
 			line := sc.Text()
 			b.out.add(line)
+			if logf != nil {
+				fmt.Fprintln(logf, line)
+			}
 			var m struct{ Msg string }
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "listening" {
 				once.Do(func() { close(listening) })

@@ -68,27 +68,73 @@ func acceptable(cs []made) map[bool]bool {
 // stream checks an event stream (the webhook's, each event once, in the
 // order received) against the calls: every acknowledged call is there,
 // in call order; a call whose answer was cut may be missing; nothing is
-// there that no call made.
+// there that no call made. An acknowledged call may be missing too when
+// it asked for the state of the latest change stored before it, with
+// only calls that were not stored in between: the bridge takes it for a
+// client's retry of that change (dedupe), as a client that lost an
+// answer would retry. Which calls were stored is not known, so it
+// searches for an assignment of events to calls that explains the
+// stream.
 func stream(events []bool, cs []made) error {
-	j := 0
-	for i, on := range events {
-		for j < len(cs) && (cs[j].on != on) {
-			if cs[j].outcome == acked {
-				return fmt.Errorf("event %d (on=%v): the acknowledged call %d (on=%v) is missing before it", i, on, j, cs[j].on)
-			}
-			j++
+	type at struct{ i, j, last int } // last: 0 none, 1 off, 2 on
+	memo := map[at]bool{}
+	state := func(on bool) int {
+		if on {
+			return 2
 		}
-		if j == len(cs) {
-			return fmt.Errorf("event %d (on=%v) matches no call in order (%d events for %d calls)", i, on, len(events), len(cs))
-		}
-		j++
+		return 1
 	}
-	for ; j < len(cs); j++ {
-		if cs[j].outcome == acked {
-			return fmt.Errorf("the acknowledged call %d (on=%v) never arrived (%d events for %d calls)", j, cs[j].on, len(events), len(cs))
+	var fits func(i, j, last int) bool
+	fits = func(i, j, last int) bool {
+		if j == len(cs) {
+			return i == len(events)
 		}
+		k := at{i, j, last}
+		if v, ok := memo[k]; ok {
+			return v
+		}
+		ok := i < len(events) && events[i] == cs[j].on && fits(i+1, j+1, state(cs[j].on))
+		if !ok && (cs[j].outcome != acked || last == state(cs[j].on)) {
+			ok = fits(i, j+1, last)
+		}
+		memo[k] = ok
+		return ok
+	}
+	if !fits(0, 0, 0) {
+		return fmt.Errorf("the %d events %s do not fit the %d calls %s (every acknowledged change in order)", len(events), bits(events), len(cs), calls(cs))
 	}
 	return nil
+}
+
+// bits and calls write states and calls compactly: 1 on, 0 off, and a
+// call's outcome after it when not 200 (c cut, f fault).
+func bits(b []bool) string {
+	s := make([]byte, len(b))
+	for i, on := range b {
+		s[i] = "01"[btoi(on)]
+	}
+	return string(s)
+}
+
+func calls(cs []made) string {
+	var s []byte
+	for _, c := range cs {
+		s = append(s, "01"[btoi(c.on)])
+		switch c.outcome {
+		case cut:
+			s = append(s, 'c')
+		case faulted, refused:
+			s = append(s, 'f')
+		}
+	}
+	return string(s)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // monotone checks a state target's history against the calls: the states

@@ -63,7 +63,7 @@ func (w *world) views() map[string]view {
 			Delegates []string       `json:"delegates"`
 		}
 		s := roundTrip[struct {
-			Domains []struct{ Users []user }
+			Domains  []struct{ Users []user }
 			Overlaps map[string]int
 			History  map[string][]applied[user]
 		}](w.gro.State())
