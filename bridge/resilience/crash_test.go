@@ -82,7 +82,10 @@ func killPoints(n, total, gap int) []int64 {
 // change, in order.
 func crash(t *testing.T, store string) {
 	w := newWorld(t, 48)
-	b := startBridge(t, w.configFile(settings{store: store, applyWait: "0s"}))
+	// What a killed process held is worked again at its restart (SQLite)
+	// or after rescue_after (Postgres, where it could be another
+	// replica's): the shortest that fanout.vendor_timeout allows.
+	b := startBridge(t, w.configFile(settings{store: store, applyWait: "0s", extra: "  rescue_after: 20s\n"}))
 	l := newLedger()
 	ld := &load{clients: 16, usersEach: 3, total: 2000, urls: func() []string { return []string{b.URL()} }}
 	points := killPoints(5, ld.total, 150)
