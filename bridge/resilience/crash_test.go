@@ -104,7 +104,7 @@ func crash(t *testing.T, store string) {
 	}
 	<-done
 	loaded := time.Since(began)
-	if p := w.converge(90*time.Second, checkDelivered(l)); len(p) > 0 {
+	if p := w.converge(150*time.Second, checkDelivered(l)); len(p) > 0 {
 		rej := w.wh.State().Rejected
 		t.Fatalf("after draining (the webhook rejected %d requests: %v):\n%s", len(rej), rej[:min(len(rej), 5)], firstN(p, 30))
 	}
