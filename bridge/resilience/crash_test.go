@@ -12,10 +12,11 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/internal/pgtest"
 )
 
-// load is the crash test's clients: each owns its users and calls for
-// them in turn, each user's OOF toggled by every call, until total calls
-// were sent (a refused connection, while a bridge restarts, is not a call
-// sent: the client tries again). urls spreads the calls round-robin.
+// load is the clients of the crash and replica tests: each owns its
+// users and calls for them in turn, each user's OOF toggled by every
+// call, until total calls were sent (a refused connection, while a bridge
+// restarts, is not a call sent: the client tries again). urls spreads the
+// calls round-robin.
 type load struct {
 	clients, usersEach, total int
 	urls                      func() []string
