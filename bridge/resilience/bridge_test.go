@@ -83,6 +83,9 @@ type settings struct {
 	applyWait string
 	replicas  int
 	extra     string // more YAML under delivery:
+	// vendorTimeout bounds one attempt (fanout.vendor_timeout); default
+	// 2s, so that rescue_after may be as low as 17s.
+	vendorTimeout string
 }
 
 // configFile writes a bridge config for w and returns its path.
@@ -90,6 +93,9 @@ func (w *world) configFile(s settings) string {
 	w.t.Helper()
 	if s.replicas == 0 {
 		s.replicas = 1
+	}
+	if s.vendorTimeout == "" {
+		s.vendorTimeout = "2s"
 	}
 	key := w.secret("store-key", hex.EncodeToString(bytes.Repeat([]byte{7}, 32)))
 	cfg := fmt.Sprintf(`listen: 127.0.0.1:0
@@ -99,7 +105,7 @@ auth:
   callers:
     - {name: %s, password_hash: %q, digest_secret: %s}
 fanout:
-  vendor_timeout: 2s
+  vendor_timeout: %s
   initial_backoff: 50ms
   max_backoff: 1s
 delivery:
@@ -108,7 +114,7 @@ delivery:
   replicas: %d
   poll_interval: 50ms
   encryption_key: %s
-%s%s%s`, callerName, callerHash, w.secret("digest", callerDigest), s.store, s.applyWait, s.replicas, key, s.extra,
+%s%s%s`, callerName, callerHash, w.secret("digest", callerDigest), s.vendorTimeout, s.store, s.applyWait, s.replicas, key, s.extra,
 		w.identityYAML(), w.vendorsYAML())
 	f, err := os.CreateTemp(w.secrets, "bridge-*.yaml")
 	if err != nil {
