@@ -7,6 +7,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
@@ -34,7 +35,19 @@ type Authenticator struct {
 	window  time.Duration
 	now     func() time.Time
 	nonces  nonceCache
+	shared  NonceStore // replaces nonces when replicas share a store
 }
+
+// NonceStore remembers WS-Security nonces for every replica of a bridge,
+// so that a request replayed to another replica is refused too.
+type NonceStore interface {
+	// SeenNonce records nonce until expires and reports whether it was
+	// recorded already (a replay).
+	SeenNonce(ctx context.Context, nonce string, expires time.Time) (replay bool, err error)
+}
+
+// ShareNonces makes s the replay cache instead of this process's memory.
+func (a *Authenticator) ShareNonces(s NonceStore) { a.shared = s }
 
 type caller struct {
 	name   string
@@ -108,7 +121,13 @@ func (a *Authenticator) Token(t *soap.UsernameToken) (string, error) {
 	if !ok || secret == "" || !match {
 		return "", ErrFailed
 	}
-	if !a.nonces.add(t.Nonce, now.Add(a.window), now) {
+	if a.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if replay, err := a.shared.SeenNonce(ctx, t.Nonce, now.Add(a.window)); replay || err != nil {
+			return "", ErrFailed // a replay, or one that cannot be ruled out
+		}
+	} else if !a.nonces.add(t.Nonce, now.Add(a.window), now) {
 		return "", ErrFailed // a replay
 	}
 	return c.name, nil

@@ -81,7 +81,11 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 		}
 		results := make([]result, 0, len(keys))
 		for _, kw := range keys {
-			if work.Err() != nil || e.stopping.Load() {
+			// The budget is checked before each key, not only after the
+			// pass: keys that each wait out a slow vendor would otherwise
+			// keep the job past rescue_after, and River would have the
+			// shard worked a second time at once.
+			if work.Err() != nil || e.stopping.Load() || (len(results) > 0 && e.now().After(deadline)) {
 				break // the rest stays pending for the next run
 			}
 			results = append(results, e.apply(work, t, kw, changes))

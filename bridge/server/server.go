@@ -92,6 +92,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	if err != nil {
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
+	if authn != nil && engine.Shared() {
+		authn.ShareNonces(engine) // a replay to another replica is refused too
+	}
 	m.Registry.MustRegister(engine.Collector())
 	if err := engine.Start(context.Background()); err != nil {
 		engine.Stop(context.Background())
