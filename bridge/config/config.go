@@ -41,6 +41,8 @@ type Config struct {
 	Auth        Auth                 `yaml:"auth"`
 	TLS         TLS                  `yaml:"tls"`
 	Admin       Admin                `yaml:"admin"`
+	Upstream    Upstream             `yaml:"upstream"`
+	Decode      Decode               `yaml:"decode"`
 	Vendors     map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -212,6 +214,7 @@ func (c *Config) defaults() {
 		l.IdleTimeout = Duration(120 * time.Second)
 	}
 	c.authDefaults()
+	c.upstreamDefaults()
 	f := &c.Fanout
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
@@ -259,6 +262,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkAdmin(); err != nil {
+		return err
+	}
+	if err := c.checkUpstream(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {

@@ -7,10 +7,12 @@ package contract
 
 import (
 	"encoding/xml"
+	"fmt"
 	"reflect"
 	"strings"
 
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
@@ -32,8 +34,44 @@ const (
 func Operations() soap.Contract {
 	return soap.Contract{
 		op(SaveOutOfOfficeInfoForUser, func() any { return new(generated.SaveOutOfOfficeInfoForUser) }, generated.SaveOutOfOfficeInfoForUserResponse{}),
-		op(SavePortalUser, func() any { return new(generated.SavePortalUser) }, generated.SavePortalUserResponse{}),
+		portalUserOp(),
 	}
+}
+
+// portalUserOp accepts IsOneTimePwd inside PortalUser too. Therefore's page
+// lists it after the whole PortalUser subtree without saying at which
+// level it sits, so clients put it in either place; both mean the same.
+// It is an alias in the binder rather than a second member in the WSDL,
+// so that the served contract stays Therefore's own.
+func portalUserOp() soap.Operation {
+	o := op(SavePortalUser, func() any { return new(generated.SavePortalUser) }, generated.SavePortalUserResponse{})
+	o.Aliases = []xmlbind.Alias{{
+		In:       reflect.TypeFor[generated.WSPortalUser](),
+		Name:     xml.Name{Space: TypesNS, Local: "IsOneTimePwd"},
+		Type:     reflect.TypeFor[*bool](),
+		Nillable: true,
+	}}
+	o.Resolve = resolveOneTimePwd
+	return o
+}
+
+// resolveOneTimePwd moves an IsOneTimePwd found inside PortalUser to the
+// parameters, where the generated type has it; both set and different is
+// an error, since the bridge cannot know which the client meant.
+func resolveOneTimePwd(body any, found []xmlbind.Found) error {
+	p := body.(*generated.SavePortalUser).Parameters
+	for _, f := range found {
+		inner := f.Value.Interface().(*bool)
+		if inner == nil || p == nil {
+			continue // nil means not set, as in the parameters
+		}
+		if p.IsOneTimePwd != nil && *p.IsOneTimePwd != *inner {
+			return &xmlbind.Error{Path: f.Path, Rule: fmt.Sprintf(
+				"is %t here but %t in parameters/IsOneTimePwd; send it in one place, or the same value in both", *inner, *p.IsOneTimePwd)}
+		}
+		p.IsOneTimePwd = inner
+	}
+	return nil
 }
 
 func op(name string, newReq func() any, resp any) soap.Operation {

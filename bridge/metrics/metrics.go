@@ -23,6 +23,9 @@ type Metrics struct {
 	VendorRetries   *prometheus.CounterVec   // vendor
 	BestEffortFails *prometheus.CounterVec   // vendor
 	DeliveriesDead  *prometheus.CounterVec   // vendor
+	// DecodeSkipped counts unknown elements skipped while decoding; no
+	// labels, since element names are client input.
+	DecodeSkipped prometheus.Counter
 
 	collectors []prometheus.Collector // everything registered, for Names
 }
@@ -58,8 +61,11 @@ func New() *Metrics {
 		DeliveriesDead: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "thereforebridge_deliveries_dead_total", Help: "Deliveries given up after delivery.max_age (kept for operators to retry or discard).",
 		}, []string{"vendor"}),
+		DecodeSkipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "thereforebridge_decode_skipped_elements_total", Help: "Unknown elements skipped (not bound) while decoding requests.",
+		}),
 	}
-	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead,
+	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead, m.DecodeSkipped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.MustRegister(buildInfo())
 	return m

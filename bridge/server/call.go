@@ -97,7 +97,7 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		// IIS does, so an anonymous caller costs little and learns nothing.
 		return t.Version, nil, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 	}
-	req, f := soap.Read(body, t, s.contract, s.limits)
+	req, f := soap.Read(body, t, s.contract, s.limits, s.skips.decoding(s.cfg.Decode.Strict, id))
 	if f != nil {
 		return t.Version, nil, f
 	}

@@ -54,6 +54,7 @@ type Server struct {
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
 	perCaller *callerLimits       // nil when off
 	directory identity.Directory
+	skips     *skipLog
 }
 
 // New builds a server for cfg with the given fan-out targets, opening
@@ -114,6 +115,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
 		targets:   targets,
+		skips:     newSkipLog(log, m.DecodeSkipped),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

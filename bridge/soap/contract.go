@@ -1,6 +1,10 @@
 package soap
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+
+	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+)
 
 // Operation is what the SOAP layer needs to know of one operation.
 type Operation struct {
@@ -12,6 +16,11 @@ type Operation struct {
 	Result      xml.Name // the single (empty) child of Response
 	ResultTypes string   // namespace of the result's type, declared as WCF does
 	New         func() any
+	// Aliases are members the operation accepts at another level than its
+	// schema puts them; Resolve folds what was found into the decoded body,
+	// or returns an *xmlbind.Error saying why it cannot.
+	Aliases []xmlbind.Alias
+	Resolve func(body any, found []xmlbind.Found) error
 }
 
 // Contract is the set of operations an endpoint serves.

@@ -41,16 +41,24 @@ type Addressing struct {
 	MessageID string
 }
 
+// Decoding says how forgiving the decoding of body elements is.
+type Decoding struct {
+	// Strict faults on unknown elements instead of skipping them.
+	Strict bool
+	// Skipped is told the path of each unknown element skipped.
+	Skipped func(path string)
+}
+
 // Read parses one request body. It returns a fault, never a panic, for
 // anything a client can get wrong.
-func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits) (*Request, *Fault) {
+func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits, d Decoding) (*Request, *Fault) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // WCF over SOAP 1.2 sends a BOM
 	body, f := toUTF8(body, t.Charset)
 	if f != nil {
 		return nil, f
 	}
 	r := xmlbind.NewReaderBytes(body, limits)
-	env := &envelopeReader{r: r, t: t, c: c}
+	env := &envelopeReader{r: r, t: t, c: c, d: d}
 	req, err := env.read()
 	if err != nil {
 		return nil, env.fault(err)
@@ -62,6 +70,7 @@ type envelopeReader struct {
 	r   *xmlbind.Reader
 	t   Transport
 	c   Contract
+	d   Decoding
 	ns  string // envelope namespace once known
 	req Request
 }
@@ -304,8 +313,14 @@ func (e *envelopeReader) readBody() error {
 	}
 	e.req.Operation = op
 	e.req.Body = op.New()
-	if err := xmlbind.Decode(e.r, wrapper, e.req.Body, op.Name); err != nil {
+	found, err := xmlbind.Decode(e.r, wrapper, e.req.Body, op.Name, xmlbind.Options{Strict: e.d.Strict, Skipped: e.d.Skipped, Aliases: op.Aliases})
+	if err != nil {
 		return err
+	}
+	if len(found) > 0 && op.Resolve != nil {
+		if err := op.Resolve(e.req.Body, found); err != nil {
+			return err
+		}
 	}
 	tok, err = e.next("in the Body")
 	if err != nil {

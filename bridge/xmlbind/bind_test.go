@@ -3,8 +3,10 @@ package xmlbind_test
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -45,7 +47,8 @@ func decode(doc string, v any, name string, l xmlbind.Limits) error {
 			return err
 		}
 		if start, ok := tok.(xml.StartElement); ok {
-			return xmlbind.Decode(r, start, v, name)
+			_, err := xmlbind.Decode(r, start, v, name, xmlbind.Options{Strict: true})
+			return err
 		}
 	}
 }
@@ -781,7 +784,7 @@ func TestDecodeNeedsStructPointer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := xmlbind.NewReaderBytes([]byte("<a/>"), xmlbind.DefaultLimits)
-			if err := xmlbind.Decode(r, xml.StartElement{}, tt.v, "x"); err == nil || !strings.Contains(err.Error(), "pointer to a struct") {
+			if _, err := xmlbind.Decode(r, xml.StartElement{}, tt.v, "x", xmlbind.Options{}); err == nil || !strings.Contains(err.Error(), "pointer to a struct") {
 				t.Errorf("Decode(%T): error %v, want one asking for a pointer to a struct", tt.v, err)
 			}
 		})
@@ -848,7 +851,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			if start, ok := tok.(xml.StartElement); ok {
 				var v generated.SavePortalUser
-				err := xmlbind.Decode(r, start, &v, "SavePortalUser")
+				_, err := xmlbind.Decode(r, start, &v, "SavePortalUser", xmlbind.Options{})
 				var be *xmlbind.Error
 				if errors.As(err, &be) && !strings.HasPrefix(be.Path, "SavePortalUser") {
 					t.Fatalf("Decode: error path %q does not start at the wrapper", be.Path)
@@ -857,4 +860,82 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDecodeLenient: unknown elements are skipped and reported by path
+// (without list positions), known members in another namespace still
+// fault, and an alias is decoded and handed back.
+func TestDecodeLenient(t *testing.T) {
+	alias := xmlbind.Alias{In: reflect.TypeFor[generated.WSPortalUser](), Name: xml.Name{Space: nsT, Local: "IsOneTimePwd"}, Type: reflect.TypeFor[*bool](), Nillable: true}
+	tests := []struct {
+		name    string
+		doc     string
+		skipped []string
+		found   []string // path=value
+		wantErr string
+	}{
+		{name: "unknown members at three levels",
+			doc:     `<m:SavePortalUser ` + decl + `><m:New/><m:parameters><t:PortalUser><t:Email>a@example.com</t:Email><t:Extra><t:Deep>1</t:Deep></t:Extra><t:IndexDataItems><t:WSIndexDataItem><t:Newer/></t:WSIndexDataItem><t:WSIndexDataItem><t:Newer/></t:WSIndexDataItem></t:IndexDataItems></t:PortalUser></m:parameters></m:SavePortalUser>`,
+			skipped: []string{"SavePortalUser/New", "SavePortalUser/parameters/PortalUser/Extra", "SavePortalUser/parameters/PortalUser/IndexDataItems/WSIndexDataItem/Newer", "SavePortalUser/parameters/PortalUser/IndexDataItems/WSIndexDataItem/Newer"}},
+		{name: "a known member in another namespace still faults",
+			doc:     portalUser(required + `<m:QueryNo>1</m:QueryNo>`),
+			wantErr: "the contract puts it in namespace " + nsT},
+		{name: "unknown element with malformed content is still a syntax error",
+			doc:     portalUser(required + `<t:Extra><t:a></t:Extra>`),
+			wantErr: "t:a"},
+		{name: "alias",
+			doc:   portalUser(required + `<t:IsOneTimePwd>1</t:IsOneTimePwd>`),
+			found: []string{"SavePortalUser/parameters/PortalUser/IsOneTimePwd=true"}},
+		{name: "nil alias",
+			doc:   portalUser(required + `<t:IsOneTimePwd xsi:nil="true"/>`),
+			found: []string{"SavePortalUser/parameters/PortalUser/IsOneTimePwd=nil"}},
+		{name: "alias twice",
+			doc:     portalUser(required + `<t:IsOneTimePwd>1</t:IsOneTimePwd><t:IsOneTimePwd>0</t:IsOneTimePwd>`),
+			wantErr: "appears more than once"},
+		{name: "alias of the wrong type",
+			doc:     portalUser(required + `<t:IsOneTimePwd>yes</t:IsOneTimePwd>`),
+			wantErr: "SavePortalUser/parameters/PortalUser/IsOneTimePwd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var skipped, found []string
+			r := xmlbind.NewReaderBytes([]byte(tt.doc), xmlbind.DefaultLimits)
+			var err error
+			for {
+				tok, terr := r.Token()
+				if terr != nil {
+					t.Fatal(terr)
+				}
+				if start, ok := tok.(xml.StartElement); ok {
+					var v generated.SavePortalUser
+					var fs []xmlbind.Found
+					fs, err = xmlbind.Decode(r, start, &v, "SavePortalUser", xmlbind.Options{Aliases: []xmlbind.Alias{alias},
+						Skipped: func(p string) { skipped = append(skipped, p) }})
+					for _, f := range fs {
+						val := "nil"
+						if p := f.Value.Interface().(*bool); p != nil {
+							val = fmt.Sprint(*p)
+						}
+						found = append(found, f.Path+"="+val)
+					}
+					break
+				}
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(skipped) != fmt.Sprint(tt.skipped) {
+				t.Errorf("skipped %q, want %q", skipped, tt.skipped)
+			}
+			if fmt.Sprint(found) != fmt.Sprint(tt.found) {
+				t.Errorf("found %q, want %q", found, tt.found)
+			}
+		})
+	}
 }
