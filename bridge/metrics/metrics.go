@@ -26,6 +26,11 @@ type Metrics struct {
 	// DecodeSkipped counts unknown elements skipped while decoding; no
 	// labels, since element names are client input.
 	DecodeSkipped prometheus.Counter
+	// UpstreamCalls counts calls passed through to the upstream Therefore,
+	// by operation (the upstream WSDL's names, else "other") and outcome
+	// (the upstream's HTTP status, or refused, unreachable, timeout).
+	UpstreamCalls    *prometheus.CounterVec
+	UpstreamDuration *prometheus.HistogramVec // operation
 
 	collectors []prometheus.Collector // everything registered, for Names
 }
@@ -65,7 +70,15 @@ func New() *Metrics {
 			Name: "thereforebridge_decode_skipped_elements_total", Help: "Unknown elements skipped (not bound) while decoding requests.",
 		}),
 	}
+	m.UpstreamCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "thereforebridge_upstream_calls_total", Help: "Calls passed through to the upstream Therefore, by operation and outcome (HTTP status, refused, unreachable, timeout).",
+	}, []string{"operation", "outcome"})
+	m.UpstreamDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "thereforebridge_upstream_call_duration_seconds", Help: "Time from request to the end of the upstream's answer, by operation.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	}, []string{"operation"})
 	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead, m.DecodeSkipped,
+		m.UpstreamCalls, m.UpstreamDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.MustRegister(buildInfo())
 	return m

@@ -28,6 +28,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/upstream"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
@@ -55,6 +56,7 @@ type Server struct {
 	perCaller *callerLimits       // nil when off
 	directory identity.Directory
 	skips     *skipLog
+	upstream  *upstream.Client // nil without upstream.url: unknown operations fault
 }
 
 // New builds a server for cfg with the given fan-out targets, opening
@@ -117,6 +119,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		targets:   targets,
 		skips:     newSkipLog(log, m.DecodeSkipped),
 	}
+	if err := s.connectUpstream(); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -163,13 +168,19 @@ func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := New(cfg, set.Targets, log)
+	stopFake, err := startFakeUpstream(cfg)
 	if err != nil {
 		set.Close()
 		return nil, err
 	}
+	s, err := New(cfg, set.Targets, log)
+	if err != nil {
+		set.Close()
+		stopFake()
+		return nil, err
+	}
 	s.debug = set.Debug
-	s.closers = append(s.closers, set.Close)
+	s.closers = append(s.closers, set.Close, stopFake)
 	return s, nil
 }
 
@@ -212,6 +223,9 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 	version := guessVersion(r.Header.Get("Content-Type"))
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // a pass-through answer broke off: drop the connection
+			}
 			s.log.Error("panic in the SOAP handler", "request_id", id, "panic", fmt.Sprint(p))
 			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"})
@@ -235,6 +249,9 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
 			Reason: "GET is only for the contract: use " + s.cfg.Endpoint + "?wsdl, and POST for SOAP calls"})
 	case http.MethodPost:
+		if s.upstream != nil {
+			return s.route(c, id)
+		}
 		return s.call(c, id)
 	}
 	c.Response().Header().Set("Allow", "GET, POST")

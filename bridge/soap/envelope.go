@@ -357,12 +357,23 @@ func (e *envelopeReader) dispatch(wrapper xml.StartElement) (*Operation, error) 
 	}
 	e.req.Action = action
 	if byElem != byAction {
-		if byElem == nil {
+		if byElem == nil && e.sameLocalName(wrapper) {
 			return nil, e.unknownElement(wrapper)
 		}
 		return nil, e.failf("Dispatch", "the action is %s but the Body holds <%s>; they must name the same operation", byAction.Name, wrapper.Name.Local)
 	}
 	return byAction, nil
+}
+
+// sameLocalName reports whether an operation's element has w's local name
+// (in another namespace, or the unknown element would be that operation).
+func (e *envelopeReader) sameLocalName(w xml.StartElement) bool {
+	for _, op := range e.c {
+		if op.Request.Local == w.Name.Local {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *envelopeReader) unknownElement(w xml.StartElement) error {

@@ -54,17 +54,25 @@ func (e *envelopeReader) readSecurity(h xml.StartElement) (bool, error) {
 	if err := xml.Unmarshal(raw, &s); err != nil || s.Token == nil {
 		return false, nil
 	}
+	e.req.Security = s.token()
+	return true, nil
+}
+
+// token returns the UsernameToken of the header, or nil.
+func (s *securityHeader) token() *UsernameToken {
 	t := s.Token
+	if t == nil {
+		return nil
+	}
 	typ := strings.TrimSpace(t.Password.Type)
 	if typ == "" {
 		typ = PasswordText
 	}
-	e.req.Security = &UsernameToken{
+	return &UsernameToken{
 		Username:     strings.TrimSpace(t.Username),
 		Password:     t.Password.Value,
 		PasswordType: typ,
 		Nonce:        strings.TrimSpace(t.Nonce),
 		Created:      strings.TrimSpace(t.Created),
 	}
-	return true, nil
 }

@@ -1,0 +1,302 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/auth"
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
+)
+
+const actionBase = "http://schemas.therefore.net/webservices/interop/v0001/messages/IThereforeService/"
+
+// recordingUpstream wraps an upstream handler and keeps the last request
+// (headers and body bytes) and response body bytes it saw.
+type recordingUpstream struct {
+	h        http.Handler
+	mu       sync.Mutex
+	header   http.Header
+	body     []byte
+	response []byte
+}
+
+func (u *recordingUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rw := &teeWriter{ResponseWriter: w}
+	if r.Method == http.MethodPost {
+		u.mu.Lock()
+		u.header, u.body = r.Header.Clone(), body
+		u.mu.Unlock()
+	}
+	u.h.ServeHTTP(rw, r)
+	if r.Method == http.MethodPost {
+		u.mu.Lock()
+		u.response = rw.buf.Bytes()
+		u.mu.Unlock()
+	}
+}
+
+func (u *recordingUpstream) last() (http.Header, []byte, []byte) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.header, u.body, u.response
+}
+
+type teeWriter struct {
+	http.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// passServer runs the bridge, with caller jdoe / s3cret, in front of
+// upstream; mutate adjusts the configuration.
+func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)) (*httptest.Server, *capture) {
+	t.Helper()
+	h, err := auth.HashPassword("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Auth = config.Auth{Realm: "thereforebridge", ReplayWindow: config.Duration(5 * time.Minute),
+		Callers: []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
+	if upstream != nil {
+		up := httptest.NewServer(upstream)
+		t.Cleanup(up.Close)
+		cfg.Upstream.URL = up.URL + fake.SOAPPath
+		cfg.Upstream.WSDLURL = cfg.Upstream.URL + "?singleWsdl"
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	c := &capture{}
+	srv, err := server.New(cfg, []fanout.Target{{Vendor: c, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, c
+}
+
+func soapPost(t *testing.T, url string, header http.Header, body []byte, user, pw string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/theservice/v0001/soapun", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pw)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func readAll(t *testing.T, r io.Reader) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withServiceAccount sets the fake's demo account as upstream.auth for
+// the operations listed.
+func withServiceAccount(ops ...string) func(*config.Config) {
+	return func(c *config.Config) {
+		c.Upstream.Auth = config.UpstreamAuth{Username: fake.DemoUser, Password: config.NewSecret(fake.DemoPassword)}
+		c.Upstream.Allow = ops
+	}
+}
+
+// TestPassThroughByteFidelity: the upstream receives the client's bytes
+// and headers, and the client receives the upstream's bytes, status and
+// headers, faults included.
+func TestPassThroughByteFidelity(t *testing.T) {
+	for _, name := range []string{"executesinglequery-11", "getdocument-fault-12"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(golden.Root(), "passthrough", name)
+			header, body := readCase(t, dir)
+			up := &recordingUpstream{h: fake.NewSOAPFace()}
+			// The client's own Therefore account is a bridge caller too.
+			demo := base64.StdEncoding.EncodeToString([]byte(fake.DemoUser + ":" + fake.DemoPassword))
+			header.Set("Authorization", "Basic "+demo)
+			ts, vendor := passServer(t, up, func(c *config.Config) {
+				h, _ := auth.HashPassword(fake.DemoPassword)
+				c.Auth.Callers = append(c.Auth.Callers, config.Caller{Name: fake.DemoUser, PasswordHash: h})
+			})
+			resp := soapPost(t, ts.URL, header, body, "", "")
+			got := readAll(t, resp.Body)
+			upHeader, upBody, upResponse := up.last()
+			if !bytes.Equal(upBody, body) {
+				t.Errorf("the upstream received other bytes than the client sent:\n%q\nvs\n%q", upBody, body)
+			}
+			for _, k := range []string{"Content-Type", "Soapaction", "Authorization", "Tenantname"} {
+				if upHeader.Get(k) != header.Get(k) {
+					t.Errorf("upstream header %s = %q, the client sent %q", k, upHeader.Get(k), header.Get(k))
+				}
+			}
+			if upHeader.Get("X-Request-Id") == "" {
+				t.Error("the upstream got no X-Request-ID")
+			}
+			if !bytes.Equal(got, upResponse) {
+				t.Errorf("the client received other bytes than the upstream sent:\n%q\nvs\n%q", got, upResponse)
+			}
+			golden.Check(t, filepath.Join(dir, "response.xml"), got)
+			wantStatus := http.StatusOK
+			if strings.Contains(name, "fault") {
+				wantStatus = http.StatusInternalServerError
+			}
+			if resp.StatusCode != wantStatus {
+				t.Errorf("status %d, want %d", resp.StatusCode, wantStatus)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, strings.Split(header.Get("Content-Type"), ";")[0]) {
+				t.Errorf("Content-Type %q does not match the upstream's", ct)
+			}
+			if len(vendor.calls) != 0 {
+				t.Errorf("a passed-through call reached the vendors")
+			}
+		})
+	}
+}
+
+func TestPassThroughDispatchAndAuth(t *testing.T) {
+	query := []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ExecuteSingleQuery xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types"><a:CategoryNo>7</a:CategoryNo></parameters></ExecuteSingleQuery></s:Body></s:Envelope>`)
+	soap11 := func(action string) http.Header {
+		h := http.Header{"Content-Type": {"text/xml; charset=utf-8"}}
+		if action != "" {
+			h.Set("SOAPAction", `"`+action+`"`)
+		}
+		return h
+	}
+	up := &recordingUpstream{h: fake.NewSOAPFace()}
+	tests := []struct {
+		name       string
+		mutate     func(*config.Config)
+		header     http.Header
+		body       []byte
+		user, pw   string
+		wantStatus int
+		want       string // in the body
+		upstream   string // the Basic user the upstream saw; "-" when it saw nothing
+	}{
+		{name: "service account for an allowed operation", mutate: withServiceAccount("ExecuteSingleQuery"),
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: query, user: "jdoe", pw: "s3cret",
+			wantStatus: 200, want: "<a:DocNo>1003</a:DocNo>", upstream: fake.DemoUser},
+		{name: "no action: the body element decides", mutate: withServiceAccount("ExecuteSingleQuery"),
+			header: soap11(""), body: query, user: "jdoe", pw: "s3cret", wantStatus: 500, want: "ContractFilter mismatch", upstream: fake.DemoUser},
+		{name: "operation outside the allow list", mutate: withServiceAccount("GetDocument"),
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: query, user: "jdoe", pw: "s3cret",
+			wantStatus: 500, want: "does not pass operation ExecuteSingleQuery through to Therefore; it passes only GetDocument", upstream: "-"},
+		{name: "the client's own Authorization without a service account",
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: query, user: "jdoe", pw: "s3cret",
+			wantStatus: 401, upstream: "jdoe"},
+		{name: "unauthenticated callers never reach the upstream", mutate: withServiceAccount("ExecuteSingleQuery"),
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: query,
+			wantStatus: 401, want: "authentication required", upstream: "-"},
+		{name: "wrong password", mutate: withServiceAccount("ExecuteSingleQuery"),
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: query, user: "jdoe", pw: "nope",
+			wantStatus: 401, want: "authentication failed", upstream: "-"},
+		{name: "WS-Security UsernameToken in the envelope", mutate: withServiceAccount("ExecuteSingleQuery"),
+			header: soap11(actionBase + "ExecuteSingleQuery"),
+			body:   bytes.Replace(query, []byte("<s:Body>"), []byte("<s:Header>"+wsse("jdoe", "s3cret", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText", "", "")+"</s:Header><s:Body>"), 1),
+			wantStatus: 200, want: "Contract Acme &amp; Co</a:IndexValue>", upstream: fake.DemoUser},
+		{name: "a handled action with another body element is a fault",
+			header: soap11(actionBase + "SavePortalUser"), body: query, user: "jdoe", pw: "s3cret",
+			wantStatus: 500, want: "the action is SavePortalUser but the Body holds &lt;ExecuteSingleQuery&gt;", upstream: "-"},
+		{name: "a handled operation without an action stays with the bridge",
+			header: soap11(""), body: nilUserOOF(""), user: "jdoe", pw: "s3cret", wantStatus: 200, want: "SaveOutOfOfficeInfoForUserResponse", upstream: "-"},
+		{name: "a body over the limit", mutate: func(c *config.Config) { c.Limits.MaxBodyBytes = 1024 },
+			header: soap11(actionBase + "ExecuteSingleQuery"), body: bytes.Replace(query, []byte("<s:Body>"), []byte("<s:Body>"+strings.Repeat(" ", 2000)), 1),
+			user: "jdoe", pw: "s3cret", wantStatus: 413, want: "larger than the limit of 1024 bytes", upstream: "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up.mu.Lock()
+			up.header = nil
+			up.mu.Unlock()
+			ts, _ := passServer(t, up, tt.mutate)
+			resp := soapPost(t, ts.URL, tt.header, tt.body, tt.user, tt.pw)
+			got := string(readAll(t, resp.Body))
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(got, tt.want) {
+				t.Errorf("status %d, want %d; body should contain %q:\n%s", resp.StatusCode, tt.wantStatus, tt.want, got)
+			}
+			h, _, _ := up.last()
+			seen := "-"
+			if h != nil {
+				r := &http.Request{Header: h}
+				seen, _, _ = r.BasicAuth()
+			}
+			if seen != tt.upstream {
+				t.Errorf("the upstream saw user %q, want %q", seen, tt.upstream)
+			}
+		})
+	}
+}
+
+// TestNoUpstreamKeepsUnknownActionFault: without upstream.url nothing is
+// forwarded and an unknown action gets today's ActionNotSupported fault.
+func TestNoUpstreamKeepsUnknownActionFault(t *testing.T) {
+	ts, _ := passServer(t, nil, nil)
+	resp := soapPost(t, ts.URL, http.Header{"Content-Type": {"text/xml"}, "Soapaction": {actionBase + "GetDocument"}},
+		[]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`), "jdoe", "s3cret")
+	if got := string(readAll(t, resp.Body)); resp.StatusCode != 500 || !strings.Contains(got, "ActionNotSupported") {
+		t.Errorf("status %d:\n%s", resp.StatusCode, got)
+	}
+}
+
+// TestUpstreamDown: an unreachable upstream is a 502 Server fault, a slow
+// one a 504, and both say so.
+func TestUpstreamDown(t *testing.T) {
+	header := http.Header{"Content-Type": {"application/soap+xml; charset=utf-8; action=\"" + actionBase + "GetDocument\""}}
+	body := []byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`)
+
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	ts, _ := passServer(t, nil, func(c *config.Config) { c.Upstream.URL = deadURL + fake.SOAPPath })
+	resp := soapPost(t, ts.URL, header, body, "jdoe", "s3cret")
+	got := string(readAll(t, resp.Body))
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(got, "s:Receiver") || !strings.Contains(got, "cannot be reached") {
+		t.Errorf("unreachable: status %d:\n%s", resp.StatusCode, got)
+	}
+
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer slow.Close()
+	defer close(release)
+	ts, _ = passServer(t, nil, func(c *config.Config) {
+		c.Upstream.URL = slow.URL + fake.SOAPPath
+		c.Upstream.Timeout = config.Duration(time.Second)
+	})
+	resp = soapPost(t, ts.URL, header, body, "jdoe", "s3cret")
+	got = string(readAll(t, resp.Body))
+	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(got, "did not answer in time") {
+		t.Errorf("timeout: status %d:\n%s", resp.StatusCode, got)
+	}
+}
