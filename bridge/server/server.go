@@ -57,6 +57,9 @@ type Server struct {
 	directory identity.Directory
 	skips     *skipLog
 	upstream  *upstream.Client // nil without upstream.url: unknown operations fault
+	// wsdlProblem says why ?wsdl is not the upstream's, in pass-through
+	// mode ("" when it is).
+	wsdlProblem atomic.Value
 }
 
 // New builds a server for cfg with the given fan-out targets, opening
@@ -140,6 +143,10 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	e.GET("/readyz", func(c echo.Context) error {
 		if !s.ready.Load() {
 			return c.String(http.StatusServiceUnavailable, "shutting down\n")
+		}
+		if why, _ := s.wsdlProblem.Load().(string); why != "" {
+			// Calls are served; only ?wsdl lacks the upstream's operations.
+			return c.String(http.StatusOK, "ready, degraded: "+why+"\n")
 		}
 		return c.String(http.StatusOK, "ready\n")
 	})

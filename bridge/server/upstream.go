@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/upstream"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
+	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
 )
 
 // connectUpstream builds the pass-through client when an upstream is set.
@@ -21,6 +23,11 @@ func (s *Server) connectUpstream() error {
 		return err
 	}
 	s.upstream = c
+	s.wsdlProblem.Store("the upstream's WSDL is being fetched; serving the bridge's own until then")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.watchUpstreamWSDL(ctx) }()
+	s.closers = append(s.closers, func() { cancel(); <-done })
 	return nil
 }
 
@@ -47,4 +54,45 @@ func startFakeUpstream(cfg *config.Config) (stop func(), err error) {
 		u.Allow = []string{"ExecuteSingleQuery", "GetDocument"}
 	}
 	return func() { srv.Close() }, nil
+}
+
+// wsdlRetry is how soon a failed fetch of the upstream's WSDL is retried
+// while the bridge has no copy of it.
+const wsdlRetry = 30 * time.Second
+
+// watchUpstreamWSDL fetches the upstream's WSDL now and then every
+// upstream.wsdl_refresh, and serves it at ?wsdl. A failed fetch keeps the
+// last copy; without one the bridge serves its own WSDL and /readyz says
+// why.
+func (s *Server) watchUpstreamWSDL(ctx context.Context) {
+	f := &wsdlserve.Fetcher{Client: s.upstream.HTTP(), Authorize: s.upstream.AuthorizeWSDL}
+	have := false
+	for {
+		fctx, cancel := context.WithTimeout(ctx, s.cfg.Upstream.Timeout.D())
+		doc, ops, err := f.Fetch(fctx, s.cfg.Upstream.WSDLURL)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil && have:
+			s.log.Warn("the upstream's WSDL could not be fetched again; serving the last copy", "error", err.Error())
+		case err != nil:
+			s.wsdlProblem.Store("serving the bridge's own WSDL (only its two operations): the upstream's could not be fetched: " + err.Error())
+			s.log.Warn("the upstream's WSDL could not be fetched; serving the bridge's own", "error", err.Error())
+		default:
+			s.wsdl.Use(doc)
+			s.upstream.SetOperations(ops)
+			s.wsdlProblem.Store("")
+			have = true
+		}
+		wait := s.cfg.Upstream.WSDLRefresh.D()
+		if !have {
+			wait = min(wait, wsdlRetry)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }

@@ -95,6 +95,14 @@ func (c *Client) URL() string { return c.url.String() }
 // the same TLS settings).
 func (c *Client) HTTP() *http.Client { return c.http }
 
+// AuthorizeWSDL adds the service account, when there is one, to a request
+// for the upstream's WSDL.
+func (c *Client) AuthorizeWSDL(r *http.Request) {
+	if c.auth.Enabled() {
+		r.SetBasicAuth(c.auth.Username, c.auth.Password.Value())
+	}
+}
+
 // Allowed reports whether op may be passed through.
 func (c *Client) Allowed(op string) bool { return len(c.allow) == 0 || slices.Contains(c.allow, op) }
 

@@ -37,6 +37,14 @@ func New(wsdl []byte, trustForwardedHeaders bool) (*Server, error) {
 	return &Server{doc: doc, trustForward: trustForwardedHeaders, cache: map[string][]byte{}}, nil
 }
 
+// Use replaces the document served (the upstream's, once fetched).
+func (s *Server) Use(doc *etree.Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.doc = doc
+	clear(s.cache)
+}
+
 // addresses finds the address elements by namespace, not prefix.
 func addresses(doc *etree.Document) []*etree.Element {
 	var out []*etree.Element
