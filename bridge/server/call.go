@@ -49,7 +49,9 @@ func (s *Server) call(c echo.Context, id string) error {
 		op = req.Operation.Name
 	}
 	var err error
-	if f != nil {
+	if rl := relayed(c.Request(), f); rl != nil {
+		outcome, err = rl.write(c)
+	} else if f != nil {
 		outcome = "fault"
 		if f.Detail != nil {
 			outcome = strings.ToLower(f.Detail.Kind)
@@ -130,6 +132,9 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"}
 		}
 		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}}
+	}
+	if f := s.forwardFirst(r, id, req.Operation.Name, body); f != nil {
+		return t.Version, req, f
 	}
 	return t.Version, req, s.accept(r, id, caller, req)
 }

@@ -49,9 +49,15 @@ func (s *Server) route(c echo.Context, id string) error {
 		}
 	}
 	if action != "" && s.contract.ByAction(action) != nil {
+		if s.cfg.Upstream.ForwardHandled {
+			withRelay(c)
+		}
 		return s.call(c, id) // a different body element is call's fault
 	}
 	if action == "" && (head == nil || s.handledLocalName(head.Body.Local)) {
+		if s.cfg.Upstream.ForwardHandled {
+			withRelay(c)
+		}
 		return s.call(c, id) // handled, or a handled name in the wrong namespace
 	}
 	return s.passThrough(c, id, operationName(action, head), head)
