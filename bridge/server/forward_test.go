@@ -33,7 +33,7 @@ func TestForwardHandled(t *testing.T) {
 		wantVendors int
 	}{
 		{name: "upstream succeeds: its answer, then the vendors", upstream: fake.NewSOAPFace(), wantStatus: 200,
-			want: `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><SaveOutOfOfficeInfoForUserResponse xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><SaveOutOfOfficeInfoForUserResult xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"></SaveOutOfOfficeInfoForUserResult></SaveOutOfOfficeInfoForUserResponse></s:Body></s:Envelope>`,
+			want:        `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><SaveOutOfOfficeInfoForUserResponse xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><SaveOutOfOfficeInfoForUserResult xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"></SaveOutOfOfficeInfoForUserResult></SaveOutOfOfficeInfoForUserResponse></s:Body></s:Envelope>`,
 			wantVendors: 1},
 		{name: "upstream refuses: its fault as sent, no vendor", upstream: refusing, wantStatus: 500, want: refusal},
 		{name: "upstream down: a 502 Server fault, no vendor", mutate: func(c *config.Config) { c.Upstream.URL = deadURL + fake.SOAPPath },
