@@ -1,7 +1,6 @@
 package fake
 
 import (
-	_ "embed"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -12,12 +11,6 @@ import (
 
 	"github.com/beevik/etree"
 )
-
-// UpstreamWSDL is the contract of the SOAP face: the two operations the
-// bridge handles plus ExecuteSingleQuery and GetDocument.
-//
-//go:embed upstream.wsdl
-var UpstreamWSDL []byte
 
 // SOAP namespaces the face speaks.
 const (
@@ -218,11 +211,7 @@ func soapFault(w http.ResponseWriter, v12 bool, code, reason string) {
 func (s *SOAPFace) serveWSDL(w http.ResponseWriter, r *http.Request) {
 	base := "http://" + r.Host + SOAPPath
 	q := r.URL.Query()
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(UpstreamWSDL); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
+	doc := UpstreamWSDL()
 	for _, a := range doc.FindElements("//[local-name()='address']") {
 		a.CreateAttr("location", base)
 	}
