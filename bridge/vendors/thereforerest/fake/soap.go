@@ -86,7 +86,7 @@ func (s *SOAPFace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type envelope struct {
 	XMLName xml.Name
 	Body    struct {
-		Inner []byte `xml:",innerxml"`
+		Op opParams `xml:",any"`
 	} `xml:"Body"`
 }
 
@@ -126,11 +126,7 @@ func (s *SOAPFace) serve(w http.ResponseWriter, r *http.Request) string {
 		soapFault(w, v12, "Client", "The message is not a SOAP envelope.")
 		return action
 	}
-	var p opParams
-	if err := xml.Unmarshal(env.Body.Inner, &p); err != nil {
-		soapFault(w, v12, "Client", "The body cannot be read: "+err.Error())
-		return action
-	}
+	p := env.Body.Op
 	op, ok := strings.CutPrefix(action, actionBase)
 	if !ok || p.XMLName.Local != op || p.XMLName.Space != messagesNS {
 		soapFault(w, v12, "Client", fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.", action))

@@ -1,0 +1,92 @@
+package interop_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
+)
+
+// The pass-through checks: each stack generates its client from the
+// bridge's ?wsdl in pass-through mode (the embedded default passes through
+// to the Therefore fake's SOAP face), calls GetDocument, which the bridge
+// does not handle, and must get the fake's answer field for field; a
+// missing document must raise the stack's own fault type with the fake's
+// message.
+
+// passthroughExpected writes what the clients must see, taken from the
+// fake itself, and returns the file's path.
+func passthroughExpected(t *testing.T) string {
+	t.Helper()
+	d := fake.Documents[0]
+	want := map[string]any{
+		"request": map[string]any{"DocNo": d.DocNo},
+		"document": map[string]any{"CheckedOutBy": nil, "CtgryNo": d.CtgryNo, "DocNo": d.DocNo, "StreamCount": 1,
+			"Title": d.Title, "VersionNo": d.VersionNo},
+		"missing": map[string]any{"DocNo": 999},
+		"fault":   "The document with number 999 does not exist.",
+	}
+	b, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "passthrough-expected.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// passthroughBridge starts the bridge on its embedded default and waits
+// until it serves the upstream's WSDL.
+func passthroughBridge(t *testing.T) bridge {
+	t.Helper()
+	b := newBridge(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(b.Base + "/readyz")
+		if err == nil {
+			body := make([]byte, 512)
+			n, _ := resp.Body.Read(body)
+			resp.Body.Close()
+			if string(body[:n]) == "ready\n" {
+				return b
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the bridge never served the upstream's WSDL: %s", strings.TrimSpace(string(body[:n])))
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPassThroughZeep(t *testing.T) {
+	t.Parallel()
+	requireStack(t, "python3-zeep", "Debian python3-zeep", []string{debianPython, "-c", "import zeep"})
+	dir := interopDir("passthrough")
+	for _, soap := range []string{"11", "12"} {
+		t.Run("soap"+soap, func(t *testing.T) {
+			b := passthroughBridge(t)
+			args := append([]string{filepath.Join(dir, "zeep_client.py"), "--soap", soap, "--wsdl", b.WSDL(), "--expected", passthroughExpected(t)}, credentials()...)
+			runClient(t, "zeep pass-through SOAP "+soap, dir, nil, debianPython, args...)
+		})
+	}
+}
+
+func TestPassThroughPHPSoapClient(t *testing.T) {
+	t.Parallel()
+	requireStack(t, "PHP SoapClient", "Debian php-cli php-soap", []string{"php", "-r", `exit(class_exists("SoapClient") ? 0 : 1);`})
+	dir := interopDir("passthrough")
+	for _, soap := range []string{"11", "12"} {
+		t.Run("soap"+soap, func(t *testing.T) {
+			b := passthroughBridge(t)
+			args := append([]string{filepath.Join(dir, "php_client.php"), "--soap", soap, "--wsdl", b.WSDL(), "--expected", passthroughExpected(t)}, credentials()...)
+			runClient(t, "PHP SoapClient pass-through SOAP "+soap, dir, nil, "php", args...)
+		})
+	}
+}
