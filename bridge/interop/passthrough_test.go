@@ -90,3 +90,15 @@ func TestPassThroughPHPSoapClient(t *testing.T) {
 		})
 	}
 }
+
+func TestPassThroughMonoWCF(t *testing.T) {
+	t.Parallel()
+	requireStack(t, "Mono WCF", "Debian mono-devel",
+		[]string{"svcutil", "--help"}, []string{"mcs", "--version"}, []string{"mono", "--version"}, []string{"curl", "--version"})
+	b := passthroughBridge(t)
+	dir := interopDir("passthrough")
+	args := append([]string{"--build-dir", buildDir(t, b, "passthrough"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
+		"--expected", passthroughExpected(t), "--soap", "11"}, credentials()...)
+	runClient(t, "Mono WCF pass-through SOAP 11", dir, []string{"MONO_CLIENT=" + filepath.Join(dir, "PassThrough.cs")},
+		filepath.Join(interopDir("mono-wcf"), "run.sh"), args...)
+}

@@ -9,6 +9,8 @@
 #
 # DIR caches the build (Proxy.cs, client.exe): when DIR/client.exe exists the
 # build is skipped, so the caller keys DIR by the WSDL and the sources.
+# MONO_CLIENT names another program to build with the proxy (default
+# Client.cs here; the pass-through check uses ../passthrough/PassThrough.cs).
 # Needs mono-devel (svcutil, mcs, mono) and curl.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +33,7 @@ if [[ ! -f $build/client.exe ]]; then
 	sed -i 's/Action="\*", *//; s/, *Action="\*"//' "$tmp/Proxy.cs"
 	mcs -nologo -warn:0 -out:"$tmp/client.exe" \
 		-r:System.ServiceModel.dll -r:System.Runtime.Serialization.dll -r:System.Web.Extensions.dll \
-		"$tmp/Proxy.cs" "$here/Client.cs"
+		"$tmp/Proxy.cs" "${MONO_CLIENT:-$here/Client.cs}"
 	rm -rf "$build"
 	mv "$tmp" "$build"
 	trap - EXIT
