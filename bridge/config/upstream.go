@@ -118,7 +118,7 @@ func (c *Config) checkUpstream() error {
 		return c.errf("upstream.auth", "set both username and password (env:NAME or file:/path)")
 	}
 	if u.Auth.Enabled() && len(u.Allow) == 0 {
-		return c.errf("upstream.allow", "upstream.auth needs the list of operations the service account may be used for")
+		return c.errf("upstream.auth", "needs upstream.allow, the operations the service account may be used for")
 	}
 	seen := map[string]bool{}
 	for i, op := range u.Allow {
