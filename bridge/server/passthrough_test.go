@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -298,5 +301,53 @@ func TestUpstreamDown(t *testing.T) {
 	got = string(readAll(t, resp.Body))
 	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(got, "did not answer in time") {
 		t.Errorf("timeout: status %d:\n%s", resp.StatusCode, got)
+	}
+}
+
+// TestPassThroughTLS: upstream.ca_file is the trust for the upstream's
+// certificate; without it a private CA's server is refused (502).
+func TestPassThroughTLS(t *testing.T) {
+	up := httptest.NewTLSServer(fake.NewSOAPFace())
+	defer up.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	header := http.Header{"Content-Type": {"text/xml; charset=utf-8"}, "Soapaction": {`"` + actionBase + `GetDocument"`}}
+	body := []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types"><a:DocNo>1003</a:DocNo></parameters></GetDocument></s:Body></s:Envelope>`)
+	for _, tt := range []struct {
+		ca     string
+		status int
+		want   string
+	}{{ca, 200, "Contract Acme"}, {"", 502, "certificate"}} {
+		ts, _ := passServer(t, nil, func(c *config.Config) {
+			c.Upstream.URL = up.URL + fake.SOAPPath
+			c.Upstream.CAFile = tt.ca
+			withServiceAccount("GetDocument")(c)
+		})
+		resp := soapPost(t, ts.URL, header, body, "jdoe", "s3cret")
+		if got := string(readAll(t, resp.Body)); resp.StatusCode != tt.status || !strings.Contains(got, tt.want) {
+			t.Errorf("ca_file %q: status %d, want %d with %q:\n%s", tt.ca, resp.StatusCode, tt.status, tt.want, got)
+		}
+	}
+}
+
+// TestPassThroughGzipNoAction: a gzip body without an action is read up to
+// its Body element to dispatch it, then forwarded as the same gzip bytes.
+func TestPassThroughGzipNoAction(t *testing.T) {
+	plain := []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types"><a:DocNo>1001</a:DocNo></parameters></GetDocument></s:Body></s:Envelope>`)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain)
+	zw.Close()
+	up := &recordingUpstream{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<answer/>")) })}
+	ts, _ := passServer(t, up, nil)
+	resp := soapPost(t, ts.URL, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, gz.Bytes(), "jdoe", "s3cret")
+	if got := string(readAll(t, resp.Body)); resp.StatusCode != 200 || got != "<answer/>" {
+		t.Fatalf("status %d: %s", resp.StatusCode, got)
+	}
+	h, b, _ := up.last()
+	if !bytes.Equal(b, gz.Bytes()) || h.Get("Content-Encoding") != "gzip" {
+		t.Errorf("the upstream got %d bytes with Content-Encoding %q, want the client's %d gzip bytes", len(b), h.Get("Content-Encoding"), gz.Len())
 	}
 }
