@@ -78,7 +78,32 @@ func startBridge(t *testing.T) string {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return "http://" + ln.Addr().String()
+	base := "http://" + ln.Addr().String()
+	waitUpstreamWSDL(t, base)
+	return base
+}
+
+// waitUpstreamWSDL waits until the bridge serves the upstream's WSDL (the
+// embedded default passes through to the Therefore fake), so that every
+// client is generated from the same contract.
+func waitUpstreamWSDL(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var body []byte
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			if string(body) == "ready\n" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bridge never served the upstream's WSDL: %v %s", err, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func newBridge(t *testing.T) bridge { return bridge{Base: startBridge(t)} }

@@ -2,12 +2,9 @@ package interop_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 )
@@ -42,36 +39,13 @@ func passthroughExpected(t *testing.T) string {
 	return path
 }
 
-// passthroughBridge starts the bridge on its embedded default and waits
-// until it serves the upstream's WSDL.
-func passthroughBridge(t *testing.T) bridge {
-	t.Helper()
-	b := newBridge(t)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(b.Base + "/readyz")
-		if err == nil {
-			body := make([]byte, 512)
-			n, _ := resp.Body.Read(body)
-			resp.Body.Close()
-			if string(body[:n]) == "ready\n" {
-				return b
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the bridge never served the upstream's WSDL: %s", strings.TrimSpace(string(body[:n])))
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestPassThroughZeep(t *testing.T) {
 	t.Parallel()
 	requireStack(t, "python3-zeep", "Debian python3-zeep", []string{debianPython, "-c", "import zeep"})
 	dir := interopDir("passthrough")
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
-			b := passthroughBridge(t)
+			b := newBridge(t)
 			args := append([]string{filepath.Join(dir, "zeep_client.py"), "--soap", soap, "--wsdl", b.WSDL(), "--expected", passthroughExpected(t)}, credentials()...)
 			runClient(t, "zeep pass-through SOAP "+soap, dir, nil, debianPython, args...)
 		})
@@ -84,7 +58,7 @@ func TestPassThroughPHPSoapClient(t *testing.T) {
 	dir := interopDir("passthrough")
 	for _, soap := range []string{"11", "12"} {
 		t.Run("soap"+soap, func(t *testing.T) {
-			b := passthroughBridge(t)
+			b := newBridge(t)
 			args := append([]string{filepath.Join(dir, "php_client.php"), "--soap", soap, "--wsdl", b.WSDL(), "--expected", passthroughExpected(t)}, credentials()...)
 			runClient(t, "PHP SoapClient pass-through SOAP "+soap, dir, nil, "php", args...)
 		})
@@ -95,7 +69,7 @@ func TestPassThroughMonoWCF(t *testing.T) {
 	t.Parallel()
 	requireStack(t, "Mono WCF", "Debian mono-devel",
 		[]string{"svcutil", "--help"}, []string{"mcs", "--version"}, []string{"mono", "--version"}, []string{"curl", "--version"})
-	b := passthroughBridge(t)
+	b := newBridge(t)
 	dir := interopDir("passthrough")
 	args := append([]string{"--build-dir", buildDir(t, b, "passthrough"), "--wsdl", b.WSDL(), "--calls", b.Calls(),
 		"--expected", passthroughExpected(t), "--soap", "11"}, credentials()...)
