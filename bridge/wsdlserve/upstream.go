@@ -127,8 +127,14 @@ func (r *resolver) wsdlImports(root *etree.Element, base *url.URL) error {
 // include by location, as further schemas of the types.
 func (r *resolver) schemaImports(root *etree.Element, base *url.URL) error {
 	types := typesOf(root)
+	// Each schema's locations are relative to the document it came from.
+	bases := map[*etree.Element]*url.URL{}
 	for i := 0; i < len(types.ChildElements()); i++ {
 		sc := types.ChildElements()[i]
+		scBase := base
+		if b, ok := bases[sc]; ok {
+			scBase = b
+		}
 		for _, im := range sc.ChildElements() {
 			if im.NamespaceURI() != xsdNS || (im.Tag != "import" && im.Tag != "include") {
 				continue
@@ -141,7 +147,7 @@ func (r *resolver) schemaImports(root *etree.Element, base *url.URL) error {
 			if im.Tag == "include" {
 				sc.RemoveChild(im) // its content joins the types as a schema of the same namespace
 			}
-			doc, _, err := r.next(base, loc)
+			doc, ref, err := r.next(scBase, loc)
 			if err != nil {
 				return err
 			}
@@ -150,10 +156,12 @@ func (r *resolver) schemaImports(root *etree.Element, base *url.URL) error {
 			}
 			s := doc.Root()
 			if s == nil || s.Tag != "schema" || s.NamespaceURI() != xsdNS {
-				return fmt.Errorf("%s is not an XML schema", loc)
+				return fmt.Errorf("%s is not an XML schema", redactURL(ref))
 			}
 			// The loop reaches the new schema and resolves its own imports.
-			types.AddChild(s.Copy())
+			added := s.Copy()
+			bases[added] = ref
+			types.AddChild(added)
 		}
 	}
 	return nil
