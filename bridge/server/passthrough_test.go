@@ -16,7 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thereforebridge/thereforebridge/bridge/auth"
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
@@ -73,13 +74,9 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 // upstream; mutate adjusts the configuration.
 func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)) (*httptest.Server, *capture) {
 	t.Helper()
-	h, err := auth.HashPassword("s3cret")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Default()
 	cfg.Auth = config.Auth{Realm: "thereforebridge", ReplayWindow: config.Duration(5 * time.Minute),
-		Callers: []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
+		Callers: []config.Caller{{Name: "jdoe", PasswordHash: cheapHash(t, "s3cret"), DigestSecret: config.NewSecret("s3cret")}}}
 	if upstream != nil {
 		up := httptest.NewServer(upstream)
 		t.Cleanup(up.Close)
@@ -97,6 +94,18 @@ func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, c
+}
+
+// cheapHash is a bcrypt hash at the lowest cost: these tests are about
+// routing, and every call verifies its caller's password (slow under -race
+// at the default cost).
+func cheapHash(t *testing.T, password string) string {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h)
 }
 
 func soapPost(t *testing.T, url string, header http.Header, body []byte, user, pw string) *http.Response {
@@ -150,8 +159,7 @@ func TestPassThroughByteFidelity(t *testing.T) {
 			demo := base64.StdEncoding.EncodeToString([]byte(fake.DemoUser + ":" + fake.DemoPassword))
 			header.Set("Authorization", "Basic "+demo)
 			ts, vendor := passServer(t, up, func(c *config.Config) {
-				h, _ := auth.HashPassword(fake.DemoPassword)
-				c.Auth.Callers = append(c.Auth.Callers, config.Caller{Name: fake.DemoUser, PasswordHash: h})
+				c.Auth.Callers = append(c.Auth.Callers, config.Caller{Name: fake.DemoUser, PasswordHash: cheapHash(t, fake.DemoPassword)})
 			})
 			resp := soapPost(t, ts.URL, header, body, "", "")
 			got := readAll(t, resp.Body)
