@@ -359,3 +359,25 @@ func TestPassThroughGzipNoAction(t *testing.T) {
 		t.Errorf("the upstream got %d bytes with Content-Encoding %q, want the client's %d gzip bytes", len(b), h.Get("Content-Encoding"), gz.Len())
 	}
 }
+
+// TestPassThroughBrokenAnswer: when the upstream's answer breaks off after
+// its status was passed on, the client's connection is dropped too, so it
+// never takes a truncated answer for a whole one.
+func TestPassThroughBrokenAnswer(t *testing.T) {
+	up := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("<s:Envelope>partial"))
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	ts, _ := passServer(t, up, nil)
+	header := http.Header{"Content-Type": {"text/xml"}, "Soapaction": {actionBase + "GetDocument"}}
+	resp := soapPost(t, ts.URL, header, []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`), "jdoe", "s3cret")
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Error("the client read a truncated answer without an error")
+	}
+}
