@@ -67,6 +67,7 @@ func TestStrictDecodingFaults(t *testing.T) {
 		if _, reason := faultOf(t, rec.Body.Bytes()); !strings.Contains(reason, "unexpected element") {
 			t.Errorf("%s: reason %q does not name the unexpected element", name, reason)
 		}
+		golden.Check(t, filepath.Join(golden.Root(), "soap", "ok", name, "strict-fault.xml"), rec.Body.Bytes())
 	}
 	// The alias is part of the contract, not leniency: strict accepts it.
 	header, body := mustReadCase(t, "onetimepwd-in-portaluser-12")
