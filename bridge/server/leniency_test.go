@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -118,4 +119,65 @@ func grepLines(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// unknownMembers are the elements the lenient cases add to their originals.
+var unknownMembers = []string{
+	`<FutureMember>1</FutureMember>`,
+	`<a:FutureMember><a:Nested i:nil="true"/><a:Text>from a newer WSDL</a:Text></a:FutureMember>`,
+	`<x:Extension xmlns:x="urn:example:extension"><x:Any>1</x:Any></x:Extension>`,
+}
+
+// TestEachLevelAlone: every unknown member of the lenient cases, alone in
+// its envelope, is skipped by default and faults under decode.strict with
+// the path of its own level.
+func TestEachLevelAlone(t *testing.T) {
+	lenient, _ := newTestServer(t)
+	cfg := testConfig()
+	cfg.Decode.Strict = true
+	srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range lenientCases {
+		header, body := mustReadCase(t, name)
+		type hit struct{ at, n int }
+		var hits []hit
+		for _, m := range unknownMembers {
+			for i := 0; ; {
+				j := bytes.Index(body[i:], []byte(m))
+				if j < 0 {
+					break
+				}
+				hits = append(hits, hit{i + j, len(m)})
+				i += j + len(m)
+			}
+		}
+		sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
+		paths := map[string]bool{}
+		for k := range hits {
+			// Remove every other member, from the end so offsets hold.
+			one := append([]byte(nil), body...)
+			for i := len(hits) - 1; i >= 0; i-- {
+				if i != k {
+					h := hits[i]
+					one = append(one[:h.at:h.at], one[h.at+h.n:]...)
+				}
+			}
+			if rec := post(lenient, header, one); rec.Code != http.StatusOK {
+				t.Errorf("%s, member %d alone: status %d by default:\n%s", name, k, rec.Code, rec.Body)
+			}
+			rec := post(srv.Handler(), header, one)
+			_, reason := faultOf(t, rec.Body.Bytes())
+			if rec.Code != http.StatusInternalServerError || !strings.Contains(reason, "unexpected element") {
+				t.Errorf("%s, member %d alone: strict answered %d %q", name, k, rec.Code, reason)
+			}
+			path, _, _ := strings.Cut(reason, ": unexpected")
+			paths[path] = true
+		}
+		if len(hits) < 6 || len(paths) < 6 {
+			t.Errorf("%s: %d members at %d distinct paths; the case should cover every level", name, len(hits), len(paths))
+		}
+		t.Logf("%s: %d unknown members, strict faults at %d distinct paths", name, len(hits), len(paths))
+	}
 }
