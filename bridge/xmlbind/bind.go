@@ -66,7 +66,7 @@ func Decode(r *Reader, start xml.StartElement, v any, name string, o Options) ([
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("xmlbind: Decode needs a non-nil pointer to a struct, got %T", v)
 	}
-	b := &binder{r: r, path: []segment{{name: name}}, opts: &o}
+	b := &binder{r: r, path: []segment{{name: name}}, opts: o}
 	err := b.decodeStruct(rv.Elem(), start)
 	return b.found, err
 }
@@ -79,7 +79,7 @@ type segment struct {
 type binder struct {
 	r     *Reader
 	path  []segment
-	opts  *Options
+	opts  Options
 	found []Found
 }
 
