@@ -178,6 +178,10 @@ func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) err
 	}
 	var ans *upstream.Answer
 	if f == nil {
+		// The upstream may answer before the transport has read the last
+		// of the client's body (its EOF); without full duplex, writing our
+		// answer would close that body and break the connection upstream.
+		_ = http.NewResponseController(c.Response()).EnableFullDuplex()
 		var err error
 		ans, err = s.upstream.Send(r.Context(), upstream.Call{Operation: op, In: r, RequestID: id,
 			Body: upstream.LimitBody(r.Body, s.cfg.Limits.MaxBodyBytes)})
