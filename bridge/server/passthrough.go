@@ -26,7 +26,8 @@ import (
 const actionPrefix = contract.MessagesNS + "/IThereforeService/"
 
 // route decides by action, and by the body element only when there is no
-// action, whether the bridge handles a call or passes it through.
+// action, whether the bridge handles a call or passes it through. It runs
+// only with an upstream configured.
 func (s *Server) route(c echo.Context, id string) error {
 	r := c.Request()
 	t, f := soap.ParseTransport(r.Header)
@@ -159,10 +160,7 @@ func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) err
 	start := time.Now()
 	r := c.Request()
 	version := guessVersion(r.Header.Get("Content-Type"))
-	label := "other"
-	if s.upstream != nil {
-		label = s.upstream.Label(op)
-	}
+	label := s.upstream.Label(op)
 	f := s.refuse(r, op, head)
 	if f == nil {
 		select {
@@ -221,9 +219,6 @@ func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) err
 // refuse returns the fault for a call that must not be passed through:
 // no upstream, not allowed, not authenticated, over a limit.
 func (s *Server) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault {
-	if s.upstream == nil {
-		return nil // never reached: route sends every call to call() then
-	}
 	caller, f := s.passCaller(r, head)
 	if f != nil {
 		return f
