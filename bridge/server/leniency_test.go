@@ -2,7 +2,7 @@ package server_test
 
 import (
 	"bytes"
-	"io"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +55,7 @@ func TestStrictDecodingFaults(t *testing.T) {
 	cfg.Decode.Strict = true
 	keep := 10
 	sink := logsink.New(logsink.Config{Keep: &keep}, nil)
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: sink, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: sink, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +85,9 @@ func TestStrictDecodingFaults(t *testing.T) {
 func TestSkippedElementsCountedAndLoggedOnce(t *testing.T) {
 	var logs bytes.Buffer
 	srv, err := server.New(testConfig(), nil, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err == nil {
+		t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ func TestEachLevelAlone(t *testing.T) {
 	lenient, _ := newTestServer(t)
 	cfg := testConfig()
 	cfg.Decode.Strict = true
-	srv, err := server.New(cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(t, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

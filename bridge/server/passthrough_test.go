@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
-	"github.com/thereforebridge/thereforebridge/bridge/server"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 )
 
@@ -87,7 +85,8 @@ func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)
 		mutate(cfg)
 	}
 	c := &capture{}
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: c, Required: true}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg.Delivery.Store = config.NewStoreRef("sqlite::memory:")
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: c, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
