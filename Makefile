@@ -73,9 +73,10 @@ deps:
 
 ## test: everything, including the real SOAP clients and the staleness check
 # The packages whose goroutines meet (the store's workers and committers,
-# the server, credential caches, adapters' shared sessions, the fakes) run
-# again under the race detector.
-RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/...
+# the server, credential caches, adapters' shared sessions, the fakes, the
+# pass-through client and the refreshed WSDL) run again under the race
+# detector.
+RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/upstream/... ./bridge/wsdlserve/...
 
 test: deps check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...
