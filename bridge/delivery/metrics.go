@@ -41,7 +41,8 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
 	if time.Since(c.at) > time.Second {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// Within a scrape's usual timeout; a busy store is slow, not absent.
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		b, err := c.e.Backlog(ctx)
 		cancel()
 		if err == nil {
