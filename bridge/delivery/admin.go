@@ -293,7 +293,7 @@ func (e *Engine) act(ctx context.Context, f Filter, states []string, do func(txn
 		return 0, errors.New("pending deliveries are being worked already: retry takes retrying, failed or dead ones")
 	}
 	n := 0
-	err = e.be.inTx(ctx, func(t txn) error {
+	err = e.be.durableTx(ctx, func(t txn) error {
 		ds, err := e.list(ctx, t, where+` ORDER BY d.seq`, args)
 		if err != nil {
 			return err

@@ -328,7 +328,7 @@ func (e *Engine) commitLoop() {
 			}
 		}
 		results := make([]acceptRes, len(batch))
-		err := e.be.inTx(context.Background(), func(t txn) error {
+		err := e.be.durableTx(context.Background(), func(t txn) error {
 			return e.commitBatch(t, batch, results)
 		})
 		for i, r := range batch {
@@ -462,7 +462,7 @@ func rawOrNil(s string) json.RawMessage {
 // RecordAnswer keeps the fault a call was answered with, so that a
 // client's retry of it gets the same answer.
 func (e *Engine) RecordAnswer(ctx context.Context, changeID string, answer []byte) error {
-	return e.be.inTx(ctx, func(t txn) error {
+	return e.be.durableTx(ctx, func(t txn) error {
 		_, err := t.exec(ctx, `UPDATE tb_change SET outcome = ? WHERE id = ?`, string(answer), changeID)
 		return err
 	})

@@ -30,7 +30,7 @@ import (
 // by at most one job at a time across every replica, so a key is never
 // delivered twice at once, while busy keys share a few jobs instead of
 // costing one job each.
-const shards = 64
+const shards = 32
 
 func shardOf(key string) int {
 	h := fnv.New32a()
@@ -72,6 +72,9 @@ type rows interface {
 type backend interface {
 	postgres() bool
 	inTx(ctx context.Context, f func(txn) error) error
+	// durableTx is inTx for what must survive power loss once
+	// committed: accepted changes, operators' actions.
+	durableTx(ctx context.Context, f func(txn) error) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	close()
@@ -211,9 +214,13 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 		}
 	}
 	// One connection, as River's SQLite driver advises; WAL so readers do
-	// not wait for the writer; synchronous=FULL so a commit is on disk
-	// before the SOAP answer (group commit makes that one fsync per batch).
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	// not wait for the writer. Commits are synchronous=NORMAL (no fsync)
+	// but for durableTx, which is FULL: an accepted change is on disk
+	// before the SOAP answer (group commit makes that one fsync per batch),
+	// and its fsync of the log also makes durable whatever was committed
+	// before it. What a worker records may be lost to a power cut, and the
+	// delivery is then made again, with the same change id.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -259,6 +266,31 @@ func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
 func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 	b.stmts.prepare(ctx, b.db)
 	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(&sqliteTxn{tx: tx, client: b.client, stmts: b.stmts}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// durableTx runs f on the one connection held for the whole of it, with
+// synchronous=FULL around the transaction, so no other statement runs in
+// between and the commit is fsynced.
+func (b *sqliteBackend) durableTx(ctx context.Context, f func(txn) error) error {
+	b.stmts.prepare(ctx, b.db)
+	conn, err := b.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -412,6 +444,9 @@ func (b *pgBackend) inTx(ctx context.Context, f func(txn) error) error {
 	}
 	return tx.Commit(ctx)
 }
+
+// durableTx is inTx: a Postgres commit is on disk when it returns.
+func (b *pgBackend) durableTx(ctx context.Context, f func(txn) error) error { return b.inTx(ctx, f) }
 
 func (b *pgBackend) start(ctx context.Context) error { return b.client.Start(ctx) }
 func (b *pgBackend) stop(ctx context.Context) error  { return b.client.Stop(ctx) }
