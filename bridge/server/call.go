@@ -41,7 +41,7 @@ func (s *Server) call(c echo.Context, id string) error {
 	default:
 		version = guessVersion(c.Request().Header.Get("Content-Type"))
 		c.Response().Header().Set("Retry-After", "1")
-		f = &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Busy"},
+		f = &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindBusy},
 			Reason: fmt.Sprintf("the bridge is handling %d calls, its limit; retry shortly", cap(s.slots))}
 	}
 	op, outcome := "unknown", "ok"
@@ -52,7 +52,7 @@ func (s *Server) call(c echo.Context, id string) error {
 	if f != nil {
 		outcome = "fault"
 		if f.Detail != nil {
-			outcome = strings.ToLower(f.Detail.Kind)
+			outcome = strings.ToLower(string(f.Detail.Kind))
 		}
 		err = s.writeFault(c, version, f)
 	} else {
@@ -107,11 +107,11 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 		}
 		if s.auth == nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
 		}
 		name, err := s.auth.Token(req.Security)
 		if err != nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
 		}
 		caller = name
 	}
@@ -126,10 +126,10 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		var v *contract.Violation
 		if !errors.As(err, &v) {
 			s.log.Error("validation failed internally", "request_id", id, "error", err.Error())
-			return t.Version, req, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+			return t.Version, req, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: soap.KindInternal},
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"}
 		}
-		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}}
+		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: soap.KindValidation, Path: v.Path, Rule: v.Rule}}
 	}
 	return t.Version, req, s.accept(r, id, caller, req)
 }
@@ -147,12 +147,12 @@ func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *
 	}
 	change, err := delivery.NewChange(id, caller, messageID, req.Operation.Name, contract.Params(req.Body), time.Now())
 	if err != nil {
-		return &soap.Fault{Code: soap.Client, Reason: err.Error(), Detail: &soap.Detail{Kind: "Validation"}}
+		return &soap.Fault{Code: soap.Client, Reason: err.Error(), Detail: &soap.Detail{Kind: soap.KindValidation}}
 	}
 	rc, err := s.engine.Accept(r.Context(), change)
 	if err != nil {
 		s.log.Error("the change could not be stored", "request_id", id, "error", err.Error())
-		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Store"},
+		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindStore},
 			Header: http.Header{"Retry-After": {"5"}},
 			Reason: "the change could not be stored, so nothing was applied; retry shortly (request id " + id + ")"}
 	}
@@ -194,7 +194,7 @@ func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *
 // with WWW-Authenticate, and a fault saying the same; it is one answer for
 // an unknown user and a wrong password alike.
 func (s *Server) challenge(reason string) *soap.Fault {
-	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: "Auth"},
+	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: soap.KindAuth},
 		Header: http.Header{"WWW-Authenticate": {`Basic realm="` + s.cfg.Auth.Realm + `", charset="UTF-8"`}}}
 }
 
@@ -213,7 +213,7 @@ func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 // larger message past the limit; chunked bodies are cut at the limit too.
 func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
-	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
+	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
 		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
 	var in io.Reader = r.Body
 	size := r.ContentLength
@@ -225,13 +225,13 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 				Reason: "the gzip body cannot be read: " + err.Error()}
 		}
 		defer zr.Close()
 		in, size = zr, -1
 	default:
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed or gzip-compressed"}
 	}
 	if size < 0 || size > max {
@@ -243,7 +243,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 		return nil, tooLarge
 	}
 	if err != nil {
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "the request body could not be read: " + err.Error()}
 	}
 	return buf.Bytes(), nil
@@ -253,7 +253,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 // The other vendors' outcomes say what else happened: ok (applied),
 // retrying or pending (stored, and will be delivered).
 func vendorFault(outcomes []delivery.Outcome) *soap.Fault {
-	d := &soap.Detail{Kind: "Vendors"}
+	d := &soap.Detail{Kind: soap.KindVendors}
 	var failed []string
 	for _, o := range outcomes {
 		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: o.State, Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}

@@ -211,7 +211,7 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in the SOAP handler", "request_id", id, "panic", fmt.Sprint(p))
-			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: soap.KindInternal},
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"})
 		}
 	}()
@@ -230,13 +230,13 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 			return s.serveWSDL(c)
 		}
 		c.Response().Header().Set("Allow", "GET, POST")
-		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "GET is only for the contract: use " + s.cfg.Endpoint + "?wsdl, and POST for SOAP calls"})
 	case http.MethodPost:
 		return s.call(c, id)
 	}
 	c.Response().Header().Set("Allow", "GET, POST")
-	return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+	return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: soap.KindTransport},
 		Reason: "method " + r.Method + " is not allowed; POST SOAP calls, GET ?wsdl for the contract"})
 }
 
