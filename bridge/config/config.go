@@ -41,6 +41,7 @@ type Config struct {
 	Auth        Auth                 `yaml:"auth"`
 	TLS         TLS                  `yaml:"tls"`
 	Admin       Admin                `yaml:"admin"`
+	Log         Log                  `yaml:"log"`
 	Vendors     map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -212,6 +213,7 @@ func (c *Config) defaults() {
 		l.IdleTimeout = Duration(120 * time.Second)
 	}
 	c.authDefaults()
+	c.logDefaults()
 	f := &c.Fanout
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
@@ -259,6 +261,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkAdmin(); err != nil {
+		return err
+	}
+	if err := c.checkLog(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {

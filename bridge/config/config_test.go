@@ -33,6 +33,8 @@ func TestDefault(t *testing.T) {
 		{"ShutdownTimeout", c.ShutdownTimeout.D(), 10 * time.Second},
 		{"Limits.ReadTimeout", c.Limits.ReadTimeout.D(), 30 * time.Second},
 		{"vendors", len(c.Vendors) > 0, true},
+		{"Log.Level", c.Log.Level, "info"},
+		{"Log.Format", c.Log.Format, "json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,6 +228,16 @@ func TestParseErrors(t *testing.T) {
 			name: "unknown key in flow style",
 			yaml: "limits: {max_depth: 20, maxdepth: 30}\n",
 			want: "test.yaml:1: limits.maxdepth: unknown field",
+		},
+		{
+			name: "unknown log level",
+			yaml: "log:\n  level: verbose\n",
+			want: `test.yaml:2: log.level: must be debug, info, warn or error, got "verbose"`,
+		},
+		{
+			name: "unknown log format",
+			yaml: "log:\n  format: xml\n",
+			want: `test.yaml:2: log.format: must be json or text, got "xml"`,
 		},
 		{
 			name: "string for int",

@@ -62,7 +62,7 @@ func (s *Server) call(c echo.Context, id string) error {
 	s.metrics.Requests.WithLabelValues(op, outcome).Inc()
 	s.metrics.RequestDuration.WithLabelValues(op).Observe(elapsed.Seconds())
 	attrs := []slog.Attr{slog.String("request_id", id), slog.String("operation", op), slog.String("outcome", outcome),
-		slog.Int("status", c.Response().Status), slog.Duration("latency", elapsed)}
+		slog.Int("http_status", c.Response().Status), slog.Duration("latency", elapsed)}
 	if f != nil {
 		attrs = append(attrs, slog.String("fault", f.Reason))
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
@@ -126,6 +127,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 				c.Response().Header().Set(echo.HeaderXRequestID, id)
 			}
 			c.Set("request_id", id)
+			// Every line logged for this call (engine, vendor adapters)
+			// carries the id through the context.
+			c.SetRequest(c.Request().WithContext(logging.WithRequestID(c.Request().Context(), id)))
 		},
 	}))
 	e.Any(cfg.Endpoint, s.endpoint)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
@@ -77,12 +77,12 @@ func configArg(fs *cmdFlags, pos []string, flagPath string) (string, bool) {
 
 // runServe loads the config and serves until a signal.
 func runServe(opts serveOptions, stdout, stderr io.Writer) int {
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	cfg, err := config.Load(opts.configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
+	log := logging.New(stdout, cfg.Log)
 	if opts.listen != "" {
 		cfg.Listen = opts.listen
 	}
