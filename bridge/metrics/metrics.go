@@ -23,6 +23,7 @@ type Metrics struct {
 	VendorRetries   *prometheus.CounterVec   // vendor
 	BestEffortFails *prometheus.CounterVec   // vendor
 	DeliveriesDead  *prometheus.CounterVec   // vendor
+	Reloads         *Reloads
 
 	collectors []prometheus.Collector // everything registered, for Names
 }
@@ -59,6 +60,8 @@ func New() *Metrics {
 			Name: "thereforebridge_deliveries_dead_total", Help: "Deliveries given up after delivery.max_age (kept for operators to retry or discard).",
 		}, []string{"vendor"}),
 	}
+	m.Reloads = newReloads()
+	m.MustRegister(m.Reloads.collectors()...)
 	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.MustRegister(buildInfo())

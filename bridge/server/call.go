@@ -27,7 +27,7 @@ import (
 
 // call handles a POST: one SOAP call from bytes to answer, with one log
 // line and the request metrics.
-func (s *Server) call(c echo.Context, id string) error {
+func (s *state) call(c echo.Context, id string) error {
 	start := time.Now()
 	var version soap.Version
 	var req *soap.Request
@@ -72,7 +72,7 @@ func (s *Server) call(c echo.Context, id string) error {
 
 // process decodes, validates and fans out one call. It returns the
 // version to answer in, the request once decoded, and the fault, if any.
-func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Request, *soap.Fault) {
+func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request, *soap.Fault) {
 	t, f := soap.ParseTransport(r.Header)
 	if f != nil {
 		return t.Version, nil, f
@@ -140,7 +140,7 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 // permanent failure seen in that time is a fault, anything else is 200
 // because the change will be delivered. A client's retry of a call gets
 // the original's answer and makes no second change.
-func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *soap.Fault {
+func (s *state) accept(r *http.Request, id, caller string, req *soap.Request) *soap.Fault {
 	messageID := ""
 	if req.WSA != nil {
 		messageID = req.WSA.MessageID
@@ -193,12 +193,12 @@ func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *
 // challenge is the answer to missing or wrong HTTP Basic credentials: 401
 // with WWW-Authenticate, and a fault saying the same; it is one answer for
 // an unknown user and a wrong password alike.
-func (s *Server) challenge(reason string) *soap.Fault {
+func (s *state) challenge(reason string) *soap.Fault {
 	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: soap.KindAuth},
 		Header: http.Header{"WWW-Authenticate": {`Basic realm="` + s.cfg.Auth.Realm + `", charset="UTF-8"`}}}
 }
 
-func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
+func (s *state) writeResponse(c echo.Context, req *soap.Request) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendResponse(buf, req)
@@ -211,7 +211,7 @@ func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 // readBody reads the body within the size limit. A gzip body is accepted
 // and its decompressed size is what counts, so compression cannot carry a
 // larger message past the limit; chunked bodies are cut at the limit too.
-func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
+func (s *state) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
 	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
 		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
@@ -266,7 +266,7 @@ func vendorFault(outcomes []delivery.Outcome) *soap.Fault {
 		Reason: "the change was refused by a required vendor: " + strings.Join(failed, ", ") + " failed permanently; see the fault detail for each vendor's outcome"}
 }
 
-func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
+func (s *state) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendFault(buf, v, f)

@@ -7,6 +7,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,6 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
-	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
@@ -36,30 +36,50 @@ import (
 	"github.com/thereforebridge/thereforebridge/wsdl"
 )
 
-// Server is one bridge instance.
+// Server is one bridge instance: what lives as long as the process (the
+// HTTP server, the delivery engine and the vendors it delivers to), and
+// the live state every call runs on, which Reload replaces.
 type Server struct {
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	engine  *delivery.Engine
+	http    *http.Server
+	ready   atomic.Bool
+	live    atomic.Pointer[state]
+	closers []func()
+	reload  sync.Mutex // one reload at a time; guards closed
+	closed  bool       // shut down: no reload any more
+}
+
+// state is everything a call needs that comes from the configuration. A
+// call takes the live state once, at its start, and keeps it to its end,
+// so a reload never changes the rules under a call in flight. Its
+// engine, targets, debug and directory are the Server's, shared by every
+// state: the delivery engine keeps them for its life.
+type state struct {
 	cfg       *config.Config
 	log       *slog.Logger
-	echo      *echo.Echo
-	http      *http.Server
 	wsdl      *wsdlserve.Server
 	contract  soap.Contract
 	engine    *delivery.Engine
 	limits    xmlbind.Limits
 	targets   []fanout.Target
 	debug     map[string]vendors.Debugger
-	closers   []func()
 	metrics   *metrics.Metrics
-	ready     atomic.Bool
 	slots     chan struct{}       // one per SOAP call in flight
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
 	perCaller *callerLimits       // nil when off
 	directory identity.Directory
+	tls       *tls.Config // nil without TLS
 }
 
 // New builds a server for cfg with the given fan-out targets, opening
 // (and migrating) the delivery store and starting its workers.
 func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server, error) {
+	return newServer(cfg, targets, nil, log)
+}
+
+func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]vendors.Debugger, log *slog.Logger) (*Server, error) {
 	store := cfg.Delivery.Store.DSN()
 	if store == "" {
 		// serve always sets a store (the state directory's by default);
@@ -67,16 +87,12 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		store = "sqlite::memory:"
 		log.Warn("delivery.store is not set: deliveries are kept in memory and lost when the process ends")
 	}
-	ws, err := wsdlserve.New(wsdl.Document, cfg.WSDL.TrustForwardedHeaders)
+	s := &Server{log: log, metrics: metrics.New()}
+	fixed := &state{targets: targets, debug: debug, directory: identity.FromConfig(cfg.Identity)}
+	st, err := s.newState(cfg, fixed) // checked before the store is opened
 	if err != nil {
 		return nil, err
 	}
-	authn, err := auth.New(cfg.Auth)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
-	}
-	m := metrics.New()
-	dir := identity.FromConfig(cfg.Identity)
 	engine, err := delivery.Open(context.Background(), delivery.Config{
 		Store:          store,
 		ApplyWait:      cfg.Delivery.ApplyWait.D(),
@@ -89,33 +105,18 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		EncryptionKey:  cfg.Delivery.Key(),
 		PollInterval:   cfg.Delivery.PollInterval.D(),
 		RescueAfter:    cfg.Delivery.RescueAfter.D(),
-	}, targets, dir, log, m)
+	}, targets, fixed.directory, log, s.metrics)
 	if err != nil {
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
-	if authn != nil && engine.Shared() {
-		authn.ShareNonces(engine) // a replay to another replica is refused too
-	}
-	m.Registry.MustRegister(engine.Collector())
+	shareNonces(st.auth, engine)
+	s.metrics.Registry.MustRegister(engine.Collector())
 	if err := engine.Start(context.Background()); err != nil {
 		engine.Stop(context.Background())
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
-	s := &Server{
-		auth: authn,
-		// Each replica enforces its share of the per-caller rate.
-		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
-		metrics:   m,
-		cfg:       cfg,
-		log:       log,
-		wsdl:      ws,
-		contract:  contract.Operations(),
-		engine:    engine,
-		directory: dir,
-		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
-		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
-		targets:   targets,
-	}
+	s.engine, st.engine = engine, engine
+	s.live.Store(st)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -127,12 +128,9 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 				c.Response().Header().Set(echo.HeaderXRequestID, id)
 			}
 			c.Set("request_id", id)
-			// Every line logged for this call (engine, vendor adapters)
-			// carries the id through the context.
-			c.SetRequest(c.Request().WithContext(logging.WithRequestID(c.Request().Context(), id)))
 		},
 	}))
-	e.Any(cfg.Endpoint, s.endpoint)
+	e.Any(cfg.Endpoint, s.onLive((*state).endpoint))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", func(c echo.Context) error {
 		if !s.ready.Load() {
@@ -140,12 +138,11 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		}
 		return c.String(http.StatusOK, "ready\n")
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})))
 	if cfg.Debug {
-		e.GET("/debug/vendors/:name", s.debugVendor)
-		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.vendorFault)
+		e.GET("/debug/vendors/:name", s.onLive((*state).debugVendor))
+		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.onLive((*state).vendorFault))
 	}
-	s.echo = e
 	s.ready.Store(true)
 	s.http = &http.Server{
 		Handler:           e,
@@ -158,6 +155,58 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	return s, nil
 }
 
+// newState builds what calls under cfg run on, with what lives as long as
+// the process taken from fixed; nothing of it is live yet.
+func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
+	ws, err := wsdlserve.New(wsdl.Document, cfg.WSDL.TrustForwardedHeaders)
+	if err != nil {
+		return nil, err
+	}
+	authn, err := auth.New(cfg.Auth)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
+	if fixed.engine != nil {
+		shareNonces(authn, fixed.engine)
+	}
+	var tc *tls.Config
+	if cfg.TLS.Enabled() {
+		if tc, err = tlsConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &state{
+		auth: authn,
+		// Each replica enforces its share of the per-caller rate.
+		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
+		metrics:   s.metrics,
+		cfg:       cfg,
+		log:       s.log,
+		wsdl:      ws,
+		contract:  contract.Operations(),
+		engine:    fixed.engine,
+		directory: fixed.directory,
+		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
+		targets:   fixed.targets,
+		debug:     fixed.debug,
+		tls:       tc,
+	}, nil
+}
+
+// shareNonces makes a verifier refuse a WS-Security nonce any replica on
+// the same store has seen, not only this process.
+func shareNonces(authn *auth.Authenticator, engine *delivery.Engine) {
+	if authn != nil && engine.Shared() {
+		authn.ShareNonces(engine)
+	}
+}
+
+// onLive runs h on the live state, taken once for the whole request.
+func (s *Server) onLive(h func(*state, echo.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error { return h(s.live.Load(), c) }
+}
+
 // Build is New with the vendors the configuration names (and their
 // in-process fakes, where it asks for them).
 func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
@@ -165,18 +214,17 @@ func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := New(cfg, set.Targets, log)
+	s, err := newServer(cfg, set.Targets, set.Debug, log)
 	if err != nil {
 		set.Close()
 		return nil, err
 	}
-	s.debug = set.Debug
 	s.closers = append(s.closers, set.Close)
 	return s, nil
 }
 
 // Handler returns the HTTP handler (for httptest).
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.http.Handler }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
@@ -193,6 +241,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // released for the next run), then the fakes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
+	s.reload.Lock()
+	s.closed = true
+	s.reload.Unlock()
 	err := s.http.Shutdown(ctx)
 	if serr := s.engine.Stop(ctx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
 		err = serr
@@ -208,7 +259,7 @@ func (s *Server) Engine() *delivery.Engine { return s.engine }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-func (s *Server) endpoint(c echo.Context) (err error) {
+func (s *state) endpoint(c echo.Context) (err error) {
 	r := c.Request()
 	id, _ := c.Get("request_id").(string)
 	version := guessVersion(r.Header.Get("Content-Type"))
@@ -254,7 +305,7 @@ func wantsWSDL(r *http.Request) bool {
 	return false
 }
 
-func (s *Server) serveWSDL(c echo.Context) error {
+func (s *state) serveWSDL(c echo.Context) error {
 	b, err := s.wsdl.Render(s.wsdl.EndpointURL(c.Request(), s.cfg.Endpoint))
 	if err != nil {
 		return err
@@ -269,7 +320,7 @@ func guessVersion(contentType string) soap.Version {
 	return soap.V11
 }
 
-func (s *Server) debugVendor(c echo.Context) error {
+func (s *state) debugVendor(c echo.Context) error {
 	name := c.Param("name")
 	if d, ok := s.debug[name]; ok {
 		return c.JSON(http.StatusOK, d.DebugState())

@@ -77,24 +77,18 @@ func configArg(fs *cmdFlags, pos []string, flagPath string) (string, bool) {
 
 // runServe loads the config and serves until a signal.
 func runServe(opts serveOptions, stdout, stderr io.Writer) int {
-	cfg, err := config.Load(opts.configPath)
+	cfg, err := loadConfig(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
 	log := logging.New(stdout, cfg.Log)
-	if opts.listen != "" {
-		cfg.Listen = opts.listen
-	}
-	if err := prepareStore(cfg); err != nil {
-		fmt.Fprintln(stderr, "thereforebridge:", err)
-		return exitError
-	}
 	srv, err := server.Build(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
+	defer reloadOnHangup(srv, func() (*config.Config, error) { return loadConfig(opts) })() // before "listening": a SIGHUP after it reloads
 	plain, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
