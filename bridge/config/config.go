@@ -42,6 +42,7 @@ type Config struct {
 	TLS         TLS                  `yaml:"tls"`
 	Admin       Admin                `yaml:"admin"`
 	Log         Log                  `yaml:"log"`
+	Tracing     Tracing              `yaml:"tracing"`
 	Vendors     map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
@@ -214,6 +215,7 @@ func (c *Config) defaults() {
 	}
 	c.authDefaults()
 	c.logDefaults()
+	c.tracingDefaults()
 	f := &c.Fanout
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
@@ -264,6 +266,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkLog(); err != nil {
+		return err
+	}
+	if err := c.checkTracing(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {

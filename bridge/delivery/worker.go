@@ -13,6 +13,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
 // pickLimit bounds the pending rows one pass of a shard reads.
@@ -245,7 +246,9 @@ func (e *Engine) attempt(ctx context.Context, t fanout.Target, call *fanout.Call
 	}
 	actx, cancel := context.WithTimeout(logging.WithRequestID(ctx, call.RequestID), e.cfg.AttemptTimeout)
 	start := time.Now()
+	actx, end := tracing.Attempt(actx, name, call.Operation, call.Attempt)
 	res := safeDeliver(actx, t.Vendor, call)
+	end(res.Status.String(), res.VendorStatus)
 	cancel()
 	latency := time.Since(start)
 	if res.Status != fanout.OK && ctx.Err() != nil {

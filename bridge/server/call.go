@@ -23,6 +23,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
 // call handles a POST: one SOAP call from bytes to answer, with one log
@@ -67,6 +68,7 @@ func (s *state) call(c echo.Context, id string) error {
 		attrs = append(attrs, slog.String("fault", f.Reason))
 	}
 	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "soap call", attrs...)
+	tracing.Call(c.Request().Context(), op, outcome, id)
 	return err
 }
 

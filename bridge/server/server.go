@@ -29,6 +29,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
@@ -145,7 +146,7 @@ func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]ven
 	}
 	s.ready.Store(true)
 	s.http = &http.Server{
-		Handler:           e,
+		Handler:           tracing.Handler(e, cfg.Endpoint),
 		ReadHeaderTimeout: cfg.Limits.HeaderTimeout.D(),
 		ReadTimeout:       cfg.Limits.ReadTimeout.D(),
 		WriteTimeout:      cfg.Limits.WriteTimeout.D(),

@@ -83,6 +83,12 @@ func runServe(opts serveOptions, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	log := logging.New(stdout, cfg.Log)
+	stopTracing, err := startTracing(cfg.Tracing, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "thereforebridge:", err)
+		return exitError
+	}
+	defer stopTracing()
 	srv, err := server.Build(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
