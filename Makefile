@@ -5,7 +5,7 @@ BIN     := bin/thereforebridge
 WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
 
-.PHONY: all deps generate check-generated build run test bench fuzz interop vet dist image
+.PHONY: all deps generate check-generated build run test bench fuzz interop vet dist image docs
 
 all: build
 
@@ -59,6 +59,10 @@ image:
 	mkdir $$ctx/state && \
 	$$builder build --quiet -f cmd/thereforebridge/deploy/Containerfile -t $(IMAGE) $$ctx && \
 	echo "image: $(IMAGE)"
+
+## docs: rewrite bridge/config/REFERENCE.md from the config types (a test fails when it is stale)
+docs:
+	$(GO) run ./bridge/internal/configdoc -o bridge/config/REFERENCE.md
 
 ## run: start the bridge on its embedded default configuration
 run:
