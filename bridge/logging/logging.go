@@ -1,7 +1,8 @@
 // Package logging builds the bridge's logger from the `log:` config: JSON
 // or text lines at a level a reload can change, and the request id of the
 // SOAP call a line belongs to added from the context, so that vendor
-// adapters and the engine need not pass it along by hand. The keys the
+// adapters and the engine need not pass it along by hand, and the trace id
+// when the call is traced. The keys the
 // bridge writes are one documented set (README, "Log lines").
 package logging
 
@@ -10,12 +11,18 @@ import (
 	"io"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 )
 
 // KeyRequestID is the key of the request id on every line that belongs
 // to a SOAP call.
 const KeyRequestID = "request_id"
+
+// KeyTraceID is the key of the trace id on a line written under a traced
+// call, to go from a log line to its trace.
+const KeyTraceID = "trace_id"
 
 type ctxKey struct{}
 
@@ -63,9 +70,17 @@ type handler struct {
 func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" && !h.hasID && !hasKey(r, KeyRequestID) {
-		r = r.Clone()
-		r.AddAttrs(slog.String(KeyRequestID, id))
+	id := RequestID(ctx)
+	addID := id != "" && !h.hasID && !hasKey(r, KeyRequestID)
+	sc := trace.SpanContextFromContext(ctx)
+	if addID || sc.IsValid() {
+		r = r.Clone() // the caller's record may be shared
+		if addID {
+			r.AddAttrs(slog.String(KeyRequestID, id))
+		}
+		if sc.IsValid() {
+			r.AddAttrs(slog.String(KeyTraceID, sc.TraceID().String()))
+		}
 	}
 	return h.inner.Handle(ctx, r)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
 )
@@ -40,6 +42,19 @@ func TestRequestIDFromContext(t *testing.T) {
 				t.Errorf("request_id = %q, want %q (line %s)", got, tt.want, buf.String())
 			}
 		})
+	}
+}
+
+func TestTraceID(t *testing.T) {
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	var buf bytes.Buffer
+	l := logging.New(&buf, config.Log{Level: "info", Format: "json"})
+	l.InfoContext(ctx, "traced")
+	l.Info("untraced")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if !strings.Contains(lines[0], `"trace_id":"`+sc.TraceID().String()+`"`) || strings.Contains(lines[1], "trace_id") {
+		t.Errorf("trace_id on the wrong lines:\n%s", buf.String())
 	}
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -26,6 +27,9 @@ import (
 func (s *Server) Reload(load func() (*config.Config, error)) (restart []string, err error) {
 	s.reload.Lock()
 	defer s.reload.Unlock()
+	if s.closed {
+		return nil, errors.New("the bridge is shutting down; the configuration was not reloaded")
+	}
 	m := s.metrics.Reloads
 	old := s.live.Load()
 	cfg, err := load()

@@ -20,6 +20,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
@@ -260,4 +261,42 @@ func TestReloadCertificate(t *testing.T) {
 		t.Errorf("after a refused reload: served %q, want second", got)
 	}
 
+}
+
+// TestReloadLogLevel: log.level applies at once, for the lines of every
+// part of the bridge.
+func TestReloadLogLevel(t *testing.T) {
+	cfg := testConfig()
+	var logs syncBuffer
+	log := logging.New(&logs, cfg.Log)
+	srv, err := server.New(cfg, []fanout.Target{{Vendor: &capture{}, Required: true}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		t.Fatal("debug is on before the reload")
+	}
+	next := testConfig()
+	next.Log.Level = "debug"
+	if _, err := srv.Reload(fixed(next)); err != nil {
+		t.Fatal(err)
+	}
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
+		t.Error("log.level debug did not apply")
+	}
+	if !strings.Contains(logs.String(), `"changed":["log.level"]`) {
+		t.Errorf("the reload line does not name the change: %s", logs.String())
+	}
+}
+
+// TestReloadAfterShutdown: a SIGHUP racing the shutdown starts nothing.
+func TestReloadAfterShutdown(t *testing.T) {
+	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Shutdown(context.Background())
+	if _, err := srv.Reload(fixed(testConfig())); err == nil {
+		t.Error("Reload after Shutdown succeeded")
+	}
 }
