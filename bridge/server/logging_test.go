@@ -1,46 +1,28 @@
 package server_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
-// syncBuffer is a bytes.Buffer that vendor goroutines may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) lines(t *testing.T) []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// jsonLines parses a JSON log, one object per line.
+func jsonLines(t *testing.T, log string) []map[string]any {
+	t.Helper()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(s.b.Bytes()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
+	if strings.TrimSpace(log) == "" {
+		return nil
+	}
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
 		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("a log line is not JSON: %q", sc.Text())
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
 		}
 		out = append(out, m)
 	}
@@ -55,7 +37,7 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 func TestEveryCallLineHasRequestID(t *testing.T) {
 	cfg := config.Default()
 	cfg.Log.Level = "debug"
-	var buf syncBuffer
+	var buf vendortest.SafeBuffer
 	srv, err := server.Build(cfg, logging.New(&buf, cfg.Log))
 	if err != nil {
 		t.Fatal(err)
@@ -65,13 +47,13 @@ func TestEveryCallLineHasRequestID(t *testing.T) {
 	hdr = hdr.Clone()
 	hdr.Set("Authorization", "Basic ZGVtbzpkZW1vLXBhc3N3b3Jk") // demo:demo-password
 	hdr.Set("X-Request-ID", "trace-me-1")
-	before := len(buf.lines(t))
+	before := len(jsonLines(t, buf.String()))
 	if rec := post(srv.Handler(), hdr, body); rec.Code != 200 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	var lines []map[string]any
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		lines = buf.lines(t)[before:]
+		lines = jsonLines(t, buf.String())[before:]
 		calls := 0
 		for _, l := range lines {
 			if l["msg"] == "vendor call" {

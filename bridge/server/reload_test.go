@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 )
 
 // gate holds each call until released and says when one has arrived.
@@ -66,7 +66,7 @@ func TestReloadInFlight(t *testing.T) {
 	cfg := testConfig()
 	wait := config.Duration(time.Minute)
 	cfg.Delivery.ApplyWait = &wait
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: g, Required: true}}, slog.New(slog.DiscardHandler))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: g, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +97,12 @@ func TestReloadInFlight(t *testing.T) {
 // TestReloadInvalid: a configuration that does not load is logged with
 // its file, line and field, and the running one stays.
 func TestReloadInvalid(t *testing.T) {
-	var logs syncBuffer
+	var logs vendortest.SafeBuffer
 	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	_, err = srv.Reload(func() (*config.Config, error) {
 		return config.Parse([]byte("auth:\n  insecure_no_auth: true\nlimits:\n  max_depth: 3\n"), "bridge.yaml")
 	})
@@ -123,7 +124,7 @@ func TestReloadInvalid(t *testing.T) {
 // TestReloadRestartKeys: keys a running bridge cannot change are reported
 // and keep their value; the rest applies.
 func TestReloadRestartKeys(t *testing.T) {
-	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.DiscardHandler))
+	srv, err := newServer(t, testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestReloadRestartKeys(t *testing.T) {
 // TestNoCallRefusedDuringReloads reloads over and over under a steady
 // stream of calls: every call is answered 200.
 func TestNoCallRefusedDuringReloads(t *testing.T) {
-	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.DiscardHandler))
+	srv, err := newServer(t, testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,24 +217,15 @@ func TestReloadCertificate(t *testing.T) {
 	install("first")
 	cfg := testConfig()
 	cfg.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile}
-	srv, err := server.New(cfg, []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.DiscardHandler))
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: &capture{}, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := srv.Listen(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
+	addr := serveTLS(t, srv)
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.cert)
 	served := func() string {
-		c, err := tls.Dial("tcp", plain.Addr().String(), &tls.Config{RootCAs: roots})
+		c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: roots})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,12 +259,13 @@ func TestReloadCertificate(t *testing.T) {
 // part of the bridge.
 func TestReloadLogLevel(t *testing.T) {
 	cfg := testConfig()
-	var logs syncBuffer
+	var logs vendortest.SafeBuffer
 	log := logging.New(&logs, cfg.Log)
 	srv, err := server.New(cfg, []fanout.Target{{Vendor: &capture{}, Required: true}}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	if log.Enabled(context.Background(), slog.LevelDebug) {
 		t.Fatal("debug is on before the reload")
 	}
@@ -291,7 +284,7 @@ func TestReloadLogLevel(t *testing.T) {
 
 // TestReloadAfterShutdown: a SIGHUP racing the shutdown starts nothing.
 func TestReloadAfterShutdown(t *testing.T) {
-	srv, err := server.New(testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}}, slog.New(slog.DiscardHandler))
+	srv, err := newServer(t, testConfig(), []fanout.Target{{Vendor: &capture{}, Required: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
