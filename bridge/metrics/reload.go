@@ -17,12 +17,12 @@ const (
 type Reloads struct {
 	Total         *prometheus.CounterVec // outcome
 	Last          prometheus.Gauge       // unix time of the last reload
-	LastOK        prometheus.Gauge       // 1 when the last reload was applied, 0 when refused
+	LastOK        prometheus.Gauge       // 1 when the last load was applied, 0 when a reload was refused
 	RestartNeeded *prometheus.GaugeVec   // key: 1 while the file's value waits for a restart
 }
 
 func newReloads() *Reloads {
-	return &Reloads{
+	r := &Reloads{
 		Total: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "thereforebridge_config_reloads_total", Help: "Configuration reloads by outcome (applied, restart_needed, invalid).",
 		}, []string{"outcome"}),
@@ -30,12 +30,14 @@ func newReloads() *Reloads {
 			Name: "thereforebridge_config_reload_last_timestamp_seconds", Help: "When the configuration was last reloaded (unix time).",
 		}),
 		LastOK: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "thereforebridge_config_reload_last_success", Help: "1 when the last reload was applied, 0 when it was refused as invalid.",
+			Name: "thereforebridge_config_reload_last_success", Help: "1 when the configuration last loaded (at start or by a reload) was applied, 0 when a reload was refused as invalid.",
 		}),
 		RestartNeeded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "thereforebridge_config_restart_needed", Help: "1 for each configuration key whose new value waits for a restart.",
 		}, []string{"key"}),
 	}
+	r.LastOK.Set(1) // the configuration the bridge started with; a 0 alerts
+	return r
 }
 
 func (r *Reloads) collectors() []prometheus.Collector {
