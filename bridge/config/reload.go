@@ -16,7 +16,7 @@ import (
 var restartKeys = []string{
 	"listen", "endpoint", "debug", "debug_listen",
 	"limits.header_timeout", "limits.read_timeout", "limits.write_timeout", "limits.idle_timeout",
-	"log.format", "tracing", "delivery", "fanout", "identity", "vendors",
+	"log.format", "tracing", "admin", "delivery", "fanout", "identity", "vendors",
 }
 
 // KeepRunning prepares next to replace running in a live bridge: every
