@@ -76,8 +76,14 @@ deps:
 	@bash .ci/deps
 
 ## test: everything, including the real SOAP clients and the staleness check
+# The packages whose goroutines meet (the store's workers and committers,
+# the server, credential caches, adapters' shared sessions, the fakes) run
+# again under the race detector.
+RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/tracing/... ./bridge/logging/...
+
 test: deps check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 ## interop: only the real SOAP clients (testdata/interop/), failing when a stack is missing
 interop: ; THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 -run . ./bridge/interop
