@@ -5,7 +5,7 @@ BIN     := bin/thereforebridge
 WSDL    := wsdl/therefore.wsdl
 GENDIR  := generated
 
-.PHONY: all deps generate check-generated build run test bench fuzz interop vet dist image
+.PHONY: all deps generate check-generated build run test bench fuzz interop vet dist image docs
 
 all: build
 
@@ -60,6 +60,10 @@ image:
 	$$builder build --quiet -f cmd/thereforebridge/deploy/Containerfile -t $(IMAGE) $$ctx && \
 	echo "image: $(IMAGE)"
 
+## docs: rewrite bridge/config/REFERENCE.md from the config types (a test fails when it is stale)
+docs:
+	$(GO) run ./bridge/internal/configdoc -o bridge/config/REFERENCE.md
+
 ## run: start the bridge on its embedded default configuration
 run:
 	$(GO) run ./cmd/thereforebridge serve
@@ -76,7 +80,7 @@ deps:
 # the server, credential caches, adapters' shared sessions, the fakes, the
 # pass-through client and the refreshed WSDL) run again under the race
 # detector.
-RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/upstream/... ./bridge/wsdlserve/...
+RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/upstream/... ./bridge/wsdlserve/... ./bridge/tracing/... ./bridge/logging/...
 
 test: deps check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...

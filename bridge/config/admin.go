@@ -21,6 +21,7 @@ type Admin struct {
 
 // AdminUser is one operator.
 type AdminUser struct {
+	// Name is the operator's login on the operators' page.
 	Name string `yaml:"name"`
 	// PasswordHash is bcrypt or argon2id (thereforebridge hash-password
 	// makes one); never a password.

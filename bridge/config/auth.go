@@ -11,8 +11,9 @@ type Auth struct {
 	InsecureNoAuth bool `yaml:"insecure_no_auth"`
 	// PublicWSDL serves ?wsdl without credentials (svcutil and other
 	// generators fetch metadata without them).
-	PublicWSDL bool   `yaml:"public_wsdl"`
-	Realm      string `yaml:"realm"`
+	PublicWSDL bool `yaml:"public_wsdl"`
+	// Realm is the HTTP Basic realm the 401 challenge names.
+	Realm string `yaml:"realm"`
 	// ReplayWindow is how old a WS-Security Created may be, and how long
 	// a nonce is remembered.
 	ReplayWindow Duration `yaml:"replay_window"`
@@ -21,6 +22,8 @@ type Auth struct {
 
 // Caller is one client allowed in.
 type Caller struct {
+	// Name is the login, compared without case; it is the caller
+	// identity.users[].therefore.caller refers to.
 	Name string `yaml:"name"`
 	// PasswordHash is bcrypt ($2a$/$2b$/$2y$) or argon2id
 	// ($argon2id$v=19$m=...,t=...,p=...$salt$hash); never a password.

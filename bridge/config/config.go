@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 //go:embed default.yaml
@@ -26,24 +26,33 @@ const DefaultName = "embedded default.yaml"
 
 // Config is the whole configuration.
 type Config struct {
-	Listen          string   `yaml:"listen"`
-	Endpoint        string   `yaml:"endpoint"`
+	// Listen is the host:port the bridge serves on (serve -listen
+	// overrides it).
+	Listen string `yaml:"listen"`
+	// Endpoint is the path of the SOAP endpoint, Therefore's own by
+	// default, so clients change only the host.
+	Endpoint string `yaml:"endpoint"`
+	// ShutdownTimeout is how long SIGTERM waits for calls in flight.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 	Debug           bool     `yaml:"debug"` // serves /debug/... (vendor state); never on a public address
 	// DebugListen, when set, serves net/http/pprof on its own address
 	// (e.g. 127.0.0.1:6060) for profiling under load; off by default.
-	DebugListen string               `yaml:"debug_listen"`
-	Limits      Limits               `yaml:"limits"`
-	WSDL        WSDL                 `yaml:"wsdl"`
-	Fanout      Fanout               `yaml:"fanout"`
-	Delivery    Delivery             `yaml:"delivery"`
-	Identity    Identity             `yaml:"identity"`
-	Auth        Auth                 `yaml:"auth"`
-	TLS         TLS                  `yaml:"tls"`
-	Admin       Admin                `yaml:"admin"`
-	Upstream    Upstream             `yaml:"upstream"`
-	Decode      Decode               `yaml:"decode"`
-	Vendors     map[string]yaml.Node `yaml:"vendors"`
+	DebugListen string   `yaml:"debug_listen"`
+	Limits      Limits   `yaml:"limits"`
+	WSDL        WSDL     `yaml:"wsdl"`
+	Fanout      Fanout   `yaml:"fanout"`
+	Delivery    Delivery `yaml:"delivery"`
+	Identity    Identity `yaml:"identity"`
+	Auth        Auth     `yaml:"auth"`
+	TLS         TLS      `yaml:"tls"`
+	Admin       Admin    `yaml:"admin"`
+	Upstream    Upstream `yaml:"upstream"`
+	Decode      Decode   `yaml:"decode"`
+	Log         Log      `yaml:"log"`
+	Tracing     Tracing  `yaml:"tracing"`
+	// Vendors are the REST systems each call is carried to, by name; each
+	// takes the keys of its own section below.
+	Vendors map[string]yaml.Node `yaml:"vendors"`
 
 	// Source is where the config came from, for messages.
 	Source string `yaml:"-"`
@@ -53,11 +62,16 @@ type Config struct {
 
 // Limits bound what one request may cost.
 type Limits struct {
-	MaxBodyBytes  int64 `yaml:"max_body_bytes"`
-	MaxDepth      int   `yaml:"max_depth"`
-	MaxElements   int   `yaml:"max_elements"`
-	MaxTextBytes  int   `yaml:"max_text_bytes"`
-	MaxAttributes int   `yaml:"max_attributes"`
+	// MaxBodyBytes bounds a request body, after gzip decompression.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxDepth bounds how deep the XML nests.
+	MaxDepth int `yaml:"max_depth"`
+	// MaxElements bounds the elements of one message.
+	MaxElements int `yaml:"max_elements"`
+	// MaxTextBytes bounds one text node or attribute value.
+	MaxTextBytes int `yaml:"max_text_bytes"`
+	// MaxAttributes bounds the attributes of one element.
+	MaxAttributes int `yaml:"max_attributes"`
 	// MaxConcurrent bounds SOAP calls handled at once; more get a Server
 	// fault with HTTP 503 at once instead of queueing without bound.
 	MaxConcurrent int `yaml:"max_concurrent"`
@@ -66,9 +80,9 @@ type Limits struct {
 	PerCallerRate  float64  `yaml:"per_caller_rate"`
 	PerCallerBurst int      `yaml:"per_caller_burst"`
 	HeaderTimeout  Duration `yaml:"header_timeout"` // to read a request's headers (slow clients)
-	ReadTimeout    Duration `yaml:"read_timeout"`
-	WriteTimeout   Duration `yaml:"write_timeout"`
-	IdleTimeout    Duration `yaml:"idle_timeout"`
+	ReadTimeout    Duration `yaml:"read_timeout"`   // to read a whole request
+	WriteTimeout   Duration `yaml:"write_timeout"`  // from the end of the request to the end of the answer
+	IdleTimeout    Duration `yaml:"idle_timeout"`   // a kept-alive connection with no request
 }
 
 // WSDL configures ?wsdl serving.
@@ -215,6 +229,8 @@ func (c *Config) defaults() {
 	}
 	c.authDefaults()
 	c.upstreamDefaults()
+	c.logDefaults()
+	c.tracingDefaults()
 	f := &c.Fanout
 	if f.VendorTimeout == 0 {
 		f.VendorTimeout = Duration(10 * time.Second)
@@ -265,6 +281,12 @@ func (c *Config) check() error {
 		return err
 	}
 	if err := c.checkUpstream(); err != nil {
+		return err
+	}
+	if err := c.checkLog(); err != nil {
+		return err
+	}
+	if err := c.checkTracing(); err != nil {
 		return err
 	}
 	if c.Fanout.MaxConcurrencyPerVendor < 1 {

@@ -33,6 +33,8 @@ func TestDefault(t *testing.T) {
 		{"ShutdownTimeout", c.ShutdownTimeout.D(), 10 * time.Second},
 		{"Limits.ReadTimeout", c.Limits.ReadTimeout.D(), 30 * time.Second},
 		{"vendors", len(c.Vendors) > 0, true},
+		{"Log.Level", c.Log.Level, "info"},
+		{"Log.Format", c.Log.Format, "json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,6 +228,36 @@ func TestParseErrors(t *testing.T) {
 			name: "unknown key in flow style",
 			yaml: "limits: {max_depth: 20, maxdepth: 30}\n",
 			want: "test.yaml:1: limits.maxdepth: unknown field",
+		},
+		{
+			name: "unknown log level",
+			yaml: "log:\n  level: verbose\n",
+			want: `test.yaml:2: log.level: must be debug, info, warn or error, got "verbose"`,
+		},
+		{
+			name: "tracing endpoint not a URL",
+			yaml: "tracing:\n  endpoint: collector:4318\n",
+			want: "test.yaml:2: tracing.endpoint: must be an http(s) URL such as http://127.0.0.1:4318",
+		},
+		{
+			name: "tracing endpoint with a token",
+			yaml: "tracing:\n  endpoint: https://c.example/?key=abc\n",
+			want: "test.yaml:2: tracing.endpoint: must not carry credentials or a query; use tracing.headers",
+		},
+		{
+			name: "tracing sample ratio",
+			yaml: "tracing:\n  endpoint: http://127.0.0.1:4318\n  sample_ratio: 2\n",
+			want: "test.yaml:3: tracing.sample_ratio: must be between 0 and 1, got 2",
+		},
+		{
+			name: "tracing header literal",
+			yaml: "tracing:\n  headers:\n    Authorization: Bearer abc\n",
+			want: "test.yaml:3: tracing.headers.Authorization: a secret must be a reference, env:NAME or file:/path, not a literal value",
+		},
+		{
+			name: "unknown log format",
+			yaml: "log:\n  format: xml\n",
+			want: `test.yaml:2: log.format: must be json or text, got "xml"`,
 		},
 		{
 			name: "string for int",

@@ -11,9 +11,9 @@ type Identity struct {
 // ThereforeRef names a Therefore user in the config: by id, by domain and
 // name, or as an authenticated SOAP caller.
 type ThereforeRef struct {
-	ID     int32  `yaml:"id"`
-	Domain string `yaml:"domain"`
-	Name   string `yaml:"name"`
+	ID     int32  `yaml:"id"`     // Therefore's numeric user or group id
+	Domain string `yaml:"domain"` // the Windows domain of name, e.g. CORP
+	Name   string `yaml:"name"`   // the user or group name
 	Caller string `yaml:"caller"` // the login of an authenticated SOAP caller
 }
 
@@ -23,9 +23,9 @@ type IdentityUser struct {
 	// Aliases are more names the same person may be called by (e.g. the
 	// caller login and the DOMAIN\name form).
 	Aliases     []ThereforeRef    `yaml:"aliases"`
-	Email       string            `yaml:"email"`
-	DisplayName string            `yaml:"display_name"`
-	Vendors     map[string]string `yaml:"vendors"` // vendor name -> that vendor's id for the user
+	Email       string            `yaml:"email"`        // the user's mail address (vendors keyed by mail, reply texts)
+	DisplayName string            `yaml:"display_name"` // the name reply texts show ({{.Name}})
+	Vendors     map[string]string `yaml:"vendors"`      // vendor name -> that vendor's id for the user
 }
 
 // IdentityGroup expands a Therefore group for vendors that take members.

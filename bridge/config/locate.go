@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
-// yaml.v3 reports errors as "line N: what" with no field name, and
+// The yaml package reports errors as "line N: what" with no field name, and
 // sometimes no line (check's own errors). The functions here walk the
 // parsed node tree to put the two together: the dotted path of the key on
 // a line ("limits.max_depth", "identity.users[0].therefore"), and the line
@@ -142,7 +142,7 @@ var (
 	collection = regexp.MustCompile(`^cannot unmarshal !!(map|seq) `)
 )
 
-// locate turns one yaml.v3 error message into an *Error in file. tree is
+// locate turns one yaml error message into an *Error in file. tree is
 // the node tree the decoded text was parsed into; prefix is its dotted path
 // in the file; fileLine maps an address in tree to a line of the file, the
 // nil address to tree's own (nil fileLine: tree's lines are the file's).

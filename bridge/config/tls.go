@@ -4,6 +4,8 @@ import "os"
 
 // TLS configures HTTPS and, optionally, client certificates (mTLS).
 type TLS struct {
+	// CertFile and KeyFile are the PEM certificate (chain) and key;
+	// setting both serves HTTPS. A reload reads them again.
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
 	// ClientCAFile turns on client-certificate authentication: a client

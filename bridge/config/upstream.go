@@ -48,7 +48,10 @@ type Upstream struct {
 
 // UpstreamAuth is the service account the bridge calls the upstream as.
 type UpstreamAuth struct {
+	// Username is the service account's Therefore user name, sent with
+	// HTTP Basic instead of the client's credentials.
 	Username string `yaml:"username"`
+	// Password is the service account's password (env:NAME or file:/path).
 	Password Secret `yaml:"password"`
 }
 

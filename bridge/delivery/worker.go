@@ -12,6 +12,8 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
 // pickLimit bounds the pending rows one pass of a shard reads.
@@ -242,9 +244,11 @@ func (e *Engine) attempt(ctx context.Context, t fanout.Target, call *fanout.Call
 		e.report(name, key, call, res, 0, pending)
 		return res, before + 1
 	}
-	actx, cancel := context.WithTimeout(ctx, e.cfg.AttemptTimeout)
+	actx, cancel := context.WithTimeout(logging.WithRequestID(ctx, call.RequestID), e.cfg.AttemptTimeout)
 	start := time.Now()
+	actx, end := tracing.Attempt(actx, name, call.Operation, call.Attempt)
 	res := safeDeliver(actx, t.Vendor, call)
+	end(res.Status.String(), res.VendorStatus)
 	cancel()
 	latency := time.Since(start)
 	if res.Status != fanout.OK && ctx.Err() != nil {
@@ -265,7 +269,7 @@ func (e *Engine) report(vendor, key string, call *fanout.Call, res fanout.Result
 	e.log.LogAttrs(context.Background(), level, "vendor call",
 		slog.String("request_id", call.RequestID), slog.String("change_id", call.ChangeID), slog.String("operation", call.Operation),
 		slog.String("vendor", vendor), slog.String("key", key), slog.Int("changes", len(pending)), slog.Int("attempt", call.Attempt),
-		slog.String("outcome", res.Status.String()), slog.Int("http_status", res.VendorStatus), slog.String("message", res.Message),
+		slog.String("outcome", res.Status.String()), slog.Int("vendor_http_status", res.VendorStatus), slog.String("message", res.Message),
 		slog.Duration("latency", latency))
 	ids := make([]string, len(pending))
 	for i, p := range pending {

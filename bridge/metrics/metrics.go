@@ -31,6 +31,7 @@ type Metrics struct {
 	// (the upstream's HTTP status, or refused, unreachable, timeout).
 	UpstreamCalls    *prometheus.CounterVec
 	UpstreamDuration *prometheus.HistogramVec // operation
+	Reloads          *Reloads
 
 	collectors []prometheus.Collector // everything registered, for Names
 }
@@ -77,6 +78,8 @@ func New() *Metrics {
 		Name: "thereforebridge_upstream_call_duration_seconds", Help: "Time from request to the end of the upstream's answer, by operation.",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 	}, []string{"operation"})
+	m.Reloads = newReloads()
+	m.MustRegister(m.Reloads.collectors()...)
 	m.MustRegister(m.Requests, m.RequestDuration, m.InFlight, m.VendorCalls, m.VendorDuration, m.VendorRetries, m.BestEffortFails, m.DeliveriesDead, m.DecodeSkipped,
 		m.UpstreamCalls, m.UpstreamDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -23,11 +23,12 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
 // call handles a POST: one SOAP call from bytes to answer, with one log
 // line and the request metrics.
-func (s *Server) call(c echo.Context, id string) error {
+func (s *state) call(c echo.Context, id string) error {
 	start := time.Now()
 	var version soap.Version
 	var req *soap.Request
@@ -41,7 +42,7 @@ func (s *Server) call(c echo.Context, id string) error {
 	default:
 		version = guessVersion(c.Request().Header.Get("Content-Type"))
 		c.Response().Header().Set("Retry-After", "1")
-		f = &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Busy"},
+		f = &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindBusy},
 			Reason: fmt.Sprintf("the bridge is handling %d calls, its limit; retry shortly", cap(s.slots))}
 	}
 	op, outcome := "unknown", "ok"
@@ -54,7 +55,7 @@ func (s *Server) call(c echo.Context, id string) error {
 	} else if f != nil {
 		outcome = "fault"
 		if f.Detail != nil {
-			outcome = strings.ToLower(f.Detail.Kind)
+			outcome = strings.ToLower(string(f.Detail.Kind))
 		}
 		err = s.writeFault(c, version, f)
 	} else {
@@ -64,17 +65,18 @@ func (s *Server) call(c echo.Context, id string) error {
 	s.metrics.Requests.WithLabelValues(op, outcome).Inc()
 	s.metrics.RequestDuration.WithLabelValues(op).Observe(elapsed.Seconds())
 	attrs := []slog.Attr{slog.String("request_id", id), slog.String("operation", op), slog.String("outcome", outcome),
-		slog.Int("status", c.Response().Status), slog.Duration("latency", elapsed)}
+		slog.Int("http_status", c.Response().Status), slog.Duration("latency", elapsed)}
 	if f != nil {
 		attrs = append(attrs, slog.String("fault", f.Reason))
 	}
 	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "soap call", attrs...)
+	tracing.Call(c.Request().Context(), op, outcome, id)
 	return err
 }
 
 // process decodes, validates and fans out one call. It returns the
 // version to answer in, the request once decoded, and the fault, if any.
-func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Request, *soap.Fault) {
+func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request, *soap.Fault) {
 	t, f := soap.ParseTransport(r.Header)
 	if f != nil {
 		return t.Version, nil, f
@@ -109,11 +111,11 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 		}
 		if s.auth == nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
 		}
 		name, err := s.auth.Token(req.Security)
 		if err != nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
 		}
 		caller = name
 	}
@@ -128,10 +130,10 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		var v *contract.Violation
 		if !errors.As(err, &v) {
 			s.log.Error("validation failed internally", "request_id", id, "error", err.Error())
-			return t.Version, req, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+			return t.Version, req, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: soap.KindInternal},
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"}
 		}
-		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: "Validation", Path: v.Path, Rule: v.Rule}}
+		return t.Version, req, &soap.Fault{Code: soap.Client, Reason: v.Error(), Detail: &soap.Detail{Kind: soap.KindValidation, Path: v.Path, Rule: v.Rule}}
 	}
 	if f := s.forwardFirst(r, id, req.Operation.Name, body); f != nil {
 		return t.Version, req, f
@@ -145,19 +147,19 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 // permanent failure seen in that time is a fault, anything else is 200
 // because the change will be delivered. A client's retry of a call gets
 // the original's answer and makes no second change.
-func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *soap.Fault {
+func (s *state) accept(r *http.Request, id, caller string, req *soap.Request) *soap.Fault {
 	messageID := ""
 	if req.WSA != nil {
 		messageID = req.WSA.MessageID
 	}
 	change, err := delivery.NewChange(id, caller, messageID, req.Operation.Name, contract.Params(req.Body), time.Now())
 	if err != nil {
-		return &soap.Fault{Code: soap.Client, Reason: err.Error(), Detail: &soap.Detail{Kind: "Validation"}}
+		return &soap.Fault{Code: soap.Client, Reason: err.Error(), Detail: &soap.Detail{Kind: soap.KindValidation}}
 	}
 	rc, err := s.engine.Accept(r.Context(), change)
 	if err != nil {
 		s.log.Error("the change could not be stored", "request_id", id, "error", err.Error())
-		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Store"},
+		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindStore},
 			Header: http.Header{"Retry-After": {"5"}},
 			Reason: "the change could not be stored, so nothing was applied; retry shortly (request id " + id + ")"}
 	}
@@ -198,12 +200,12 @@ func (s *Server) accept(r *http.Request, id, caller string, req *soap.Request) *
 // challenge is the answer to missing or wrong HTTP Basic credentials: 401
 // with WWW-Authenticate, and a fault saying the same; it is one answer for
 // an unknown user and a wrong password alike.
-func (s *Server) challenge(reason string) *soap.Fault {
-	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: "Auth"},
+func (s *state) challenge(reason string) *soap.Fault {
+	return &soap.Fault{Code: soap.Client, Status: http.StatusUnauthorized, Reason: reason, Detail: &soap.Detail{Kind: soap.KindAuth},
 		Header: http.Header{"WWW-Authenticate": {`Basic realm="` + s.cfg.Auth.Realm + `", charset="UTF-8"`}}}
 }
 
-func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
+func (s *state) writeResponse(c echo.Context, req *soap.Request) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendResponse(buf, req)
@@ -216,9 +218,9 @@ func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 // readBody reads the body within the size limit. A gzip body is accepted
 // and its decompressed size is what counts, so compression cannot carry a
 // larger message past the limit; chunked bodies are cut at the limit too.
-func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
+func (s *state) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
-	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
+	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
 		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
 	var in io.Reader = r.Body
 	size := r.ContentLength
@@ -230,13 +232,13 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 				Reason: "the gzip body cannot be read: " + err.Error()}
 		}
 		defer zr.Close()
 		in, size = zr, -1
 	default:
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: "Transport"},
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed or gzip-compressed"}
 	}
 	if size < 0 || size > max {
@@ -248,7 +250,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 		return nil, tooLarge
 	}
 	if err != nil {
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},
+		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "the request body could not be read: " + err.Error()}
 	}
 	return buf.Bytes(), nil
@@ -258,7 +260,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 // The other vendors' outcomes say what else happened: ok (applied),
 // retrying or pending (stored, and will be delivered).
 func vendorFault(outcomes []delivery.Outcome) *soap.Fault {
-	d := &soap.Detail{Kind: "Vendors"}
+	d := &soap.Detail{Kind: soap.KindVendors}
 	var failed []string
 	for _, o := range outcomes {
 		vo := soap.VendorOutcome{Name: o.Vendor, Outcome: o.State, Attempts: o.Attempts, Status: o.Result.VendorStatus, Message: o.Result.Message}
@@ -271,7 +273,7 @@ func vendorFault(outcomes []delivery.Outcome) *soap.Fault {
 		Reason: "the change was refused by a required vendor: " + strings.Join(failed, ", ") + " failed permanently; see the fault detail for each vendor's outcome"}
 }
 
-func (s *Server) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
+func (s *state) writeFault(c echo.Context, v soap.Version, f *soap.Fault) error {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	soap.AppendFault(buf, v, f)

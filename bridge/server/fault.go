@@ -12,7 +12,7 @@ type faultInjector interface{ ControlHandler() http.Handler }
 
 // vendorFault serves /debug/vendors/<name>/fault for an in-process fake:
 // the same fault API as `thereforebridge fakes` (README: Vendor fakes).
-func (s *Server) vendorFault(c echo.Context) error {
+func (s *state) vendorFault(c echo.Context) error {
 	name := c.Param("name")
 	if f, ok := s.debug[name].(faultInjector); ok {
 		f.ControlHandler().ServeHTTP(c.Response(), c.Request())

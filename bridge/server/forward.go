@@ -49,7 +49,7 @@ func withRelay(c echo.Context) {
 // upstream succeeded (the bridge's own processing goes on), and a fault
 // otherwise: errUpstreamAnswered for an answer other than 2xx, which is
 // then relayed as it is.
-func (s *Server) forwardFirst(r *http.Request, id, op string, body []byte) *soap.Fault {
+func (s *state) forwardFirst(r *http.Request, id, op string, body []byte) *soap.Fault {
 	rl, _ := r.Context().Value(relayKey{}).(*relay)
 	if rl == nil {
 		return nil
@@ -62,7 +62,7 @@ func (s *Server) forwardFirst(r *http.Request, id, op string, body []byte) *soap
 	label := s.upstream.Label(op)
 	if err != nil {
 		f := s.upstreamFault(err)
-		s.metrics.UpstreamCalls.WithLabelValues(label, f.Detail.Kind).Inc()
+		s.metrics.UpstreamCalls.WithLabelValues(label, string(f.Detail.Kind)).Inc()
 		return f
 	}
 	defer ans.Close()

@@ -28,7 +28,7 @@ const actionPrefix = contract.MessagesNS + "/IThereforeService/"
 // route decides by action, and by the body element only when there is no
 // action, whether the bridge handles a call or passes it through. It runs
 // only with an upstream configured.
-func (s *Server) route(c echo.Context, id string) error {
+func (s *state) route(c echo.Context, id string) error {
 	r := c.Request()
 	t, f := soap.ParseTransport(r.Header)
 	if f != nil {
@@ -65,7 +65,7 @@ func (s *Server) route(c echo.Context, id string) error {
 }
 
 // handledLocalName reports whether name is a handled operation's element.
-func (s *Server) handledLocalName(name string) bool {
+func (s *state) handledLocalName(name string) bool {
 	for _, op := range s.contract {
 		if op.Request.Local == name {
 			return true
@@ -112,11 +112,11 @@ func gzipped(r *http.Request) bool {
 	return ce == "gzip" || ce == "x-gzip"
 }
 
-func (s *Server) authRequired() bool { return s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0 }
+func (s *state) authRequired() bool { return s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0 }
 
 // transportCredentials reports whether the HTTP layer carries credentials
 // (a client certificate or HTTP Basic), so the envelope need not be read.
-func (s *Server) transportCredentials(r *http.Request) bool {
+func (s *state) transportCredentials(r *http.Request) bool {
 	if _, ok := s.certCaller(r); ok {
 		return true
 	}
@@ -126,7 +126,7 @@ func (s *Server) transportCredentials(r *http.Request) bool {
 
 // passCaller authenticates a call to pass through as any other call is:
 // client certificate, HTTP Basic, or a WS-Security UsernameToken.
-func (s *Server) passCaller(r *http.Request, head *soap.Head) (string, *soap.Fault) {
+func (s *state) passCaller(r *http.Request, head *soap.Head) (string, *soap.Fault) {
 	if name, ok := s.certCaller(r); ok {
 		return name, nil
 	}
@@ -156,7 +156,7 @@ func (s *Server) passCaller(r *http.Request, head *soap.Head) (string, *soap.Fau
 // passThrough forwards one call to the upstream and streams its answer
 // back unchanged; faults are the bridge's only when the upstream never
 // answered (or the call was refused before it was sent).
-func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) error {
+func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) error {
 	start := time.Now()
 	r := c.Request()
 	version := guessVersion(r.Header.Get("Content-Type"))
@@ -193,7 +193,7 @@ func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) err
 	}
 	attrs := []slog.Attr{slog.String("request_id", id), slog.String("operation", logOp), slog.String("route", "upstream")}
 	if f != nil {
-		outcome := strings.ToLower(f.Detail.Kind)
+		outcome := strings.ToLower(string(f.Detail.Kind))
 		s.metrics.UpstreamCalls.WithLabelValues(label, outcome).Inc()
 		err := s.writeFault(c, version, f)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "soap call", append(attrs, slog.String("outcome", outcome),
@@ -218,7 +218,7 @@ func (s *Server) passThrough(c echo.Context, id, op string, head *soap.Head) err
 
 // refuse returns the fault for a call that must not be passed through:
 // no upstream, not allowed, not authenticated, over a limit.
-func (s *Server) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault {
+func (s *state) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault {
 	caller, f := s.passCaller(r, head)
 	if f != nil {
 		return f
@@ -247,7 +247,7 @@ func (s *Server) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault
 
 // upstreamFault is the Server fault for an upstream that did not answer:
 // 502 when it cannot be reached, 504 when it answered too late.
-func (s *Server) upstreamFault(err error) *soap.Fault {
+func (s *state) upstreamFault(err error) *soap.Fault {
 	var ue *upstream.Error
 	if !errors.As(err, &ue) {
 		ue = &upstream.Error{Kind: upstream.Unreachable, Err: err}

@@ -52,7 +52,7 @@ func (l *callerLimits) allow(key string) *soap.Fault {
 	if delay := r.Delay(); delay > 0 {
 		r.Cancel()
 		secs := int(math.Ceil(delay.Seconds()))
-		return &soap.Fault{Code: soap.Client, Status: http.StatusTooManyRequests, Detail: &soap.Detail{Kind: "RateLimit"},
+		return &soap.Fault{Code: soap.Client, Status: http.StatusTooManyRequests, Detail: &soap.Detail{Kind: soap.KindRateLimit},
 			Reason: "too many calls from this caller; retry in " + (time.Duration(secs) * time.Second).String(),
 			Header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
 	}

@@ -7,6 +7,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 	"github.com/thereforebridge/thereforebridge/bridge/upstream"
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
@@ -36,35 +38,57 @@ import (
 	"github.com/thereforebridge/thereforebridge/wsdl"
 )
 
-// Server is one bridge instance.
+// Server is one bridge instance: what lives as long as the process (the
+// HTTP server, the delivery engine and the vendors it delivers to), and
+// the live state every call runs on, which Reload replaces.
 type Server struct {
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	engine  *delivery.Engine
+	http    *http.Server
+	ready   atomic.Bool
+	live    atomic.Pointer[state]
+	closers []func()
+	reload  sync.Mutex // one reload at a time; guards closed
+	closed  bool       // shut down: no reload any more
+}
+
+// state is everything a call needs that comes from the configuration. A
+// call takes the live state once, at its start, and keeps it to its end,
+// so a reload never changes the rules under a call in flight. Its
+// engine, targets, debug and directory are the Server's, shared by every
+// state: the delivery engine keeps them for its life.
+type state struct {
 	cfg       *config.Config
 	log       *slog.Logger
-	echo      *echo.Echo
-	http      *http.Server
 	wsdl      *wsdlserve.Server
 	contract  soap.Contract
 	engine    *delivery.Engine
 	limits    xmlbind.Limits
 	targets   []fanout.Target
 	debug     map[string]vendors.Debugger
-	closers   []func()
 	metrics   *metrics.Metrics
-	ready     atomic.Bool
 	slots     chan struct{}       // one per SOAP call in flight
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
 	perCaller *callerLimits       // nil when off
 	directory identity.Directory
-	skips     *skipLog
-	upstream  *upstream.Client // nil without upstream.url: unknown operations fault
+	tls       *tls.Config // nil without TLS
+	// Pass-through lives as long as the process (upstream.* needs a
+	// restart): every state shares the fixed one's.
+	skips    *skipLog
+	upstream *upstream.Client // nil without upstream.url: unknown operations fault
 	// wsdlProblem says why ?wsdl is not the upstream's, in pass-through
 	// mode ("" when it is).
-	wsdlProblem atomic.Value
+	wsdlProblem *atomic.Value
 }
 
 // New builds a server for cfg with the given fan-out targets, opening
 // (and migrating) the delivery store and starting its workers.
 func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server, error) {
+	return newServer(cfg, targets, nil, log)
+}
+
+func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]vendors.Debugger, log *slog.Logger) (*Server, error) {
 	store := cfg.Delivery.Store.DSN()
 	if store == "" {
 		// serve always sets a store (the state directory's by default);
@@ -72,16 +96,17 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		store = "sqlite::memory:"
 		log.Warn("delivery.store is not set: deliveries are kept in memory and lost when the process ends")
 	}
+	s := &Server{log: log, metrics: metrics.New()}
+	fixed := &state{targets: targets, debug: debug, directory: identity.FromConfig(cfg.Identity), wsdlProblem: &atomic.Value{}}
 	ws, err := wsdlserve.New(wsdl.Document, cfg.WSDL.TrustForwardedHeaders)
 	if err != nil {
 		return nil, err
 	}
-	authn, err := auth.New(cfg.Auth)
+	fixed.wsdl, fixed.skips = ws, newSkipLog(log, s.metrics.DecodeSkipped)
+	st, err := s.newState(cfg, fixed) // checked before the store is opened
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+		return nil, err
 	}
-	m := metrics.New()
-	dir := identity.FromConfig(cfg.Identity)
 	engine, err := delivery.Open(context.Background(), delivery.Config{
 		Store:          store,
 		ApplyWait:      cfg.Delivery.ApplyWait.D(),
@@ -94,37 +119,23 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		EncryptionKey:  cfg.Delivery.Key(),
 		PollInterval:   cfg.Delivery.PollInterval.D(),
 		RescueAfter:    cfg.Delivery.RescueAfter.D(),
-	}, targets, dir, log, m)
+	}, targets, fixed.directory, log, s.metrics)
 	if err != nil {
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
-	if authn != nil && engine.Shared() {
-		authn.ShareNonces(engine) // a replay to another replica is refused too
-	}
-	m.Registry.MustRegister(engine.Collector())
+	shareNonces(st.auth, engine)
+	s.metrics.Registry.MustRegister(engine.Collector())
 	if err := engine.Start(context.Background()); err != nil {
 		engine.Stop(context.Background())
 		return nil, fmt.Errorf("%s: delivery.store %s: %w", cfg.Source, cfg.Delivery.Store, err)
 	}
-	s := &Server{
-		auth: authn,
-		// Each replica enforces its share of the per-caller rate.
-		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
-		metrics:   m,
-		cfg:       cfg,
-		log:       log,
-		wsdl:      ws,
-		contract:  contract.Operations(),
-		engine:    engine,
-		directory: dir,
-		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
-		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
-		targets:   targets,
-		skips:     newSkipLog(log, m.DecodeSkipped),
-	}
-	if err := s.connectUpstream(); err != nil {
+	s.engine, st.engine, fixed.engine = engine, engine, engine
+	if err := s.connectUpstream(cfg, fixed); err != nil {
+		engine.Stop(context.Background())
 		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
 	}
+	st.upstream = fixed.upstream
+	s.live.Store(st)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -138,27 +149,26 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 			c.Set("request_id", id)
 		},
 	}))
-	e.Any(cfg.Endpoint, s.endpoint)
+	e.Any(cfg.Endpoint, s.onLive((*state).endpoint))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", func(c echo.Context) error {
 		if !s.ready.Load() {
 			return c.String(http.StatusServiceUnavailable, "shutting down\n")
 		}
-		if why, _ := s.wsdlProblem.Load().(string); why != "" {
+		if why, _ := fixed.wsdlProblem.Load().(string); why != "" {
 			// Calls are served; only ?wsdl lacks the upstream's operations.
 			return c.String(http.StatusOK, "ready, degraded: "+why+"\n")
 		}
 		return c.String(http.StatusOK, "ready\n")
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})))
 	if cfg.Debug {
-		e.GET("/debug/vendors/:name", s.debugVendor)
-		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.vendorFault)
+		e.GET("/debug/vendors/:name", s.onLive((*state).debugVendor))
+		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.onLive((*state).vendorFault))
 	}
-	s.echo = e
 	s.ready.Store(true)
 	s.http = &http.Server{
-		Handler:           e,
+		Handler:           tracing.Handler(e, cfg.Endpoint),
 		ReadHeaderTimeout: cfg.Limits.HeaderTimeout.D(),
 		ReadTimeout:       cfg.Limits.ReadTimeout.D(),
 		WriteTimeout:      cfg.Limits.WriteTimeout.D(),
@@ -166,6 +176,57 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// newState builds what calls under cfg run on, with what lives as long as
+// the process taken from fixed; nothing of it is live yet.
+func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
+	authn, err := auth.New(cfg.Auth)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Source, err)
+	}
+	if fixed.engine != nil {
+		shareNonces(authn, fixed.engine)
+	}
+	var tc *tls.Config
+	if cfg.TLS.Enabled() {
+		if tc, err = tlsConfig(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &state{
+		auth: authn,
+		// Each replica enforces its share of the per-caller rate.
+		perCaller:   newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
+		metrics:     s.metrics,
+		cfg:         cfg,
+		log:         s.log,
+		wsdl:        fixed.wsdl,
+		contract:    contract.Operations(),
+		engine:      fixed.engine,
+		directory:   fixed.directory,
+		limits:      xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		slots:       make(chan struct{}, cfg.Limits.MaxConcurrent),
+		targets:     fixed.targets,
+		debug:       fixed.debug,
+		tls:         tc,
+		skips:       fixed.skips,
+		upstream:    fixed.upstream,
+		wsdlProblem: fixed.wsdlProblem,
+	}, nil
+}
+
+// shareNonces makes a verifier refuse a WS-Security nonce any replica on
+// the same store has seen, not only this process.
+func shareNonces(authn *auth.Authenticator, engine *delivery.Engine) {
+	if authn != nil && engine.Shared() {
+		authn.ShareNonces(engine)
+	}
+}
+
+// onLive runs h on the live state, taken once for the whole request.
+func (s *Server) onLive(h func(*state, echo.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error { return h(s.live.Load(), c) }
 }
 
 // Build is New with the vendors the configuration names (and their
@@ -180,19 +241,18 @@ func Build(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		set.Close()
 		return nil, err
 	}
-	s, err := New(cfg, set.Targets, log)
+	s, err := newServer(cfg, set.Targets, set.Debug, log)
 	if err != nil {
 		set.Close()
 		stopFake()
 		return nil, err
 	}
-	s.debug = set.Debug
 	s.closers = append(s.closers, set.Close, stopFake)
 	return s, nil
 }
 
 // Handler returns the HTTP handler (for httptest).
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.http.Handler }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
@@ -209,6 +269,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // released for the next run), then the fakes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
+	s.reload.Lock()
+	s.closed = true
+	s.reload.Unlock()
 	err := s.http.Shutdown(ctx)
 	if serr := s.engine.Stop(ctx); serr != nil && err == nil && !errors.Is(serr, context.DeadlineExceeded) {
 		err = serr
@@ -224,7 +287,7 @@ func (s *Server) Engine() *delivery.Engine { return s.engine }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-func (s *Server) endpoint(c echo.Context) (err error) {
+func (s *state) endpoint(c echo.Context) (err error) {
 	r := c.Request()
 	id, _ := c.Get("request_id").(string)
 	version := guessVersion(r.Header.Get("Content-Type"))
@@ -234,7 +297,7 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 				panic(p) // a pass-through answer broke off: drop the connection
 			}
 			s.log.Error("panic in the SOAP handler", "request_id", id, "panic", fmt.Sprint(p))
-			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: "Internal"},
+			err = s.writeFault(c, version, &soap.Fault{Code: soap.Server, Detail: &soap.Detail{Kind: soap.KindInternal},
 				Reason: "the bridge failed internally; quote request id " + id + " to its operators"})
 		}
 	}()
@@ -253,7 +316,7 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 			return s.serveWSDL(c)
 		}
 		c.Response().Header().Set("Allow", "GET, POST")
-		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+		return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "GET is only for the contract: use " + s.cfg.Endpoint + "?wsdl, and POST for SOAP calls"})
 	case http.MethodPost:
 		if s.upstream != nil {
@@ -262,7 +325,7 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 		return s.call(c, id)
 	}
 	c.Response().Header().Set("Allow", "GET, POST")
-	return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: "Transport"},
+	return s.writeFault(c, version, &soap.Fault{Code: soap.Client, Status: http.StatusMethodNotAllowed, Detail: &soap.Detail{Kind: soap.KindTransport},
 		Reason: "method " + r.Method + " is not allowed; POST SOAP calls, GET ?wsdl for the contract"})
 }
 
@@ -276,7 +339,7 @@ func wantsWSDL(r *http.Request) bool {
 	return false
 }
 
-func (s *Server) serveWSDL(c echo.Context) error {
+func (s *state) serveWSDL(c echo.Context) error {
 	b, err := s.wsdl.Render(s.wsdl.EndpointURL(c.Request(), s.cfg.Endpoint))
 	if err != nil {
 		return err
@@ -291,7 +354,7 @@ func guessVersion(contentType string) soap.Version {
 	return soap.V11
 }
 
-func (s *Server) debugVendor(c echo.Context) error {
+func (s *state) debugVendor(c echo.Context) error {
 	name := c.Param("name")
 	if d, ok := s.debug[name]; ok {
 		return c.JSON(http.StatusOK, d.DebugState())

@@ -20,6 +20,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
 type keyPair struct {
@@ -57,6 +58,23 @@ func writePEM(t *testing.T, path, typ string, b []byte) {
 	}
 }
 
+// serveTLS serves srv on a loopback port until the test ends and returns
+// its address.
+func serveTLS(t *testing.T, srv *server.Server) string {
+	t.Helper()
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return plain.Addr().String()
+}
+
 // TestTLSAndClientCertificates: HTTPS with TLS 1.2 at least, and a client
 // certificate whose subject is mapped is that caller; an unmapped one is
 // challenged like any caller without credentials.
@@ -80,13 +98,7 @@ func TestTLSAndClientCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, _ := net.Listen("tcp", "127.0.0.1:0")
-	ln, err := srv.Listen(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
+	addr := serveTLS(t, srv)
 
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.cert)
@@ -97,7 +109,7 @@ func TestTLSAndClientCertificates(t *testing.T) {
 		}
 		return &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
 	}
-	url := "https://" + ln.Addr().String() + "/theservice/v0001/soapun"
+	url := "https://" + addr + "/theservice/v0001/soapun"
 	post := func(cl *http.Client) (int, error) {
 		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(nilUserOOF(""))))
 		req.Header.Set("Content-Type", "text/xml; charset=utf-8")

@@ -13,20 +13,21 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
 )
 
-// connectUpstream builds the pass-through client when an upstream is set.
-func (s *Server) connectUpstream() error {
-	if s.cfg.Upstream.URL == "" {
+// connectUpstream builds the pass-through client into fixed when an
+// upstream is set, and keeps the upstream's WSDL fetched.
+func (s *Server) connectUpstream(cfg *config.Config, fixed *state) error {
+	if cfg.Upstream.URL == "" {
 		return nil
 	}
-	c, err := upstream.New(s.cfg.Upstream)
+	c, err := upstream.New(cfg.Upstream)
 	if err != nil {
 		return err
 	}
-	s.upstream = c
-	s.wsdlProblem.Store("the upstream's WSDL is being fetched; serving the bridge's own until then")
+	fixed.upstream, fixed.cfg, fixed.log = c, cfg, s.log
+	fixed.wsdlProblem.Store("the upstream's WSDL is being fetched; serving the bridge's own until then")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); s.watchUpstreamWSDL(ctx) }()
+	go func() { defer close(done); fixed.watchUpstreamWSDL(ctx) }()
 	s.closers = append(s.closers, func() { cancel(); <-done })
 	return nil
 }
@@ -64,7 +65,7 @@ const wsdlRetry = 30 * time.Second
 // upstream.wsdl_refresh, and serves it at ?wsdl. A failed fetch keeps the
 // last copy; without one the bridge serves its own WSDL and /readyz says
 // why.
-func (s *Server) watchUpstreamWSDL(ctx context.Context) {
+func (s *state) watchUpstreamWSDL(ctx context.Context) {
 	f := &wsdlserve.Fetcher{Client: s.upstream.HTTP(), Authorize: s.upstream.AuthorizeWSDL}
 	have := false
 	for {

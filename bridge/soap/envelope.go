@@ -87,18 +87,18 @@ func (e *envelopeReader) fault(err error) *Fault {
 	}
 	var be *xmlbind.Error
 	if errors.As(err, &be) {
-		return &Fault{Code: Client, Reason: be.Error(), Detail: &Detail{Kind: "Decode", Path: be.Path, Rule: be.Rule}}
+		return &Fault{Code: Client, Reason: be.Error(), Detail: &Detail{Kind: KindDecode, Path: be.Path, Rule: be.Rule}}
 	}
 	if errors.Is(err, xmlbind.ErrLimit) {
-		return &Fault{Code: Client, Status: http.StatusRequestEntityTooLarge, Reason: "the message is too large: " + err.Error(), Detail: &Detail{Kind: "Limit"}}
+		return &Fault{Code: Client, Status: http.StatusRequestEntityTooLarge, Reason: "the message is too large: " + err.Error(), Detail: &Detail{Kind: KindLimit}}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return Clientf("Envelope", "the message is not well-formed XML: it ends before the Envelope is closed")
+		return Clientf(KindEnvelope, "the message is not well-formed XML: it ends before the Envelope is closed")
 	}
-	return Clientf("Envelope", "the message is not well-formed XML: "+err.Error())
+	return Clientf(KindEnvelope, "the message is not well-formed XML: "+err.Error())
 }
 
-func (e *envelopeReader) failf(kind, format string, args ...any) error {
+func (e *envelopeReader) failf(kind Kind, format string, args ...any) error {
 	return faultErr{Clientf(kind, fmt.Sprintf(format, args...))}
 }
 
@@ -115,7 +115,7 @@ func (e *envelopeReader) next(where string) (xml.Token, error) {
 			return t, nil
 		case xml.CharData:
 			if strings.Trim(string(t), " \t\r\n") != "" {
-				return nil, e.failf("Envelope", "text is not allowed %s", where)
+				return nil, e.failf(KindEnvelope, "text is not allowed %s", where)
 			}
 		}
 	}
@@ -125,13 +125,13 @@ func (e *envelopeReader) read() (*Request, error) {
 	tok, err := e.next("before the Envelope")
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, e.failf("Envelope", "the request body is empty; expected a %s Envelope", e.t.Version)
+			return nil, e.failf(KindEnvelope, "the request body is empty; expected a %s Envelope", e.t.Version)
 		}
 		return nil, err
 	}
 	root, ok := tok.(xml.StartElement)
 	if !ok {
-		return nil, e.failf("Envelope", "expected a SOAP Envelope")
+		return nil, e.failf(KindEnvelope, "expected a SOAP Envelope")
 	}
 	if err := e.checkEnvelope(root); err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (e *envelopeReader) read() (*Request, error) {
 		start, ok = tok.(xml.StartElement)
 	}
 	if !ok || start.Name != (xml.Name{Space: e.ns, Local: "Body"}) {
-		return nil, e.failf("Envelope", "the Envelope has no Body")
+		return nil, e.failf(KindEnvelope, "the Envelope has no Body")
 	}
 	if err := e.readBody(); err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (e *envelopeReader) read() (*Request, error) {
 		return nil, err
 	}
 	if _, ok := tok.(xml.EndElement); !ok {
-		return nil, e.failf("Envelope", "the Envelope may hold nothing after its Body")
+		return nil, e.failf(KindEnvelope, "the Envelope may hold nothing after its Body")
 	}
 	// The tokenizer allows only comments and PIs after the root element.
 	for {
@@ -179,7 +179,7 @@ func (e *envelopeReader) checkEnvelope(root xml.StartElement) error {
 		// SOAP 1.2 part 1, 5.4.8: any other root is a VersionMismatch.
 		return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
 			"expected a SOAP Envelope in namespace %s (SOAP 1.1) or %s (SOAP 1.2), found <%s> in namespace %q",
-			NS11, NS12, root.Name.Local, root.Name.Space), Detail: &Detail{Kind: "Envelope"}}}
+			NS11, NS12, root.Name.Local, root.Name.Space), Detail: &Detail{Kind: KindEnvelope}}}
 	}
 	got := V11
 	if root.Name.Space == NS12 {
@@ -192,7 +192,7 @@ func (e *envelopeReader) checkEnvelope(root xml.StartElement) error {
 		}
 		return faultErr{&Fault{Code: VersionMismatch, Reason: fmt.Sprintf(
 			"a %s Envelope (namespace %s) was sent with the content type of %s; send it as %s", got, root.Name.Space, e.t.Version, want),
-			Detail: &Detail{Kind: "Envelope"}}}
+			Detail: &Detail{Kind: KindEnvelope}}}
 	}
 	e.ns = root.Name.Space
 	return nil
@@ -270,7 +270,7 @@ func (e *envelopeReader) readHeader() error {
 	}
 	if len(notUnderstood) > 0 {
 		n := notUnderstood[0]
-		return faultErr{&Fault{Code: MustUnderstand, NotUnderstood: notUnderstood, Detail: &Detail{Kind: "Header"},
+		return faultErr{&Fault{Code: MustUnderstand, NotUnderstood: notUnderstood, Detail: &Detail{Kind: KindHeader},
 			Reason: fmt.Sprintf("The header '%s' from the namespace '%s' was not understood by the recipient of this message, causing the message to not be processed (it is marked mustUnderstand). The bridge understands WS-Addressing headers and WS-Security UsernameTokens.", n.Local, n.Space)}}
 	}
 	return nil
@@ -305,7 +305,7 @@ func (e *envelopeReader) readBody() error {
 	}
 	wrapper, ok := tok.(xml.StartElement)
 	if !ok {
-		return e.failf("Envelope", "the Body is empty; it must hold one operation element such as <SavePortalUser>")
+		return e.failf(KindEnvelope, "the Body is empty; it must hold one operation element such as <SavePortalUser>")
 	}
 	op, err := e.dispatch(wrapper)
 	if err != nil {
@@ -327,7 +327,7 @@ func (e *envelopeReader) readBody() error {
 		return err
 	}
 	if extra, ok := tok.(xml.StartElement); ok {
-		return e.failf("Envelope", "the Body holds more than one element: <%s> follows <%s>; send one operation per message", extra.Name.Local, wrapper.Name.Local)
+		return e.failf(KindEnvelope, "the Body holds more than one element: <%s> follows <%s>; send one operation per message", extra.Name.Local, wrapper.Name.Local)
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func (e *envelopeReader) dispatch(wrapper xml.StartElement) (*Operation, error) 
 	action := e.t.Action
 	if e.req.WSA != nil && e.req.WSA.Action != "" {
 		if action != "" && action != e.req.WSA.Action {
-			return nil, e.failf("Dispatch", "the transport action %q and the WS-Addressing Action %q differ", action, e.req.WSA.Action)
+			return nil, e.failf(KindDispatch, "the transport action %q and the WS-Addressing Action %q differ", action, e.req.WSA.Action)
 		}
 		action = e.req.WSA.Action
 	}
@@ -353,14 +353,14 @@ func (e *envelopeReader) dispatch(wrapper xml.StartElement) (*Operation, error) 
 	if byAction == nil {
 		return nil, faultErr{&Fault{Code: Client, Subcode: xml.Name{Space: "http://schemas.microsoft.com/ws/2005/05/addressing/none", Local: "ActionNotSupported"},
 			Reason: fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver: the endpoint serves only %s.", action, e.actions()),
-			Detail: &Detail{Kind: "Dispatch"}}}
+			Detail: &Detail{Kind: KindDispatch}}}
 	}
 	e.req.Action = action
 	if byElem != byAction {
 		if byElem == nil && e.sameLocalName(wrapper) {
 			return nil, e.unknownElement(wrapper)
 		}
-		return nil, e.failf("Dispatch", "the action is %s but the Body holds <%s>; they must name the same operation", byAction.Name, wrapper.Name.Local)
+		return nil, e.failf(KindDispatch, "the action is %s but the Body holds <%s>; they must name the same operation", byAction.Name, wrapper.Name.Local)
 	}
 	return byAction, nil
 }
@@ -379,10 +379,10 @@ func (e *envelopeReader) sameLocalName(w xml.StartElement) bool {
 func (e *envelopeReader) unknownElement(w xml.StartElement) error {
 	for _, op := range e.c {
 		if op.Request.Local == w.Name.Local {
-			return e.failf("Dispatch", "the Body element <%s> is in namespace %q; the contract puts it in %q", w.Name.Local, w.Name.Space, op.Request.Space)
+			return e.failf(KindDispatch, "the Body element <%s> is in namespace %q; the contract puts it in %q", w.Name.Local, w.Name.Space, op.Request.Space)
 		}
 	}
-	return e.failf("Dispatch", "the Body element {%s}%s is not an operation of this endpoint, which serves %s", w.Name.Space, w.Name.Local, e.names())
+	return e.failf(KindDispatch, "the Body element {%s}%s is not an operation of this endpoint, which serves %s", w.Name.Space, w.Name.Local, e.names())
 }
 
 func (e *envelopeReader) names() string {
@@ -422,7 +422,7 @@ func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 			return out, nil
 		}
 	}
-	return nil, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType, Detail: &Detail{Kind: "Transport"},
+	return nil, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType, Detail: &Detail{Kind: KindTransport},
 		Reason: fmt.Sprintf("the character encoding %q is not supported; send UTF-8", cs)}
 }
 

@@ -77,10 +77,37 @@ func (c Code) in(v Version) string {
 	return string(c)
 }
 
+// Kind says what a fault is about, for programs: it is the BridgeFault's
+// Kind element, the Type of WCF's ExceptionDetail (thereforebridge.<Kind>Fault)
+// and, lower-cased, the outcome label of the request metric and log line.
+type Kind string
+
+// The fault kinds. A new kind is a change to the fault contract: add it
+// here and to the README's table of faults.
+const (
+	KindTransport  Kind = "Transport"  // HTTP: method, Content-Type, Content-Encoding, an unreadable body
+	KindEnvelope   Kind = "Envelope"   // not well-formed XML, or not a SOAP envelope of either version
+	KindHeader     Kind = "Header"     // a mustUnderstand header the bridge does not understand
+	KindDispatch   Kind = "Dispatch"   // an action or body element naming no operation of the contract
+	KindDecode     Kind = "Decode"     // the body does not fit the operation's types (Path and Rule say where)
+	KindValidation Kind = "Validation" // Therefore's own rules are broken (Path and Rule say where)
+	KindLimit      Kind = "Limit"      // the message is larger, deeper or longer than limits: allows
+	KindAuth       Kind = "Auth"       // missing or wrong credentials
+	KindRateLimit  Kind = "RateLimit"  // the caller exceeded limits.per_caller_rate
+	KindBusy       Kind = "Busy"       // the bridge is at limits.max_concurrent
+	KindVendors    Kind = "Vendors"    // a required vendor refused the change for good (Vendor elements say which, with what)
+	KindStore      Kind = "Store"      // the change could not be stored, so nothing was applied; retry
+	KindInternal   Kind = "Internal"   // the bridge failed; the reason quotes the request id
+)
+
+// Kinds lists every fault kind, for documentation and tests.
+var Kinds = []Kind{KindTransport, KindEnvelope, KindHeader, KindDispatch, KindDecode, KindValidation,
+	KindLimit, KindAuth, KindRateLimit, KindBusy, KindVendors, KindStore, KindInternal}
+
 // Detail is the machine-readable part of a fault, written in FaultNamespace.
 type Detail struct {
 	XMLName xml.Name        `xml:"urn:thereforebridge:fault:v1 BridgeFault"`
-	Kind    string          `xml:"Kind"`           // Transport, Envelope, Dispatch, Decode, Validation, Internal, Vendors
+	Kind    Kind            `xml:"Kind"`
 	Path    string          `xml:"Path,omitempty"` // element path, for Decode and Validation
 	Rule    string          `xml:"Rule,omitempty"` // the rule broken, for Decode and Validation
 	Vendors []VendorOutcome `xml:"Vendor,omitempty"`
@@ -119,7 +146,7 @@ func (f *Fault) HTTPStatus() int {
 }
 
 // Clientf returns a Client (1.2: Sender) fault of the given kind.
-func Clientf(kind, reason string) *Fault {
+func Clientf(kind Kind, reason string) *Fault {
 	return &Fault{Code: Client, Reason: reason, Detail: &Detail{Kind: kind}}
 }
 
@@ -192,11 +219,11 @@ func appendDetail(buf *bytes.Buffer, d *Detail, reason string) {
 		`<HelpLink i:nil="true"/><InnerException i:nil="true"/><Message>`)
 	escape(buf, reason)
 	buf.WriteString(`</Message><StackTrace i:nil="true"/><Type>thereforebridge.`)
-	escape(buf, d.Kind)
+	escape(buf, string(d.Kind))
 	buf.WriteString(`Fault</Type></ExceptionDetail>`)
 	b, err := xml.Marshal(d)
 	if err != nil { // cannot happen for this struct; never lose the fault over it
-		buf.WriteString(`<BridgeFault xmlns="` + FaultNamespace + `"><Kind>Internal</Kind></BridgeFault>`)
+		buf.WriteString(`<BridgeFault xmlns="` + FaultNamespace + `"><Kind>` + string(KindInternal) + `</Kind></BridgeFault>`)
 		return
 	}
 	buf.Write(b)

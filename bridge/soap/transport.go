@@ -24,13 +24,13 @@ func ParseTransport(h http.Header) (Transport, *Fault) {
 	if ct == "" {
 		return Transport{Version: V11}, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType,
 			Reason: "the request has no Content-Type; send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)",
-			Detail: &Detail{Kind: "Transport"}}
+			Detail: &Detail{Kind: KindTransport}}
 	}
 	media, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return Transport{Version: V11}, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType,
 			Reason: "the Content-Type " + quote(ct) + " cannot be parsed: " + err.Error(),
-			Detail: &Detail{Kind: "Transport"}}
+			Detail: &Detail{Kind: KindTransport}}
 	}
 	t := Transport{Charset: strings.ToLower(params["charset"])}
 	switch media {
@@ -46,7 +46,7 @@ func ParseTransport(h http.Header) (Transport, *Fault) {
 	default:
 		return Transport{Version: V11}, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType,
 			Reason: "the content type " + quote(media) + " is not SOAP; send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)",
-			Detail: &Detail{Kind: "Transport"}}
+			Detail: &Detail{Kind: KindTransport}}
 	}
 	return t, nil
 }

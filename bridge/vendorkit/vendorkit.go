@@ -26,6 +26,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
 // Deps are what the bridge hands every adapter.
@@ -45,7 +46,7 @@ func (d Deps) WithDefaults() Deps {
 		d.Directory = identity.FromConfig(config.Identity{}) // nobody is mapped
 	}
 	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+		d.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: tracing.Transport(http.DefaultTransport)}
 	}
 	if d.Now == nil {
 		d.Now = time.Now

@@ -59,7 +59,22 @@ func (s *Set) Close() {
 	}
 }
 
-type builder func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error)
+// builder makes one vendor from its config section; config returns its
+// config struct with defaults, for the configuration reference.
+type builder struct {
+	build  func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error)
+	config func() any
+}
+
+// Configs returns each vendor's config struct, defaults applied, by
+// vendor name: the keys a `vendors.<name>` section takes.
+func Configs() map[string]any {
+	m := make(map[string]any, len(registry))
+	for name, b := range registry {
+		m[name] = b.config()
+	}
+	return m
+}
 
 // configOf is what every vendor config offers.
 type configOf[C any] interface {
@@ -73,7 +88,7 @@ type configOf[C any] interface {
 // plugin adapts a vendor package's New, Demo and fake constructor to the
 // registry. demo and fake may be nil for a vendor without a fake.
 func plugin[C any, PC configOf[C], V fanout.Vendor](newV func(C, vendorkit.Deps) (V, error), demo func(baseURL string) C, fake func() http.Handler) builder {
-	return func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error) {
+	build := func(c *config.Config, name string, d vendorkit.Deps, set *Set) (fanout.Target, error) {
 		var vc C
 		if err := c.DecodeVendor(name, PC(&vc)); err != nil {
 			return fanout.Target{}, err
@@ -122,6 +137,11 @@ func plugin[C any, PC configOf[C], V fanout.Vendor](newV func(C, vendorkit.Deps)
 		}
 		return tc.Target(v), nil
 	}
+	return builder{build: build, config: func() any {
+		var vc C
+		PC(&vc).Defaults()
+		return &vc
+	}}
 }
 
 func serveFake(h http.Handler) (string, *http.Server, error) {
@@ -150,7 +170,7 @@ func Build(c *config.Config, d vendorkit.Deps) (*Set, error) {
 			set.Close()
 			return nil, &config.Error{File: c.Source, Line: n.Line, Field: "vendors." + name, Msg: fmt.Sprintf("unknown vendor; known: %s", known())}
 		}
-		t, err := b(c, name, d, set)
+		t, err := b.build(c, name, d, set)
 		if err != nil {
 			set.Close()
 			return nil, err

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	grommuniofake "github.com/thereforebridge/thereforebridge/bridge/vendors/grommunio/fake"

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
@@ -77,24 +77,24 @@ func configArg(fs *cmdFlags, pos []string, flagPath string) (string, bool) {
 
 // runServe loads the config and serves until a signal.
 func runServe(opts serveOptions, stdout, stderr io.Writer) int {
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
-	cfg, err := config.Load(opts.configPath)
+	cfg, err := loadConfig(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
-	if opts.listen != "" {
-		cfg.Listen = opts.listen
-	}
-	if err := prepareStore(cfg); err != nil {
+	log := logging.New(stdout, cfg.Log)
+	stopTracing, err := startTracing(cfg.Tracing, log)
+	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
+	defer stopTracing()
 	srv, err := server.Build(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
+	defer reloadOnHangup(srv, func() (*config.Config, error) { return loadConfig(opts) })() // before "listening": a SIGHUP after it reloads
 	plain, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)

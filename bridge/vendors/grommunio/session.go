@@ -93,7 +93,7 @@ func (a *Adapter) login(ctx context.Context) (string, *fanout.Result) {
 		return "", &fanout.Result{Status: fanout.Permanent, VendorStatus: resp.StatusCode,
 			Message: "login: the answer carries no grommunioAuthJwt"}
 	}
-	a.d.Log.Debug("grommunio login", "vendor", vendorName)
+	a.d.Log.DebugContext(ctx, "grommunio login", "vendor", vendorName)
 	return out.JWT, nil
 }
 
@@ -115,7 +115,7 @@ func (a *Adapter) send(ctx context.Context, method, path string, body []byte) ([
 	resp, err := a.request(ctx, method, path, body, jwt)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized {
 		vendorkit.ReadBody(resp)
-		a.d.Log.Info("grommunio token refused, logging in again", "vendor", vendorName, "path", path)
+		a.d.Log.InfoContext(ctx, "grommunio token refused, logging in again", "vendor", vendorName, "path", path)
 		if jwt, res = a.token(ctx, jwt); res != nil {
 			return nil, res
 		}

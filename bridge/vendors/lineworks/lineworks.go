@@ -258,7 +258,7 @@ func (a *Adapter) deliverUser(ctx context.Context, requestID string, u intent.Us
 	}
 	a.log.LogAttrs(ctx, slog.LevelDebug, "lineworks status", slog.String("vendor", "lineworks"),
 		slog.String("request_id", requestID), slog.String("user", m.label), slog.Bool("out_of_office", on),
-		slog.String("result", res.Status.String()), slog.Int("vendor_status", res.VendorStatus), slog.String("message", res.Message))
+		slog.String("outcome", res.Status.String()), slog.Int("vendor_http_status", res.VendorStatus), slog.String("message", res.Message))
 	return res
 }
 

@@ -62,7 +62,7 @@ func (a *Adapter) set(ctx context.Context, call *fanout.Call, u intent.User, sid
 	}
 	a.d.Log.LogAttrs(ctx, slog.LevelInfo, "superoffice presence set", slog.String("vendor", name),
 		slog.String("request_id", call.RequestID), slog.String("user", u.String()),
-		slog.Int("associate_id", int(t.id)), slog.String("status", side.status))
+		slog.Int("associate_id", int(t.id)), slog.String("presence_status", side.status))
 	return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode,
 		Message: fmt.Sprintf("%s (associate %d): %s", u, t.id, side.status)}
 }

@@ -1,0 +1,107 @@
+// Package logging builds the bridge's logger from the `log:` config: JSON
+// or text lines at a level a reload can change, and the request id of the
+// SOAP call a line belongs to added from the context, so that vendor
+// adapters and the engine need not pass it along by hand, and the trace id
+// when the call is traced. The keys the
+// bridge writes are one documented set (README, "Log lines").
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/thereforebridge/thereforebridge/bridge/config"
+)
+
+// KeyRequestID is the key of the request id on every line that belongs
+// to a SOAP call.
+const KeyRequestID = "request_id"
+
+// KeyTraceID is the key of the trace id on a line written under a traced
+// call, to go from a log line to its trace.
+const KeyTraceID = "trace_id"
+
+type ctxKey struct{}
+
+// WithRequestID returns ctx carrying the request id of the call it serves.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// RequestID returns the request id ctx carries, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// New returns a logger writing c.Format lines to w at c.Level.
+func New(w io.Writer, c config.Log) *slog.Logger {
+	level := new(slog.LevelVar)
+	level.Set(c.SlogLevel())
+	opts := &slog.HandlerOptions{Level: level}
+	var inner slog.Handler = slog.NewJSONHandler(w, opts)
+	if c.Format == "text" {
+		inner = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(&handler{inner: inner, level: level})
+}
+
+// SetLevel changes the level of a logger made by New, and of every logger
+// derived from it; it reports false for any other logger.
+func SetLevel(l *slog.Logger, level slog.Level) bool {
+	h, ok := l.Handler().(*handler)
+	if ok {
+		h.level.Set(level)
+	}
+	return ok
+}
+
+// handler adds the context's request id to a record that lacks one.
+type handler struct {
+	inner slog.Handler
+	level *slog.LevelVar
+	// hasID is set once WithAttrs added a request id to every record.
+	hasID bool
+}
+
+func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
+
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	id := RequestID(ctx)
+	addID := id != "" && !h.hasID && !hasKey(r, KeyRequestID)
+	sc := trace.SpanContextFromContext(ctx)
+	if addID || sc.IsValid() {
+		r = r.Clone() // the caller's record may be shared
+		if addID {
+			r.AddAttrs(slog.String(KeyRequestID, id))
+		}
+		if sc.IsValid() {
+			r.AddAttrs(slog.String(KeyTraceID, sc.TraceID().String()))
+		}
+	}
+	return h.inner.Handle(ctx, r)
+}
+
+func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
+	has := h.hasID
+	for _, a := range as {
+		has = has || a.Key == KeyRequestID
+	}
+	return &handler{inner: h.inner.WithAttrs(as), level: h.level, hasID: has}
+}
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	return &handler{inner: h.inner.WithGroup(name), level: h.level, hasID: h.hasID}
+}
+
+func hasKey(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == key
+		return !found
+	})
+	return found
+}
