@@ -2,8 +2,8 @@ package delivery
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
