@@ -385,7 +385,7 @@ func (b *binder) text() (string, error) {
 				sb.WriteString(first)
 			}
 			sb.Write(t)
-			if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
+			if max := b.r.Limits().MaxText; max > 0 && sb.Len() > max {
 				// A limit, like the Reader's own: it must wrap ErrLimit
 				// and not read as a contract error.
 				return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, ErrLimit))

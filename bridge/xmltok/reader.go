@@ -1,4 +1,4 @@
-// Package xmlbind reads XML into the structs gowsdl generated from the WSDL,
+// Package xmltok reads XML into the structs gowsdl generated from the WSDL,
 // strictly and by the contract: element names and namespaces from the `xml`
 // tags, minOccurs and nillable from the `xsd` tags that genfix writes, and
 // the XSD lexical rules for every scalar (bridge/xsd). Element order does
@@ -65,7 +65,7 @@
 // Errors are *xml.SyntaxError with the line of the offending byte (counted
 // only when there is an error), but for the DOCTYPE refusal and the
 // Limits, which name the line the Reader has reached.
-package xmlbind
+package xmltok
 
 import (
 	"bytes"
@@ -403,3 +403,6 @@ func ReadRaw(r *Reader, start xml.StartElement) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Limits returns the bounds the Reader enforces.
+func (r *Reader) Limits() Limits { return r.limits }

@@ -1,4 +1,4 @@
-package xmlbind
+package xmltok
 
 import (
 	"bytes"

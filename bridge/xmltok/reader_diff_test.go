@@ -1,4 +1,4 @@
-package xmlbind_test
+package xmltok_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
-	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 )
 
 // stricter lists where the Reader refuses what encoding/xml's strict
@@ -197,7 +197,7 @@ func sameToken(a, b xml.Token) bool {
 // encoding/xml returned too.
 func agree(t *testing.T, doc []byte) {
 	t.Helper()
-	ours, ourErr := collect(xmlbind.NewReaderBytes(doc, xmlbind.Limits{}).Token)
+	ours, ourErr := collect(xmltok.NewReaderBytes(doc, xmltok.Limits{}).Token)
 	ref, refErr := collect(newRefReader(doc).Token)
 	if ourErr != nil {
 		var se *xml.SyntaxError
@@ -279,7 +279,7 @@ func TestStricterThanEncodingXML(t *testing.T) {
 			if _, err := collect(newRefReader([]byte(s.doc)).Token); err != nil {
 				t.Errorf("encoding/xml refuses %q too (%v): not a difference", s.doc, err)
 			}
-			_, err := collect(xmlbind.NewReaderBytes([]byte(s.doc), xmlbind.Limits{}).Token)
+			_, err := collect(xmltok.NewReaderBytes([]byte(s.doc), xmltok.Limits{}).Token)
 			if err == nil || !strings.Contains(err.Error(), s.msg) {
 				t.Errorf("Reader on %q: error %v, want one saying %q", s.doc, err, s.msg)
 			}
