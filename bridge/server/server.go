@@ -32,7 +32,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
-	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 	"github.com/thereforebridge/thereforebridge/wsdl"
 )
 
@@ -45,7 +45,7 @@ type Server struct {
 	wsdl      *wsdlserve.Server
 	contract  soap.Contract
 	engine    *delivery.Engine
-	limits    xmlbind.Limits
+	limits    xmltok.Limits
 	targets   []fanout.Target
 	debug     map[string]vendors.Debugger
 	closers   []func()
@@ -117,7 +117,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 		contract:  contract.Operations(),
 		engine:    engine,
 		directory: dir,
-		limits:    xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		limits:    xmltok.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:     make(chan struct{}, cfg.Limits.MaxConcurrent),
 		targets:   targets,
 		skips:     newSkipLog(log, m.DecodeSkipped),
