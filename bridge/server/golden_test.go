@@ -241,10 +241,27 @@ func faultOf(t *testing.T, b []byte) (code, reason string) {
 	return code, f.Reason.Text
 }
 
+// faultKind returns the Kind of the bridge's machine-readable detail in
+// the fault b ("" when it has none).
+func faultKind(t *testing.T, b []byte) string {
+	t.Helper()
+	var env struct {
+		Kind string `xml:"Body>Fault>detail>BridgeFault>Kind"`
+		// SOAP 1.2 spells the detail element with a capital D.
+		Kind12 string `xml:"Body>Fault>Detail>BridgeFault>Kind"`
+	}
+	if err := xml.Unmarshal(b, &env); err != nil {
+		t.Fatalf("reply is not XML: %v\n%s", err, b)
+	}
+	return env.Kind + env.Kind12
+}
+
 // FuzzEndpoint posts arbitrary bodies, with the headers of a real case, to
 // the whole handler: it must never panic, and must always answer with
-// well-formed XML, a 200 response or a fault. Seeds: every case in
-// testdata/soap.
+// well-formed XML, a 200 response or a fault naming the client's mistake
+// (or a vendor's). An Internal fault fails it: the handler's recover turns
+// a panic into one, and a panic is a bug whatever the input. Seeds: every
+// case in testdata/soap.
 func FuzzEndpoint(f *testing.F) {
 	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "soap", "*", "*"))
 	for _, dir := range dirs {
@@ -262,6 +279,9 @@ func FuzzEndpoint(f *testing.F) {
 		rec := post(h, header, body)
 		if rec.Code != 200 {
 			faultOf(t, rec.Body.Bytes())
+			if kind := faultKind(t, rec.Body.Bytes()); kind == "Internal" {
+				t.Fatalf("an Internal fault (a panic or an internal error) for:\n%q\nreply:\n%s", body, rec.Body.Bytes())
+			}
 		} else {
 			wellFormed(t, rec.Body.Bytes())
 		}
