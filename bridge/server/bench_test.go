@@ -131,7 +131,7 @@ func TestMemoryBound(t *testing.T) {
 	inputs = append(inputs, input{"2.1M elements", soap11, []byte(many), 413})
 	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "soap", "hostile", "*"))
 	for _, dir := range dirs {
-		hdr, b := readCase(t, dir)
+		hdr, b := golden.ReadCase(t, dir)
 		inputs = append(inputs, input{"hostile/" + filepath.Base(dir), hdr, b, 0})
 	}
 	for _, in := range inputs {

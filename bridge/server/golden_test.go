@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -37,36 +36,8 @@ func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 	return srv.Handler(), sink
 }
 
-// readCase reads headers.txt and request.xml of one case folder.
-func readCase(t testing.TB, dir string) (http.Header, []byte) {
-	t.Helper()
-	body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := http.Header{}
-	f, err := os.Open(filepath.Join(dir, "headers.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("%s/headers.txt: %q is not a header line", dir, line)
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	return h, body
-}
-
 func mustReadCase(tb testing.TB, name string) (http.Header, []byte) {
-	return readCase(tb, filepath.Join(golden.Root(), "soap", "ok", name))
+	return golden.ReadCase(tb, filepath.Join(golden.Root(), "soap", "ok", name))
 }
 
 func post(h http.Handler, header http.Header, body []byte) *httptest.ResponseRecorder {
@@ -111,7 +82,7 @@ func TestGoldenOK(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			h, sink := newTestServer(t)
-			header, body := readCase(t, dir)
+			header, body := golden.ReadCase(t, dir)
 			rec := post(h, header, body)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, want 200; body:\n%s", rec.Code, rec.Body)
@@ -150,7 +121,7 @@ func TestGoldenBad(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			h, sink := newTestServer(t)
-			header, body := readCase(t, dir)
+			header, body := golden.ReadCase(t, dir)
 			rec := post(h, header, body)
 			exp := readExpect(t, dir)
 			if rec.Code != exp.status {
