@@ -41,7 +41,7 @@ func TestRead(t *testing.T) {
 		{name: "SOAP 1.2", t: v12, body: env12 + `<s:Body>` + oofBody + `</s:Body></s:Envelope>`, wantOp: "SaveOutOfOfficeInfoForUser"},
 		{name: "comments, PIs and whitespace around", t: v11, body: "<?xml version=\"1.0\"?>\n<!-- c -->" + env11 + " <s:Body> <!-- x -->" + oofBody + " </s:Body>\n</s:Envelope><!-- after -->\n", wantOp: "SaveOutOfOfficeInfoForUser"},
 		{name: "latin-1 by the HTTP charset", t: soap.Transport{Version: soap.V11, Action: puAct, Charset: "iso-8859-1"},
-			body: soap11(`<SavePortalUser xmlns="` + contract.MessagesNS + `"><parameters xmlns:a="` + contract.TypesNS + `"><a:PortalUser><a:CtgryNo>0</a:CtgryNo><a:Email>M` + "\xfc" + `ller</a:Email><a:QueryNo>1</a:QueryNo></a:PortalUser></parameters></SavePortalUser>`),
+			body:   soap11(`<SavePortalUser xmlns="` + contract.MessagesNS + `"><parameters xmlns:a="` + contract.TypesNS + `"><a:PortalUser><a:CtgryNo>0</a:CtgryNo><a:Email>M` + "\xfc" + `ller</a:Email><a:QueryNo>1</a:QueryNo></a:PortalUser></parameters></SavePortalUser>`),
 			wantOp: "SavePortalUser", check: func(t *testing.T, r *soap.Request) {
 				if got := *r.Body.(*generated.SavePortalUser).Parameters.PortalUser.Email; got != "Müller" {
 					t.Errorf("Email %q, want Müller", got)
@@ -61,7 +61,7 @@ func TestRead(t *testing.T) {
 			body:     env11[:len(env11)-1] + ` ` + wsa + `><s:Header><a:Action>` + oofAct + `</a:Action></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
 			wantCode: "Client", wantKind: "Dispatch", wantSay: "differ"},
 		{name: "a UsernameToken", t: v11,
-			body: env11 + `<s:Header><o:Security ` + wsse + ` s:mustUnderstand="1"><o:UsernameToken><o:Username> jdoe </o:Username><o:Password>s3cret</o:Password></o:UsernameToken></o:Security></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
+			body:   env11 + `<s:Header><o:Security ` + wsse + ` s:mustUnderstand="1"><o:UsernameToken><o:Username> jdoe </o:Username><o:Password>s3cret</o:Password></o:UsernameToken></o:Security></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
 			wantOp: "SaveOutOfOfficeInfoForUser", check: func(t *testing.T, r *soap.Request) {
 				s := r.Security
 				if s == nil || s.Username != "jdoe" || s.Password != "s3cret" || s.PasswordType != soap.PasswordText || s.Digest() {
@@ -69,7 +69,7 @@ func TestRead(t *testing.T) {
 				}
 			}},
 		{name: "a digest UsernameToken", t: v11,
-			body: env11 + `<s:Header><o:Security ` + wsse + `><o:UsernameToken><o:Username>jdoe</o:Username><o:Password Type="` + soap.PasswordDigest + `">ZGln</o:Password><o:Nonce>bm9uY2U=</o:Nonce><u:Created xmlns:u="` + soap.WSU + `">2024-01-01T00:00:00Z</u:Created></o:UsernameToken></o:Security></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
+			body:   env11 + `<s:Header><o:Security ` + wsse + `><o:UsernameToken><o:Username>jdoe</o:Username><o:Password Type="` + soap.PasswordDigest + `">ZGln</o:Password><o:Nonce>bm9uY2U=</o:Nonce><u:Created xmlns:u="` + soap.WSU + `">2024-01-01T00:00:00Z</u:Created></o:UsernameToken></o:Security></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
 			wantOp: "SaveOutOfOfficeInfoForUser", check: func(t *testing.T, r *soap.Request) {
 				s := r.Security
 				if s == nil || !s.Digest() || s.Nonce != "bm9uY2U=" || s.Created != "2024-01-01T00:00:00Z" {
