@@ -105,7 +105,7 @@ func peakHeapGrowth(f func()) float64 {
 	return float64(peak.Load()-min(peak.Load(), idle.HeapInuse)) / (1 << 20)
 }
 
-// TestMemoryBound checks the bound of the issues: a body at the 10 MiB
+// TestMemoryBound checks the memory bound: a body at the 10 MiB
 // limit, and every hostile input, must not make the process use more than
 // 100 MiB beyond its idle heap.
 func TestMemoryBound(t *testing.T) {
