@@ -14,6 +14,10 @@ type nameEntry struct {
 	end        xml.Token // xml.EndElement{name}, boxed once
 	start      xml.Token // xml.StartElement without attributes, in startSpace
 	startSpace string
+	// The last start token with one attribute, and what it was made of.
+	attr                       xml.Token
+	attrSpace, attrNS, attrVal string
+	attrName                   *nameEntry
 }
 
 func (e *nameEntry) endToken() xml.Token {
@@ -29,6 +33,19 @@ func (e *nameEntry) startToken(space string) xml.Token {
 		e.startSpace = space
 	}
 	return e.start
+}
+
+// attrStart returns the start token in namespace space with the one
+// attribute name (resolved to namespace ns) = value, reusing the last one
+// made when they are the same; newAttrs gives the attribute slice.
+func (e *nameEntry) attrStart(space string, name *nameEntry, ns, value string, newAttrs func(int) []xml.Attr) xml.Token {
+	if e.attr == nil || e.attrName != name || e.attrSpace != space || e.attrNS != ns || e.attrVal != value {
+		a := newAttrs(1)
+		a[0] = xml.Attr{Name: xml.Name{Space: ns, Local: name.name.Local}, Value: value}
+		e.attr = xml.StartElement{Name: xml.Name{Space: space, Local: e.name.Local}, Attr: a}
+		e.attrName, e.attrSpace, e.attrNS, e.attrVal = name, space, ns, value
+	}
+	return e.attr
 }
 
 // nameCache interns names and short values in two 4-way set-associative

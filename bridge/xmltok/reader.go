@@ -240,7 +240,9 @@ func (r *Reader) resolve(prefix string, element bool) (uri string, bound bool) {
 // (end elements keep their raw prefix). Directives
 // (DOCTYPE) are refused: SOAP forbids a DTD and entity tricks start there.
 // Slices in a token (CharData, Comment, ProcInst.Inst) are valid until the
-// next call, as with xml.Decoder; attribute slices stay valid.
+// next call, as with xml.Decoder; attribute slices stay valid. Start and
+// end tokens may be handed out again for a later element of the same name
+// and attribute: treat tokens as read-only (xml.CopyToken to change one).
 func (r *Reader) Token() (xml.Token, error) {
 	if r.err != nil {
 		return nil, r.err
@@ -302,11 +304,20 @@ func (r *Reader) startElement(e *nameEntry, tagStart int, empty bool) (xml.Token
 		space, _ = r.resolve(space, true)
 	}
 	var tok xml.Token
-	var attr []xml.Attr
-	if len(raw) == 0 {
+	switch {
+	case len(raw) == 0:
 		tok = e.startToken(space)
-	} else {
-		attr = r.attrSlice(len(raw))
+	case len(raw) == 1 && raw[0].e.name.Space != xmlnsPrefix && raw[0].e.raw != xmlnsPrefix:
+		// One attribute that declares nothing, like WCF's i:nil="true" on
+		// every unset member: the token is kept with the name (attrStart).
+		a := &raw[0]
+		ns := a.e.name.Space
+		if ns != "" {
+			ns, _ = r.resolve(ns, false)
+		}
+		tok = e.attrStart(space, a.e, ns, a.value, r.attrSlice)
+	default:
+		attr := r.attrSlice(len(raw))
 		bound := false
 		for i := range raw {
 			a := &attr[i]
@@ -333,12 +344,12 @@ func (r *Reader) startElement(e *nameEntry, tagStart int, empty bool) (xml.Token
 	if r.limits.MaxElements > 0 && r.elements > r.limits.MaxElements {
 		return nil, fmt.Errorf("line %d: more than %d elements: %w", r.Line(), r.limits.MaxElements, ErrLimit)
 	}
-	if r.limits.MaxAttrs > 0 && len(attr) > r.limits.MaxAttrs {
+	if r.limits.MaxAttrs > 0 && len(raw) > r.limits.MaxAttrs {
 		return nil, fmt.Errorf("line %d: <%s> has more than %d attributes: %w", r.Line(), e.name.Local, r.limits.MaxAttrs, ErrLimit)
 	}
 	if r.limits.MaxText > 0 {
-		for _, a := range attr {
-			if len(a.Value) > r.limits.MaxText {
+		for _, a := range raw {
+			if len(a.value) > r.limits.MaxText {
 				return nil, fmt.Errorf("line %d: an attribute value longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
 			}
 		}
