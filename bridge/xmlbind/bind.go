@@ -185,7 +185,7 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			i, ok := p.byName[t.Name]
+			i, ok := p.index(t.Name)
 			if !ok {
 				var err error
 				if a := b.alias(v.Type(), t.Name); a != nil {
