@@ -56,6 +56,8 @@ func TestValidatePortalUser(t *testing.T) {
 		{name: "a date", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2017-07-23"}}`)},
 		{name: "a date's ISO value wins over DataValue", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2017-07-23","DataValue":"2017-07-23T00:00:00+02:00"}}`)},
 		{name: "a date with a time", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2017-07-23T10:00:00Z"}}`), wantPath: "WSIndexDataItem[1]/DateIndexData/DataISO8601Value", wantRule: "is not an ISO 8601 date; use YYYY-MM-DD"},
+		{name: "no year 0", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"0000-01-01"}}`), wantPath: "DateIndexData/DataISO8601Value", wantRule: "is not a calendar date"},
+		{name: "a leap day", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2024-02-29"}}`)},
 		{name: "no such date", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2017-02-30"}}`), wantPath: "DateIndexData/DataISO8601Value", wantRule: "is not a calendar date"},
 		{name: "a date's DataValue with an offset", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataValue":"2017-07-23T00:00:00+02:00"}}`), wantPath: "DateIndexData/DataValue", wantRule: "has a zone offset"},
 		{name: "a date's DataValue in UTC", body: portalUser(`{"DateIndexData":{"FieldNo":1,"DataValue":"2017-07-23T00:00:00Z"}}`)},
@@ -138,5 +140,25 @@ func TestValidateUnknownBody(t *testing.T) {
 	var v *contract.Violation
 	if err == nil || errors.As(err, &v) {
 		t.Errorf("Validate of an unknown type: %v, want an internal error, not a Violation", err)
+	}
+}
+
+// TestValidateAllocatesNothing: a valid request is checked without a
+// single allocation, whatever its size (paths are formatted only for a
+// violation), since 10,000 items are common.
+func TestValidateAllocatesNothing(t *testing.T) {
+	item := `{"StringIndexData":{"FieldNo":5}},{"DateIndexData":{"FieldNo":1,"DataISO8601Value":"2017-07-23"}},` +
+		`{"DateTimeIndexData":{"FieldNo":1,"DataISO8601Value":"2018-05-03T14:45:00Z"}},` +
+		`{"TableIndexData":{"FieldNo":1,"DataValue":{"WSTableFieldDataRow":[{"RowNo":0,"DataRowItems":{"WSTableFieldDataRowItem":[{"StringIndexData":{"FieldNo":45}},{"DateIndexData":{"FieldNo":2}}]}}]}}}`
+	var body generated.SavePortalUser
+	if err := json.Unmarshal([]byte(portalUser(strings.TrimSuffix(strings.Repeat(item+",", 50), ","))), &body); err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(10, func() {
+		if err := contract.Validate(&body); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Errorf("Validate of 200 valid items allocates %.0f times, want 0", allocs)
 	}
 }
