@@ -224,24 +224,19 @@ func variants(buf *[9]variant, date *generated.WSIndexDataDate, dateTime *genera
 
 // checkVariants checks the one variant an item holds.
 func checkVariants(p *elemPath, vs []variant) error {
-	v, err := one(p, vs)
-	if err != nil {
-		return err
+	if len(vs) == 1 && vs[0].table != nil {
+		if _, err := one(p, vs); err != nil {
+			return err
+		}
+		vp := elemPath{parent: p, name: vs[0].name}
+		return checkTable(&vp, vs[0].table.DataValue)
 	}
-	vp := elemPath{parent: p, name: v.name}
-	switch {
-	case v.date != nil:
-		return checkDate(&vp, v.date.DataValue, v.date.DataISO8601Value, false)
-	case v.dateTime != nil:
-		return checkDate(&vp, v.dateTime.DataValue, v.dateTime.DataISO8601Value, true)
-	case v.table != nil:
-		return checkTable(&vp, v.table.DataValue)
-	}
-	return nil
+	return checkCell(p, vs)
 }
 
-// checkCell is checkVariants for a table cell, which holds no table: the
-// checks do not recurse, so that the paths stay on the stack.
+// checkCell checks the one variant of an item that holds no table, as a
+// table cell: the checks do not recurse, so that the paths stay on the
+// stack.
 func checkCell(p *elemPath, vs []variant) error {
 	v, err := one(p, vs)
 	if err != nil {
