@@ -14,6 +14,10 @@ type nameEntry struct {
 	end        xml.Token // xml.EndElement{name}, boxed once
 	start      xml.Token // xml.StartElement without attributes, in startSpace
 	startSpace string
+	// The namespace the prefix resolved to while the Reader's bindings
+	// were those of generation nsGen (Reader.resolved).
+	nsURI string
+	nsGen uint64
 	// The last start token with one attribute, and what it was made of.
 	attr                       xml.Token
 	attrSpace, attrNS, attrVal string

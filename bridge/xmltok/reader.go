@@ -86,6 +86,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Limits bound what one document may cost. Zero means "no limit".
@@ -157,10 +158,15 @@ type Reader struct {
 	attrBlock []xml.Attr // where attrSlice cuts from
 
 	// open holds the open elements (their raw names) and ns the prefix
-	// bindings in scope, innermost last.
-	open []openElement
-	ns   []binding
+	// bindings in scope, innermost last. nsGen changes whenever ns does,
+	// to a value no Reader had before (nsGenerations), so that a name's
+	// resolution can be kept with it (nameEntry.resolved).
+	open  []openElement
+	ns    []binding
+	nsGen uint64
 }
+
+var nsGenerations atomic.Uint64
 
 type openElement struct {
 	e     *nameEntry // raw name: Space is the prefix
@@ -206,7 +212,7 @@ const (
 func NewReaderBytes(body []byte, l Limits) *Reader {
 	bb := bufferPool.Get().(*buffers)
 	r := &Reader{buf: body, limits: l, names: namePool.Get().(*nameCache), bufs: bb,
-		scratch: bb.scratch, attrs: bb.attrs, open: bb.open, ns: bb.ns}
+		scratch: bb.scratch, attrs: bb.attrs, open: bb.open, ns: bb.ns, nsGen: nsGenerations.Add(1)}
 	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
 		r.pos, r.start = 3, 3
 	}
@@ -239,6 +245,17 @@ func (r *Reader) resolve(prefix string, element bool) (uri string, bound bool) {
 	return prefix, false
 }
 
+// resolved is resolve(e's prefix, true), kept with e while the bindings in
+// scope stay the same: in a SOAP body they are declared once near the top,
+// and resolving every element's prefix again was a tenth of the work.
+func (r *Reader) resolved(e *nameEntry) string {
+	if e.nsGen != r.nsGen {
+		e.nsURI, _ = r.resolve(e.name.Space, true)
+		e.nsGen = r.nsGen
+	}
+	return e.nsURI
+}
+
 // Token returns the next token, start elements with namespaces resolved
 // (end elements keep their raw prefix). Directives
 // (DOCTYPE) are refused: SOAP forbids a DTD and entity tricks start there.
@@ -266,7 +283,10 @@ func (r *Reader) Token() (xml.Token, error) {
 // pop closes the innermost open element and returns its end token.
 func (r *Reader) pop() xml.Token {
 	top := r.open[len(r.open)-1]
-	r.ns = r.ns[:top.scope]
+	if top.scope < len(r.ns) {
+		r.ns = r.ns[:top.scope]
+		r.nsGen = nsGenerations.Add(1)
+	}
 	r.open = r.open[:len(r.open)-1]
 	if len(r.open) == 0 {
 		r.rootDone = true
@@ -299,12 +319,15 @@ func (r *Reader) startElement(e *nameEntry, tagStart int, empty bool) (xml.Token
 			r.ns = append(r.ns, binding{"", a.value})
 		}
 	}
+	if len(r.ns) != r.open[len(r.open)-1].scope {
+		r.nsGen = nsGenerations.Add(1)
+	}
 	if e.name.Space == xmlnsPrefix {
 		return nil, r.stricter(tagStart, RuleReservedPrefix, "element <"+e.raw+">: the prefix xmlns is reserved for namespace declarations")
 	}
 	space := e.name.Space
 	if space != "" || len(r.ns) > 0 {
-		space, _ = r.resolve(space, true)
+		space = r.resolved(e)
 	}
 	var tok xml.Token
 	switch {
@@ -315,8 +338,8 @@ func (r *Reader) startElement(e *nameEntry, tagStart int, empty bool) (xml.Token
 		// every unset member: the token is kept with the name (attrStart).
 		a := &raw[0]
 		ns := a.e.name.Space
-		if ns != "" {
-			ns, _ = r.resolve(ns, false)
+		if ns != "" { // as an element's prefix: only "" differs for attributes
+			ns = r.resolved(a.e)
 		}
 		tok = e.attrStart(space, a.e, ns, a.value, r.attrSlice)
 	default:
