@@ -18,6 +18,11 @@ type nameEntry struct {
 	// were those of generation nsGen (Reader.resolved).
 	nsURI string
 	nsGen uint64
+	// Guesses for the next names (Reader.hinted): the start tag that
+	// followed this one's last time, and this element's first attribute.
+	// They are cleared when the cache goes back to its pool, so that no
+	// evicted entry outlives the document through them.
+	nextStart, firstAttr *nameEntry
 	// The last start token with one attribute, and what it was made of.
 	attr                       xml.Token
 	attrSpace, attrNS, attrVal string
@@ -90,6 +95,15 @@ func hash(s []byte) uint32 {
 		h = (h ^ uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16) * m
 	}
 	return uint32(h >> 32)
+}
+
+// clearHints forgets the guesses of every entry in the tables.
+func (c *nameCache) clearHints() {
+	for _, e := range c.names {
+		if e != nil {
+			e.nextStart, e.firstAttr = nil, nil
+		}
+	}
 }
 
 // ways is the number of slots in a set of the nameCache tables.

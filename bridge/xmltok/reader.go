@@ -164,6 +164,8 @@ type Reader struct {
 	open  []openElement
 	ns    []binding
 	nsGen uint64
+
+	lastStart *nameEntry // the name of the last start tag, for hints
 }
 
 var nsGenerations atomic.Uint64
@@ -190,13 +192,14 @@ var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
 // the end of the document; buffers that grew large are dropped, since a
 // huge document should not pin its memory.
 func (r *Reader) release() {
+	r.names.clearHints()
 	namePool.Put(r.names)
 	bb := r.bufs
 	bb.scratch, bb.attrs, bb.open, bb.ns = r.scratch[:0], r.attrs[:0], r.open[:0], r.ns[:0]
 	if cap(bb.scratch) <= 64<<10 && cap(bb.attrs) <= 1024 && cap(bb.open) <= 1024 && cap(bb.ns) <= 1024 {
 		bufferPool.Put(bb)
 	}
-	r.names, r.bufs, r.scratch, r.attrs, r.open, r.ns = nil, nil, nil, nil, nil, nil
+	r.names, r.bufs, r.scratch, r.attrs, r.open, r.ns, r.lastStart = nil, nil, nil, nil, nil, nil, nil
 }
 
 const (

@@ -376,6 +376,29 @@ var tokenCases = []struct {
 		},
 	},
 	{
+		// The names guessed from the last time (a start tag's successor, an
+		// element's first attribute, the open element at an end tag) must
+		// not match a longer or shorter name, nor keep an old namespace or
+		// attribute value.
+		name: "repeated shapes with near names",
+		doc:  `<r xmlns:p="urn:1"><ab x="1"/><abc/><ab xy="2"/><abc/><ab x="3"><abc/></ab><p:a/><q xmlns:p="urn:2"><p:a p:x="4"/><p:a/></q><p:a p:x="4"/></r>`,
+		want: []xml.Token{
+			start("", "r", "xmlns", "p", "urn:1"),
+			start("", "ab", "", "x", "1"), end("", "ab"),
+			start("", "abc"), end("", "abc"),
+			start("", "ab", "", "xy", "2"), end("", "ab"),
+			start("", "abc"), end("", "abc"),
+			start("", "ab", "", "x", "3"), start("", "abc"), end("", "abc"), end("", "ab"),
+			start("urn:1", "a"), end("p", "a"),
+			start("", "q", "xmlns", "p", "urn:2"),
+			start("urn:2", "a", "urn:2", "x", "4"), end("p", "a"),
+			start("urn:2", "a"), end("p", "a"),
+			end("", "q"),
+			start("urn:1", "a", "urn:1", "x", "4"), end("p", "a"),
+			end("", "r"),
+		},
+	},
+	{
 		name: "empty CDATA",
 		doc:  `<a><![CDATA[]]></a>`,
 		want: []xml.Token{start("", "a"), xml.CharData(""), end("", "a")},

@@ -423,9 +423,31 @@ func isName(s []byte, high bool) bool {
 	return true
 }
 
+// hinted returns where the name at i ends when it is e's name (a guess
+// from the document's shape, nil when there is none), and -1 otherwise:
+// in a document of repeated structure the guess saves scanning, hashing
+// and looking up most names.
+func (r *Reader) hinted(i int, e *nameEntry) int {
+	if e == nil {
+		return -1
+	}
+	end := i + len(e.raw)
+	if end >= len(r.buf) || string(r.buf[i:end]) != e.raw {
+		return -1
+	}
+	if c := r.buf[end]; class[c]&cName != 0 || c >= utf8.RuneSelf {
+		return -1 // a longer name
+	}
+	return end
+}
+
 // qname scans the element or attribute name at i and returns its entry.
-// missing is the message when there is no name at all.
-func (r *Reader) qname(i int, missing string) (*nameEntry, int, error) {
+// missing is the message when there is no name at all; hint is the
+// entry it probably is (see hinted).
+func (r *Reader) qname(i int, missing string, hint *nameEntry) (*nameEntry, int, error) {
+	if end := r.hinted(i, hint); end >= 0 {
+		return hint, end, nil
+	}
 	end, high := r.nameEnd(i)
 	if end == i {
 		if i >= len(r.buf) {
@@ -474,10 +496,18 @@ type rawAttr struct {
 func (r *Reader) startTag() (xml.Token, error) {
 	b := r.buf
 	tagStart := r.pos
-	e, i, err := r.qname(tagStart+1, "expected element name after <")
+	var hint *nameEntry
+	if r.lastStart != nil {
+		hint = r.lastStart.nextStart
+	}
+	e, i, err := r.qname(tagStart+1, "expected element name after <", hint)
 	if err != nil {
 		return nil, err
 	}
+	if r.lastStart != nil {
+		r.lastStart.nextStart = e
+	}
+	r.lastStart = e
 	if r.rootDone {
 		return nil, r.stricter(tagStart, RuleDocument, "element <"+e.raw+"> after the end of the root element; a document has one root element")
 	}
@@ -505,9 +535,16 @@ func (r *Reader) startTag() (xml.Token, error) {
 			empty = true
 			break
 		}
-		an, j, err := r.qname(i, "expected attribute name in element")
+		hint := e.firstAttr
+		if len(attrs) > 0 {
+			hint = nil
+		}
+		an, j, err := r.qname(i, "expected attribute name in element", hint)
 		if err != nil {
 			return nil, err
+		}
+		if len(attrs) == 0 {
+			e.firstAttr = an
 		}
 		if i == ws {
 			return nil, r.stricter(i, RuleAttrSpace, "attribute "+an.raw+" in element <"+e.raw+"> must be separated from what precedes it by whitespace")
@@ -544,7 +581,14 @@ func (r *Reader) endTag() (xml.Token, error) {
 	b := r.buf
 	tagStart := r.pos
 	s := tagStart + 2
-	end, high := r.nameEnd(s)
+	var end int
+	var high bool
+	if len(r.open) > 0 {
+		end = r.hinted(s, r.open[len(r.open)-1].e)
+	}
+	if end <= 0 {
+		end, high = r.nameEnd(s)
+	}
 	if end == s {
 		if s >= len(b) {
 			return nil, r.eof()
