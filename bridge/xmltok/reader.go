@@ -134,6 +134,7 @@ type StricterError struct {
 	Err  *xml.SyntaxError
 }
 
+// Error is the syntax error's message: the rule does not change the words.
 func (e *StricterError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the *xml.SyntaxError, so that every well-formedness
