@@ -94,7 +94,7 @@ bench:
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m; CI runs 10s); a crasher lands in the package's testdata/fuzz and then runs in make test
 FUZZTIME ?= 1m
-FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzTokenizerAgreesWithEncodingXML:./bridge/xmlbind \
+FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzTokenizerAgreesWithEncodingXML:./bridge/xmltok \
 	FuzzParseDateTime:./bridge/xsd FuzzParse:./bridge/config
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
@@ -103,7 +103,7 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-# Load benchmark (issue 8): the bridge against the floor (a bare Echo
+# Load benchmark: the bridge against the floor (a bare Echo
 # handler), node soap and gSOAP, on 127.0.0.1, server and load generator
 # pinned to separate cores. Installs what is missing (Debian: gsoap,
 # libgsoap-dev, g++, nodejs, npm, util-linux for taskset); node soap and the

@@ -560,9 +560,9 @@ func TestDecodeVendorAbsent(t *testing.T) {
 	}
 }
 
-// TestDecodeVendorBriefExample is the case from the task: a Config from
+// TestDecodeVendorUnknownKeyLine: a Config from
 // Parse, an unknown key inside vendors.log, and the absolute line.
-func TestDecodeVendorBriefExample(t *testing.T) {
+func TestDecodeVendorUnknownKeyLine(t *testing.T) {
 	src := "listen: 127.0.0.1:8080\nvendors:\n  log:\n    keep: 10\n    kep: 20\n" + noAuth
 	c, err := config.Parse([]byte(src), "bridge.yaml")
 	if err != nil {

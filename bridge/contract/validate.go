@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func validatePortalUser(b *generated.SavePortalUser) error {
 	if u == nil {
 		return violation(root+"/PortalUser", "PortalUser is mandatory and must not be nil")
 	}
-	up := root + "/PortalUser"
+	const up = root + "/PortalUser"
 	if u.Email == nil || strings.TrimSpace(*u.Email) == "" {
 		return violation(up+"/Email", "Email is mandatory and must not be nil or empty")
 	}
@@ -108,9 +109,11 @@ func validatePortalUser(b *generated.SavePortalUser) error {
 		}
 	}
 	if u.IndexDataItems != nil {
+		const list = up + "/IndexDataItems/WSIndexDataItem"
 		for i, item := range u.IndexDataItems.WSIndexDataItem {
-			// The path is built only when needed: 10,000 items are common.
-			if err := checkItem(lazyPath{up + "/IndexDataItems/WSIndexDataItem", i + 1}, item); err != nil {
+			// The path is built only for a violation: 10,000 items are common.
+			ip := elemPath{name: list, index: i + 1}
+			if err := checkItem(&ip, item); err != nil {
 				return err
 			}
 		}
@@ -118,110 +121,164 @@ func validatePortalUser(b *generated.SavePortalUser) error {
 	return nil
 }
 
+// elemPath is an element path formatted only when a violation names it:
+// segments name/name[index], each below its parent. Paths live on the
+// stack of the checks that walk the items.
+type elemPath struct {
+	parent *elemPath // nil at the top
+	name   string    // one or more elements, "/"-separated
+	index  int       // 1-based position in a list, 0 when not a list item
+}
+
+func (p *elemPath) String() string {
+	depth := 0
+	for q := p; q != nil; q = q.parent {
+		depth++
+	}
+	// Root first; the names are copied, so that no path leaves the stack.
+	var sb strings.Builder
+	for level := depth - 1; level >= 0; level-- {
+		q := p
+		for range level {
+			q = q.parent
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte('/')
+		}
+		sb.WriteString(q.name)
+		if q.index > 0 {
+			sb.WriteByte('[')
+			sb.WriteString(strconv.Itoa(q.index))
+			sb.WriteByte(']')
+		}
+	}
+	return sb.String()
+}
+
 // variant is one IndexData member of an item, seen through what all
-// variants share.
+// variants share; date, dateTime and table are set for the variants with
+// rules of their own.
 type variant struct {
 	name      string
 	base      *generated.WSIndexDataBase
 	fieldName *string
-	check     func(path string) error
+	date      *generated.WSIndexDataDate
+	dateTime  *generated.WSIndexDataDateTime
+	table     *generated.WSIndexDataTable
 }
 
-// lazyPath is a list item's element path, formatted only for a violation.
-type lazyPath struct {
-	list  string
-	index int
-}
-
-func (p lazyPath) String() string { return fmt.Sprintf("%s[%d]", p.list, p.index) }
-
-func checkItem(lp lazyPath, item *generated.WSIndexDataItem) error {
+func checkItem(p *elemPath, item *generated.WSIndexDataItem) error {
 	if item == nil {
-		return violation(lp.String(), "an index data item must not be nil")
+		return violation(p.String(), "an index data item must not be nil")
 	}
-	return checkVariants(lp, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
+	var buf [9]variant
+	return checkVariants(p, variants(&buf, item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
 		item.LogicalIndexData, item.MoneyIndexData, item.MultipleKeywordData, item.SingleKeywordData,
 		item.StringIndexData, item.TableIndexData))
 }
 
-func checkRowItem(lp lazyPath, item *generated.WSTableFieldDataRowItem) error {
+func checkRowItem(p *elemPath, item *generated.WSTableFieldDataRowItem) error {
 	if item == nil {
-		return violation(lp.String(), "a row item must not be nil")
+		return violation(p.String(), "a row item must not be nil")
 	}
 	// A table cell cannot hold multiple keywords or another table.
-	return checkVariants(lp, variants(item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
+	var buf [9]variant
+	return checkCell(p, variants(&buf, item.DateIndexData, item.DateTimeIndexData, item.IntIndexData,
 		item.LogicalIndexData, item.MoneyIndexData, nil, item.SingleKeywordData, item.StringIndexData, nil))
 }
 
-// variants lists the members that are set, in contract order.
-func variants(date *generated.WSIndexDataDate, dateTime *generated.WSIndexDataDateTime, i *generated.WSIndexDataInt,
+// variants lists the members that are set, in contract order, in buf.
+func variants(buf *[9]variant, date *generated.WSIndexDataDate, dateTime *generated.WSIndexDataDateTime, i *generated.WSIndexDataInt,
 	logical *generated.WSIndexDataLogical, money *generated.WSIndexDataMoney, multi *generated.WSIndexDataMultipleKeyword,
 	single *generated.WSIndexDataSingleKeyword, s *generated.WSIndexDataString, table *generated.WSIndexDataTable) []variant {
-	vs := make([]variant, 0, 1) // one is the valid case
+	vs := buf[:0]
 	if date != nil {
-		vs = append(vs, variant{"DateIndexData", date.WSIndexDataBase, date.FieldName, func(p string) error { return checkDate(p, date.DataValue, date.DataISO8601Value, false) }})
+		vs = append(vs, variant{name: "DateIndexData", base: date.WSIndexDataBase, fieldName: date.FieldName, date: date})
 	}
 	if dateTime != nil {
-		vs = append(vs, variant{"DateTimeIndexData", dateTime.WSIndexDataBase, dateTime.FieldName, func(p string) error {
-			return checkDate(p, dateTime.DataValue, dateTime.DataISO8601Value, true)
-		}})
+		vs = append(vs, variant{name: "DateTimeIndexData", base: dateTime.WSIndexDataBase, fieldName: dateTime.FieldName, dateTime: dateTime})
 	}
 	if i != nil {
-		vs = append(vs, variant{"IntIndexData", i.WSIndexDataBase, i.FieldName, nil})
+		vs = append(vs, variant{name: "IntIndexData", base: i.WSIndexDataBase, fieldName: i.FieldName})
 	}
 	if logical != nil {
-		vs = append(vs, variant{"LogicalIndexData", logical.WSIndexDataBase, logical.FieldName, nil})
+		vs = append(vs, variant{name: "LogicalIndexData", base: logical.WSIndexDataBase, fieldName: logical.FieldName})
 	}
 	if money != nil {
-		vs = append(vs, variant{"MoneyIndexData", money.WSIndexDataBase, money.FieldName, nil})
+		vs = append(vs, variant{name: "MoneyIndexData", base: money.WSIndexDataBase, fieldName: money.FieldName})
 	}
 	if multi != nil {
-		vs = append(vs, variant{"MultipleKeywordData", multi.WSIndexDataBase, multi.FieldName, nil})
+		vs = append(vs, variant{name: "MultipleKeywordData", base: multi.WSIndexDataBase, fieldName: multi.FieldName})
 	}
 	if single != nil {
-		vs = append(vs, variant{"SingleKeywordData", single.WSIndexDataBase, single.FieldName, nil})
+		vs = append(vs, variant{name: "SingleKeywordData", base: single.WSIndexDataBase, fieldName: single.FieldName})
 	}
 	if s != nil {
-		vs = append(vs, variant{"StringIndexData", s.WSIndexDataBase, s.FieldName, nil})
+		vs = append(vs, variant{name: "StringIndexData", base: s.WSIndexDataBase, fieldName: s.FieldName})
 	}
 	if table != nil {
-		vs = append(vs, variant{"TableIndexData", table.WSIndexDataBase, table.FieldName, func(p string) error { return checkTable(p, table.DataValue) }})
+		vs = append(vs, variant{name: "TableIndexData", base: table.WSIndexDataBase, fieldName: table.FieldName, table: table})
 	}
 	return vs
 }
 
-func checkVariants(lp lazyPath, vs []variant) error {
-	if len(vs) == 1 && vs[0].check == nil && vs[0].base != nil && vs[0].base.FieldNo > 0 {
-		return nil // the common case, decided without formatting a path
+// checkVariants checks the one variant an item holds.
+func checkVariants(p *elemPath, vs []variant) error {
+	if len(vs) == 1 && vs[0].table != nil {
+		if _, err := one(p, vs); err != nil {
+			return err
+		}
+		vp := elemPath{parent: p, name: vs[0].name}
+		return checkTable(&vp, vs[0].table.DataValue)
 	}
-	path := lp.String()
+	return checkCell(p, vs)
+}
+
+// checkCell checks the one variant of an item that holds no table, as a
+// table cell: the checks do not recurse, so that the paths stay on the
+// stack.
+func checkCell(p *elemPath, vs []variant) error {
+	v, err := one(p, vs)
+	if err != nil {
+		return err
+	}
+	vp := elemPath{parent: p, name: v.name}
+	switch {
+	case v.date != nil:
+		return checkDate(&vp, v.date.DataValue, v.date.DataISO8601Value, false)
+	case v.dateTime != nil:
+		return checkDate(&vp, v.dateTime.DataValue, v.dateTime.DataISO8601Value, true)
+	}
+	return nil
+}
+
+// one returns the only variant of vs, checking what every variant has.
+func one(p *elemPath, vs []variant) (*variant, error) {
 	switch len(vs) {
 	case 0:
-		return violation(path, "holds no index data; set exactly one of DateIndexData, DateTimeIndexData, IntIndexData, LogicalIndexData, MoneyIndexData, MultipleKeywordData, SingleKeywordData, StringIndexData, TableIndexData")
+		return nil, violation(p.String(), "holds no index data; set exactly one of DateIndexData, DateTimeIndexData, IntIndexData, LogicalIndexData, MoneyIndexData, MultipleKeywordData, SingleKeywordData, StringIndexData, TableIndexData")
 	case 1:
 	default:
 		names := make([]string, len(vs))
 		for i, v := range vs {
 			names[i] = v.name
 		}
-		return violation(path, "holds %s; exactly one index data value is allowed per item", strings.Join(names, " and "))
+		return nil, violation(p.String(), "holds %s; exactly one index data value is allowed per item", strings.Join(names, " and "))
 	}
-	v := vs[0]
-	p := path + "/" + v.name
+	v := &vs[0]
 	fieldNo := int32(0)
 	if v.base != nil {
 		fieldNo = v.base.FieldNo
 	}
 	if fieldNo < 0 {
-		return violation(p+"/FieldNo", "must be >= 0, got %d", fieldNo)
+		vp := elemPath{parent: p, name: v.name}
+		return nil, violation(vp.String()+"/FieldNo", "must be >= 0, got %d", fieldNo)
 	}
 	if fieldNo == 0 && (v.fieldName == nil || strings.TrimSpace(*v.fieldName) == "") {
-		return violation(p+"/FieldName", "FieldNo is 0, so FieldName must name the field")
+		vp := elemPath{parent: p, name: v.name}
+		return nil, violation(vp.String()+"/FieldName", "FieldNo is 0, so FieldName must name the field")
 	}
-	if v.check != nil {
-		return v.check(p)
-	}
-	return nil
+	return v, nil
 }
 
 var (
@@ -229,55 +286,58 @@ var (
 	isoDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$`)
 )
 
-func checkDate(path string, value *xsd.DateTime, iso *string, withTime bool) error {
+func checkDate(p *elemPath, value *xsd.DateTime, iso *string, withTime bool) error {
 	if iso != nil && *iso != "" {
 		s := strings.TrimSpace(*iso)
 		if withTime {
 			if !isoDateTime.MatchString(s) {
-				return violation(path+"/DataISO8601Value", "%q is not an ISO 8601 UTC date time (example 2018-05-03T14:45:00Z)", s)
+				return violation(p.String()+"/DataISO8601Value", "%q is not an ISO 8601 UTC date time (example 2018-05-03T14:45:00Z)", s)
 			}
 			if !strings.HasSuffix(s, "Z") && !strings.HasSuffix(s, "+00:00") && !strings.HasSuffix(s, "-00:00") {
-				return violation(path+"/DataISO8601Value", "%q is not in UTC; Therefore takes DateTime values as UTC only (example 2018-05-03T14:45:00Z)", s)
+				return violation(p.String()+"/DataISO8601Value", "%q is not in UTC; Therefore takes DateTime values as UTC only (example 2018-05-03T14:45:00Z)", s)
 			}
-			if _, err := time.Parse("2006-01-02T15:04Z07:00", s); err == nil {
+			// With seconds, as senders mostly write it, or without.
+			if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
 				return nil
 			}
-			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				return violation(path+"/DataISO8601Value", "%q is not a valid date time", s)
+			if _, err := time.Parse("2006-01-02T15:04Z07:00", s); err != nil {
+				return violation(p.String()+"/DataISO8601Value", "%q is not a valid date time", s)
 			}
 			return nil
 		}
 		if !isoDate.MatchString(s) {
-			return violation(path+"/DataISO8601Value", "%q is not an ISO 8601 date; use YYYY-MM-DD (example 2017-07-23)", s)
+			return violation(p.String()+"/DataISO8601Value", "%q is not an ISO 8601 date; use YYYY-MM-DD (example 2017-07-23)", s)
 		}
-		if _, err := xsd.ParseDateTime(s + "T00:00:00"); err != nil {
-			return violation(path+"/DataISO8601Value", "%q is not a calendar date", s)
+		// A calendar date of year 0001 or later (xs:date has no year 0000).
+		if d, err := time.Parse(time.DateOnly, s); err != nil || d.Year() == 0 {
+			return violation(p.String()+"/DataISO8601Value", "%q is not a calendar date", s)
 		}
 		return nil // DataValue is ignored when DataISO8601Value is set
 	}
 	if value != nil && value.HasZone() && !value.IsUTC() {
-		return violation(path+"/DataValue", "%q has a zone offset; send it without a zone or as UTC (Z)", value.String())
+		return violation(p.String()+"/DataValue", "%q has a zone offset; send it without a zone or as UTC (Z)", value.String())
 	}
 	return nil
 }
 
-func checkTable(path string, rows *generated.ArrayOfWSTableFieldDataRow) error {
+func checkTable(p *elemPath, rows *generated.ArrayOfWSTableFieldDataRow) error {
 	if rows == nil {
 		return nil
 	}
 	for i, row := range rows.WSTableFieldDataRow {
-		rp := fmt.Sprintf("%s/DataValue/WSTableFieldDataRow[%d]", path, i+1)
+		rp := elemPath{parent: p, name: "DataValue/WSTableFieldDataRow", index: i + 1}
 		if row == nil {
-			return violation(rp, "a table row must not be nil")
+			return violation(rp.String(), "a table row must not be nil")
 		}
 		if row.RowNo != nil && *row.RowNo < 0 {
-			return violation(rp+"/RowNo", "must be >= 0 (rows start at 0), got %d", *row.RowNo)
+			return violation(rp.String()+"/RowNo", "must be >= 0 (rows start at 0), got %d", *row.RowNo)
 		}
 		if row.DataRowItems == nil {
 			continue // nil items delete the row with this RowNo
 		}
 		for j, item := range row.DataRowItems.WSTableFieldDataRowItem {
-			if err := checkRowItem(lazyPath{rp + "/DataRowItems/WSTableFieldDataRowItem", j + 1}, item); err != nil {
+			ip := elemPath{parent: &rp, name: "DataRowItems/WSTableFieldDataRowItem", index: j + 1}
+			if err := checkRowItem(&ip, item); err != nil {
 				return err
 			}
 		}

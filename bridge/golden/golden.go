@@ -4,8 +4,10 @@
 package golden
 
 import (
+	"bufio"
 	"bytes"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -68,4 +70,37 @@ func clip(s string) string {
 		return s[:300] + "..."
 	}
 	return s
+}
+
+// ReadCase reads a SOAP case folder under testdata/soap: request.xml, and
+// headers.txt (one "Name: value" a line; blank lines and # comments are
+// skipped).
+func ReadCase(tb testing.TB, dir string) (http.Header, []byte) {
+	tb.Helper()
+	body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := http.Header{}
+	f, err := os.Open(filepath.Join(dir, "headers.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			tb.Fatalf("%s/headers.txt: %q is not a header line", dir, line)
+		}
+		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("%s/headers.txt: %v", dir, err)
+	}
+	return h, body
 }

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -37,36 +36,8 @@ func newTestServer(t testing.TB) (http.Handler, *logsink.Sink) {
 	return srv.Handler(), sink
 }
 
-// readCase reads headers.txt and request.xml of one case folder.
-func readCase(t testing.TB, dir string) (http.Header, []byte) {
-	t.Helper()
-	body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := http.Header{}
-	f, err := os.Open(filepath.Join(dir, "headers.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("%s/headers.txt: %q is not a header line", dir, line)
-		}
-		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	return h, body
-}
-
 func mustReadCase(tb testing.TB, name string) (http.Header, []byte) {
-	return readCase(tb, filepath.Join(golden.Root(), "soap", "ok", name))
+	return golden.ReadCase(tb, filepath.Join(golden.Root(), "soap", "ok", name))
 }
 
 func post(h http.Handler, header http.Header, body []byte) *httptest.ResponseRecorder {
@@ -111,7 +82,7 @@ func TestGoldenOK(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			h, sink := newTestServer(t)
-			header, body := readCase(t, dir)
+			header, body := golden.ReadCase(t, dir)
 			rec := post(h, header, body)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, want 200; body:\n%s", rec.Code, rec.Body)
@@ -150,7 +121,7 @@ func TestGoldenBad(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			h, sink := newTestServer(t)
-			header, body := readCase(t, dir)
+			header, body := golden.ReadCase(t, dir)
 			rec := post(h, header, body)
 			exp := readExpect(t, dir)
 			if rec.Code != exp.status {
@@ -241,10 +212,27 @@ func faultOf(t *testing.T, b []byte) (code, reason string) {
 	return code, f.Reason.Text
 }
 
+// faultKind returns the Kind of the bridge's machine-readable detail in
+// the fault b ("" when it has none).
+func faultKind(t *testing.T, b []byte) string {
+	t.Helper()
+	var env struct {
+		Kind string `xml:"Body>Fault>detail>BridgeFault>Kind"`
+		// SOAP 1.2 spells the detail element with a capital D.
+		Kind12 string `xml:"Body>Fault>Detail>BridgeFault>Kind"`
+	}
+	if err := xml.Unmarshal(b, &env); err != nil {
+		t.Fatalf("reply is not XML: %v\n%s", err, b)
+	}
+	return env.Kind + env.Kind12
+}
+
 // FuzzEndpoint posts arbitrary bodies, with the headers of a real case, to
 // the whole handler: it must never panic, and must always answer with
-// well-formed XML, a 200 response or a fault. Seeds: every case in
-// testdata/soap.
+// well-formed XML, a 200 response or a fault naming the client's mistake
+// (or a vendor's). An Internal fault fails it: the handler's recover turns
+// a panic into one, and a panic is a bug whatever the input. Seeds: every
+// case in testdata/soap.
 func FuzzEndpoint(f *testing.F) {
 	dirs, _ := filepath.Glob(filepath.Join(golden.Root(), "soap", "*", "*"))
 	for _, dir := range dirs {
@@ -262,6 +250,9 @@ func FuzzEndpoint(f *testing.F) {
 		rec := post(h, header, body)
 		if rec.Code != 200 {
 			faultOf(t, rec.Body.Bytes())
+			if kind := faultKind(t, rec.Body.Bytes()); kind == "Internal" {
+				t.Fatalf("an Internal fault (a panic or an internal error) for:\n%q\nreply:\n%s", body, rec.Body.Bytes())
+			}
 		} else {
 			wellFormed(t, rec.Body.Bytes())
 		}

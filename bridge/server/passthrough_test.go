@@ -152,7 +152,7 @@ func TestPassThroughByteFidelity(t *testing.T) {
 	for _, name := range []string{"executesinglequery-11", "getdocument-fault-12"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(golden.Root(), "passthrough", name)
-			header, body := readCase(t, dir)
+			header, body := golden.ReadCase(t, dir)
 			up := &recordingUpstream{h: fake.NewSOAPFace()}
 			// The client's own Therefore account is a bridge caller too.
 			demo := base64.StdEncoding.EncodeToString([]byte(fake.DemoUser + ":" + fake.DemoPassword))

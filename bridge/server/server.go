@@ -34,7 +34,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/vendorkit"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors"
 	"github.com/thereforebridge/thereforebridge/bridge/wsdlserve"
-	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 	"github.com/thereforebridge/thereforebridge/wsdl"
 )
 
@@ -64,7 +64,7 @@ type state struct {
 	wsdl      *wsdlserve.Server
 	contract  soap.Contract
 	engine    *delivery.Engine
-	limits    xmlbind.Limits
+	limits    xmltok.Limits
 	targets   []fanout.Target
 	debug     map[string]vendors.Debugger
 	metrics   *metrics.Metrics
@@ -205,7 +205,7 @@ func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
 		contract:    contract.Operations(),
 		engine:      fixed.engine,
 		directory:   fixed.directory,
-		limits:      xmlbind.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
+		limits:      xmltok.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:       make(chan struct{}, cfg.Limits.MaxConcurrent),
 		targets:     fixed.targets,
 		debug:       fixed.debug,

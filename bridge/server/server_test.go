@@ -265,7 +265,7 @@ func TestMetricsAndReadyz(t *testing.T) {
 	if rec := post(h, hdr, body); rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
-	badHdr, badBody := readCase(t, filepath.Join(golden.Root(), "soap", "bad", "queryno-not-int-11"))
+	badHdr, badBody := golden.ReadCase(t, filepath.Join(golden.Root(), "soap", "bad", "queryno-not-int-11"))
 	post(h, badHdr, badBody)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 )
 
 // WS-Addressing namespaces: the 2005 recommendation (WCF, zeep) and the
@@ -51,13 +52,13 @@ type Decoding struct {
 
 // Read parses one request body. It returns a fault, never a panic, for
 // anything a client can get wrong.
-func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits, d Decoding) (*Request, *Fault) {
+func Read(body []byte, t Transport, c Contract, limits xmltok.Limits, d Decoding) (*Request, *Fault) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // WCF over SOAP 1.2 sends a BOM
 	body, f := toUTF8(body, t.Charset)
 	if f != nil {
 		return nil, f
 	}
-	r := xmlbind.NewReaderBytes(body, limits)
+	r := xmltok.NewReaderBytes(body, limits)
 	env := &envelopeReader{r: r, t: t, c: c, d: d}
 	req, err := env.read()
 	if err != nil {
@@ -67,7 +68,7 @@ func Read(body []byte, t Transport, c Contract, limits xmlbind.Limits, d Decodin
 }
 
 type envelopeReader struct {
-	r   *xmlbind.Reader
+	r   *xmltok.Reader
 	t   Transport
 	c   Contract
 	d   Decoding
@@ -89,7 +90,7 @@ func (e *envelopeReader) fault(err error) *Fault {
 	if errors.As(err, &be) {
 		return &Fault{Code: Client, Reason: be.Error(), Detail: &Detail{Kind: KindDecode, Path: be.Path, Rule: be.Rule}}
 	}
-	if errors.Is(err, xmlbind.ErrLimit) {
+	if errors.Is(err, xmltok.ErrLimit) {
 		return &Fault{Code: Client, Status: http.StatusRequestEntityTooLarge, Reason: "the message is too large: " + err.Error(), Detail: &Detail{Kind: KindLimit}}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {

@@ -4,7 +4,7 @@ import (
 	"encoding/xml"
 	"strings"
 
-	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 )
 
 // WS-Security namespaces (OASIS 2004).
@@ -46,7 +46,7 @@ type securityHeader struct {
 // Only a UsernameToken is understood; a Security header without one (a
 // signature, say) is left not understood.
 func (e *envelopeReader) readSecurity(h xml.StartElement) (bool, error) {
-	raw, err := xmlbind.ReadRaw(e.r, h)
+	raw, err := xmltok.ReadRaw(e.r, h)
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
 )
 
@@ -30,7 +31,7 @@ func (e *Error) Error() string {
 // Decode reads the element whose start tag the caller just took from r into
 // v, a pointer to a generated struct. name is the path segment for start.
 // It returns the alias elements it met.
-func Decode(r *Reader, start xml.StartElement, v any, name string, o Options) ([]Found, error) {
+func Decode(r *xmltok.Reader, start xml.StartElement, v any, name string, o Options) ([]Found, error) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("xmlbind: Decode needs a non-nil pointer to a struct, got %T", v)
@@ -46,7 +47,7 @@ type segment struct {
 }
 
 type binder struct {
-	r     *Reader
+	r     *xmltok.Reader
 	path  []segment
 	opts  Options
 	found []Found
@@ -184,7 +185,7 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			i, ok := p.byName[t.Name]
+			i, ok := p.index(t.Name)
 			if !ok {
 				var err error
 				if a := b.alias(v.Type(), t.Name); a != nil {
@@ -385,10 +386,10 @@ func (b *binder) text() (string, error) {
 				sb.WriteString(first)
 			}
 			sb.Write(t)
-			if max := b.r.limits.MaxText; max > 0 && sb.Len() > max {
+			if max := b.r.Limits().MaxText; max > 0 && sb.Len() > max {
 				// A limit, like the Reader's own: it must wrap ErrLimit
 				// and not read as a contract error.
-				return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, ErrLimit))
+				return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, xmltok.ErrLimit))
 			}
 		case xml.StartElement:
 			return "", b.fail("must hold text only, found element <%s>", t.Name.Local)
@@ -444,7 +445,7 @@ func truncate(s string) string {
 
 // DecodeText reads the text content of the element whose start tag the
 // caller just took from r (e.g. a WS-Addressing header).
-func DecodeText(r *Reader, into *string) error {
+func DecodeText(r *xmltok.Reader, into *string) error {
 	b := &binder{r: r, path: []segment{{name: "Header"}}}
 	s, err := b.text()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
+	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
@@ -39,8 +40,8 @@ func items(items string) string {
 
 // decode reads doc's first element into v (a pointer to a generated
 // wrapper) named name, the way the SOAP layer does.
-func decode(doc string, v any, name string, l xmlbind.Limits) error {
-	r := xmlbind.NewReaderBytes([]byte(doc), l)
+func decode(doc string, v any, name string, l xmltok.Limits) error {
+	r := xmltok.NewReaderBytes([]byte(doc), l)
 	for {
 		tok, err := r.Token()
 		if err != nil {
@@ -56,7 +57,7 @@ func decode(doc string, v any, name string, l xmlbind.Limits) error {
 func decodePortalUser(t *testing.T, doc string) *generated.WSPortalUser {
 	t.Helper()
 	var v generated.SavePortalUser
-	if err := decode(doc, &v, "SavePortalUser", xmlbind.DefaultLimits); err != nil {
+	if err := decode(doc, &v, "SavePortalUser", xmltok.DefaultLimits); err != nil {
 		t.Fatalf("Decode: %v\ninput: %s", err, doc)
 	}
 	if v.Parameters == nil || v.Parameters.PortalUser == nil {
@@ -304,7 +305,7 @@ func TestDecodeNilParameters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v generated.SavePortalUser
-			if err := decode(tt.doc, &v, "SavePortalUser", xmlbind.DefaultLimits); err != nil {
+			if err := decode(tt.doc, &v, "SavePortalUser", xmltok.DefaultLimits); err != nil {
 				t.Fatalf("Decode(%s): %v", tt.doc, err)
 			}
 			if got := v.Parameters != nil; got != tt.want {
@@ -322,7 +323,7 @@ func TestDecodeOutOfOffice(t *testing.T) {
 		`<a:WSUserUniversalIdentifier><a:DomainName i:nil="true"/><a:UserName>y</a:UserName></a:WSUserUniversalIdentifier></a:DelegateUsersToAdd>` +
 		`<a:DelegateUsers i:nil="true"/></parameters></SaveOutOfOfficeInfoForUser>`
 	var v generated.SaveOutOfOfficeInfoForUser
-	if err := decode(doc, &v, "SaveOutOfOfficeInfoForUser", xmlbind.DefaultLimits); err != nil {
+	if err := decode(doc, &v, "SaveOutOfOfficeInfoForUser", xmltok.DefaultLimits); err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
 	p := v.Parameters
@@ -583,9 +584,9 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			if tt.oof {
-				err = decode(tt.doc, &generated.SaveOutOfOfficeInfoForUser{}, "SaveOutOfOfficeInfoForUser", xmlbind.DefaultLimits)
+				err = decode(tt.doc, &generated.SaveOutOfOfficeInfoForUser{}, "SaveOutOfOfficeInfoForUser", xmltok.DefaultLimits)
 			} else {
-				err = decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmlbind.DefaultLimits)
+				err = decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmltok.DefaultLimits)
 			}
 			if err == nil {
 				t.Fatalf("Decode(%s): got no error, want one at %s", tt.doc, tt.wantPath)
@@ -609,7 +610,7 @@ func TestDecodeErrors(t *testing.T) {
 					t.Errorf("Decode: error %q does not contain %q", msg, w)
 				}
 			}
-			if errors.Is(err, xmlbind.ErrLimit) {
+			if errors.Is(err, xmltok.ErrLimit) {
 				t.Errorf("Decode: contract error %q wraps ErrLimit", err)
 			}
 		})
@@ -618,7 +619,7 @@ func TestDecodeErrors(t *testing.T) {
 
 func TestDecodeErrorLine(t *testing.T) {
 	doc := "<m:SavePortalUser " + decl + ">\n<m:parameters>\n<t:PortalUser>\n" + required + "\n<t:QueryNo>x</t:QueryNo>\n</t:PortalUser></m:parameters></m:SavePortalUser>"
-	err := decode(doc, &generated.SavePortalUser{}, "SavePortalUser", xmlbind.DefaultLimits)
+	err := decode(doc, &generated.SavePortalUser{}, "SavePortalUser", xmltok.DefaultLimits)
 	var be *xmlbind.Error
 	if !errors.As(err, &be) {
 		t.Fatalf("Decode: error %v (%T), want *xmlbind.Error", err, err)
@@ -643,7 +644,7 @@ func TestDecodeMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmlbind.DefaultLimits)
+			err := decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmltok.DefaultLimits)
 			var se *xmlbind.SyntaxError
 			if !errors.As(err, &se) {
 				t.Fatalf("Decode(%s): error %v (%T), want *xmlbind.SyntaxError", tt.doc, err, err)
@@ -674,50 +675,50 @@ func TestDecodeLimits(t *testing.T) {
 	tests := []struct {
 		name   string
 		doc    string
-		limits xmlbind.Limits
+		limits xmltok.Limits
 		want   string
 	}{
 		{
 			name:   "depth",
 			doc:    items(`<t:WSIndexDataItem><t:StringIndexData><t:FieldNo>1</t:FieldNo></t:StringIndexData></t:WSIndexDataItem>`),
-			limits: xmlbind.Limits{MaxDepth: 5},
+			limits: xmltok.Limits{MaxDepth: 5},
 			want:   "nested more than 5 deep",
 		},
 		{
 			name:   "element count",
 			doc:    portalUser(required + `<t:QueryNo>1</t:QueryNo><t:CtgryNo>1</t:CtgryNo>`),
-			limits: xmlbind.Limits{MaxElements: 5},
+			limits: xmltok.Limits{MaxElements: 5},
 			want:   "more than 5 elements",
 		},
 		{
 			name:   "element count in a list",
 			doc:    items(strings.Repeat(`<t:WSIndexDataItem xsi:nil="true"/>`, 50)),
-			limits: xmlbind.Limits{MaxElements: 40},
+			limits: xmltok.Limits{MaxElements: 40},
 			want:   "more than 40 elements",
 		},
 		{
 			name:   "one text node",
 			doc:    portalUser(`<t:Email>` + long + `</t:Email>`),
-			limits: xmlbind.Limits{MaxText: 64},
+			limits: xmltok.Limits{MaxText: 64},
 			want:   "longer than 64 bytes",
 		},
 		{
 			name:   "whitespace between elements",
 			doc:    portalUser(strings.Repeat(" ", 100) + required),
-			limits: xmlbind.Limits{MaxText: 64},
+			limits: xmltok.Limits{MaxText: 64},
 			want:   "longer than 64 bytes",
 		},
 		{
 			name:   "text split by CDATA and comments",
 			doc:    portalUser(`<t:Email>` + long[:40] + `<!-- -->` + long[:40] + `<![CDATA[` + long[:40] + `]]></t:Email>`),
-			limits: xmlbind.Limits{MaxText: 64},
+			limits: xmltok.Limits{MaxText: 64},
 			want:   "longer than 64 bytes",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", tt.limits)
-			if !errors.Is(err, xmlbind.ErrLimit) {
+			if !errors.Is(err, xmltok.ErrLimit) {
 				t.Fatalf("Decode with %+v: error %v (%T), want one wrapping ErrLimit", tt.limits, err, err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
@@ -729,7 +730,7 @@ func TestDecodeLimits(t *testing.T) {
 			}
 			// Just under the limits the same document decodes, or fails for
 			// another reason than a limit.
-			if err := decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmlbind.DefaultLimits); errors.Is(err, xmlbind.ErrLimit) {
+			if err := decode(tt.doc, &generated.SavePortalUser{}, "SavePortalUser", xmltok.DefaultLimits); errors.Is(err, xmltok.ErrLimit) {
 				t.Errorf("Decode with DefaultLimits: %v", err)
 			}
 		})
@@ -740,7 +741,7 @@ func TestDecodeTextAtLimit(t *testing.T) {
 	// Exactly MaxText bytes, split in pieces, is still allowed.
 	doc := portalUser(`<t:Email>` + strings.Repeat("a", 32) + `<!-- -->` + strings.Repeat("b", 32) + `</t:Email>`)
 	var v generated.SavePortalUser
-	if err := decode(doc, &v, "SavePortalUser", xmlbind.Limits{MaxText: 64}); err != nil {
+	if err := decode(doc, &v, "SavePortalUser", xmltok.Limits{MaxText: 64}); err != nil {
 		t.Fatalf("Decode of 64 bytes of text with MaxText 64: %v", err)
 	}
 	if got := len(*v.Parameters.PortalUser.Email); got != 64 {
@@ -760,7 +761,7 @@ func TestDirectiveRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v generated.SavePortalUser
-			err := decode(tt.doc, &v, "SavePortalUser", xmlbind.DefaultLimits)
+			err := decode(tt.doc, &v, "SavePortalUser", xmltok.DefaultLimits)
 			if err == nil || !strings.Contains(err.Error(), "DOCTYPE") {
 				t.Fatalf("Decode(%s): error %v, want one refusing the DOCTYPE", tt.doc, err)
 			}
@@ -783,7 +784,7 @@ func TestDecodeNeedsStructPointer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := xmlbind.NewReaderBytes([]byte("<a/>"), xmlbind.DefaultLimits)
+			r := xmltok.NewReaderBytes([]byte("<a/>"), xmltok.DefaultLimits)
 			if _, err := xmlbind.Decode(r, xml.StartElement{}, tt.v, "x", xmlbind.Options{}); err == nil || !strings.Contains(err.Error(), "pointer to a struct") {
 				t.Errorf("Decode(%T): error %v, want one asking for a pointer to a struct", tt.v, err)
 			}
@@ -805,7 +806,7 @@ func TestDecodeText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := xmlbind.NewReaderBytes([]byte(tt.doc), xmlbind.DefaultLimits)
+			r := xmltok.NewReaderBytes([]byte(tt.doc), xmltok.DefaultLimits)
 			if _, err := r.Token(); err != nil {
 				t.Fatalf("Token: %v", err)
 			}
@@ -843,7 +844,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r := xmlbind.NewReaderBytes(b, xmlbind.Limits{MaxDepth: 32, MaxElements: 1000, MaxText: 4096})
+		r := xmltok.NewReaderBytes(b, xmltok.Limits{MaxDepth: 32, MaxElements: 1000, MaxText: 4096})
 		for {
 			tok, err := r.Token()
 			if err != nil {
@@ -899,7 +900,7 @@ func TestDecodeLenient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var skipped, found []string
-			r := xmlbind.NewReaderBytes([]byte(tt.doc), xmlbind.DefaultLimits)
+			r := xmltok.NewReaderBytes([]byte(tt.doc), xmltok.DefaultLimits)
 			var err error
 			for {
 				tok, terr := r.Token()

@@ -41,7 +41,20 @@ func (e *LexicalError) Error() string {
 // Collapse applies the XSD whiteSpace="collapse" facet used by every
 // non-string built-in type: leading and trailing whitespace is dropped.
 // (Inner runs of whitespace are never valid in the types we parse.)
-func Collapse(s string) string { return strings.Trim(s, " \t\r\n") }
+// It runs for every scalar of a request, so it does not go through
+// strings.Trim, which builds its cutset anew on each call.
+func Collapse(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func digits(s string) bool {
 	if s == "" {
@@ -58,8 +71,11 @@ func digits(s string) bool {
 // ParseInt parses an xs:int.
 func ParseInt(s string) (int32, error) {
 	v := Collapse(s)
-	body := strings.TrimLeft(v, "+-")
-	if len(v)-len(body) > 1 || !digits(body) {
+	body := v
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:] // one sign; a second is not a digit
+	}
+	if !digits(body) {
 		return 0, &LexicalError{Type: "xs:int", Value: s}
 	}
 	n, err := strconv.ParseInt(v, 10, 32)

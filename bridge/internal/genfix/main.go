@@ -144,68 +144,54 @@ func fix(src []byte, facts *schemaFacts) ([]byte, error) {
 	// Rename the second declaration of a duplicated name (the types one).
 	seen := map[string]bool{}
 	renamed := map[string]string{}
-	for _, decl := range file.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
+	for _, ts := range typeSpecs(file) {
+		name := ts.Name.Name
+		if _, isWrapper := facts.wrappers[name]; seen[name] && isWrapper && facts.typesNamed[name] {
+			ts.Name.Name = name + "Type"
+			renamed[name] = ts.Name.Name
 		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			name := ts.Name.Name
-			if _, isWrapper := facts.wrappers[name]; seen[name] && isWrapper && facts.typesNamed[name] {
-				ts.Name.Name = name + "Type"
-				renamed[name] = ts.Name.Name
-			}
-			seen[name] = true
-		}
+		seen[name] = true
 	}
 	usesXSD := false
-	for _, decl := range file.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
+	for _, ts := range typeSpecs(file) {
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
 			continue
 		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok {
+		schemaName := strings.TrimSuffix(ts.Name.Name, "Type")
+		if _, ok := renamed[schemaName]; !ok {
+			schemaName = ts.Name.Name
+		}
+		isWrapper := hasXMLName(st)
+		members, known := facts.members[schemaName]
+		if isWrapper {
+			members, known = facts.wrappers[ts.Name.Name]
+		}
+		if !known {
+			continue // gowsdl's own helpers (AnyType)
+		}
+		for _, field := range st.Fields.List {
+			if field.Tag == nil || len(field.Names) == 0 || field.Names[0].Name == "XMLName" {
 				continue
 			}
-			schemaName := strings.TrimSuffix(ts.Name.Name, "Type")
-			if _, ok := renamed[schemaName]; !ok {
-				schemaName = ts.Name.Name
+			tag, _ := strconv.Unquote(field.Tag.Value)
+			elem := strings.Split(reflect.StructTag(tag).Get("xml"), ",")[0]
+			m, ok := members[elem]
+			if !ok {
+				return nil, fmt.Errorf("type %s field %s: element %q not in the schema", ts.Name.Name, field.Names[0].Name, elem)
 			}
-			isWrapper := hasXMLName(st)
-			members, known := facts.members[schemaName]
 			if isWrapper {
-				members, known = facts.wrappers[ts.Name.Name]
+				retype(field, renamed)
 			}
-			if !known {
-				continue // gowsdl's own helpers (AnyType)
+			switch m.xsdType {
+			case "dateTime":
+				replaceSel(field, "soap", "XSDDateTime", "xsd", "DateTime")
+				usesXSD = true
+			case "decimal":
+				replaceIdent(field, "float64", "xsd", "Decimal")
+				usesXSD = true
 			}
-			for _, field := range st.Fields.List {
-				if field.Tag == nil || len(field.Names) == 0 || field.Names[0].Name == "XMLName" {
-					continue
-				}
-				tag, _ := strconv.Unquote(field.Tag.Value)
-				elem := strings.Split(reflect.StructTag(tag).Get("xml"), ",")[0]
-				m, ok := members[elem]
-				if !ok {
-					return nil, fmt.Errorf("type %s field %s: element %q not in the schema", ts.Name.Name, field.Names[0].Name, elem)
-				}
-				if isWrapper {
-					retype(field, renamed)
-				}
-				switch m.xsdType {
-				case "dateTime":
-					replaceSel(field, "soap", "XSDDateTime", "xsd", "DateTime")
-					usesXSD = true
-				case "decimal":
-					replaceIdent(field, "float64", "xsd", "Decimal")
-					usesXSD = true
-				}
-				field.Tag.Value = "`" + newTag(elem, m, isPointerOrSlice(field.Type)) + "`"
-			}
+			field.Tag.Value = "`" + newTag(elem, m, isPointerOrSlice(field.Type)) + "`"
 		}
 	}
 	if usesXSD {
@@ -217,6 +203,19 @@ func fix(src []byte, facts *schemaFacts) ([]byte, error) {
 	}
 	buf.WriteString(enumMethods(facts.enums))
 	return format.Source(buf.Bytes())
+}
+
+// typeSpecs returns the type declarations of file, in order.
+func typeSpecs(file *ast.File) []*ast.TypeSpec {
+	var out []*ast.TypeSpec
+	for _, decl := range file.Decls {
+		if gd, ok := decl.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
+			for _, spec := range gd.Specs {
+				out = append(out, spec.(*ast.TypeSpec))
+			}
+		}
+	}
+	return out
 }
 
 func hasXMLName(st *ast.StructType) bool {

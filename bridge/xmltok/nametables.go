@@ -6,7 +6,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found at https://go.dev/LICENSE.
 
-package xmlbind
+package xmltok
 
 import "unicode"
 

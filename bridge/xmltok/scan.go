@@ -1,12 +1,10 @@
-package xmlbind
+package xmltok
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -71,6 +69,11 @@ func (r *Reader) syntaxAt(p int, msg string) error {
 	return &xml.SyntaxError{Msg: msg, Line: r.lineAt(p)}
 }
 
+// stricter is syntaxAt for a refusal by a rule encoding/xml does not apply.
+func (r *Reader) stricter(p int, rule Rule, msg string) error {
+	return &StricterError{Rule: rule, Err: &xml.SyntaxError{Msg: msg, Line: r.lineAt(p)}}
+}
+
 func (r *Reader) eof() error { return r.syntaxAt(len(r.buf), "unexpected EOF") }
 
 // next scans the next token.
@@ -107,10 +110,10 @@ func (r *Reader) checkRune(i int) (int, error) { return r.checkRuneIn(i, "") }
 func (r *Reader) checkRuneIn(i int, where string) (int, error) {
 	c, n := utf8.DecodeRune(r.buf[i:])
 	if c == utf8.RuneError && n == 1 {
-		return 0, r.syntaxAt(i, "invalid UTF-8"+where)
+		return 0, r.charError(i, "invalid UTF-8"+where, where)
 	}
 	if c == 0xFFFE || c == 0xFFFF { // the only non-Chars UTF-8 lets through
-		return 0, r.syntaxAt(i, fmt.Sprintf("illegal character code %U", c)+where)
+		return 0, r.charError(i, fmt.Sprintf("illegal character code %U", c)+where, where)
 	}
 	return n, nil
 }
@@ -118,7 +121,16 @@ func (r *Reader) checkRuneIn(i int, where string) (int, error) {
 func (r *Reader) illegal(i int) error { return r.illegalIn(i, "") }
 
 func (r *Reader) illegalIn(i int, where string) error {
-	return r.syntaxAt(i, fmt.Sprintf("illegal character code %U", rune(r.buf[i]))+where)
+	return r.charError(i, fmt.Sprintf("illegal character code %U", rune(r.buf[i]))+where, where)
+}
+
+// charError refuses an illegal character; in a comment or a processing
+// instruction that is a Rule of its own, as encoding/xml does not look.
+func (r *Reader) charError(i int, msg, where string) error {
+	if where == inComment || where == inPI {
+		return r.stricter(i, RuleChar, msg)
+	}
+	return r.syntaxAt(i, msg)
 }
 
 // Where checkChars looks, for its messages.
@@ -181,7 +193,7 @@ func (r *Reader) charData() (xml.Token, error) {
 	if len(r.open) == 0 {
 		for k, c := range r.buf[start:end] {
 			if !isSpace(c) {
-				return nil, r.syntaxAt(start+k, "text is not allowed outside the root element")
+				return nil, r.stricter(start+k, RuleDocument, "text is not allowed outside the root element")
 			}
 		}
 	}
@@ -194,7 +206,9 @@ func (r *Reader) charData() (xml.Token, error) {
 
 // text scans character data from i: up to '<' or the end when quote is 0,
 // else an attribute value up to quote. It returns the data, unescaped, and
-// where it ends (at the '<', or past the closing quote).
+// where it ends (at the '<', or past the closing quote). The data is a
+// window on the body until a reference or a carriage return changes it;
+// from there on it is built in r.scratch.
 func (r *Reader) text(i int, quote byte) ([]byte, int, error) {
 	b := r.buf
 	start := i
@@ -202,111 +216,75 @@ func (r *Reader) text(i int, quote byte) ([]byte, int, error) {
 	if quote != 0 {
 		plain = cAttr
 	}
-	for {
-		for i < len(b) && class[b[i]]&plain != 0 {
-			i++
-		}
-		if i >= len(b) {
-			if quote != 0 {
-				return nil, 0, r.eof()
-			}
-			return b[start:i], i, nil
-		}
-		switch c := b[i]; {
-		case c == quote && quote != 0:
-			return b[start:i], i + 1, nil
-		case c == '<':
-			if quote != 0 {
-				return nil, 0, r.syntaxAt(i, "unescaped < inside quoted string")
-			}
-			return b[start:i], i, nil
-		case c == '"' || c == '\'':
-			i++
-		case c == ']':
-			if i+2 < len(b) && b[i+1] == ']' && b[i+2] == '>' {
-				return nil, 0, r.syntaxAt(i, "unescaped ]]> not in CDATA section")
-			}
-			i++
-		case c == '&' || c == '\r':
-			return r.textCopy(start, i, quote)
-		case c >= utf8.RuneSelf:
-			n, err := r.checkRune(i)
-			if err != nil {
-				return nil, 0, err
-			}
-			i += n
-		default:
-			return nil, 0, r.illegal(i)
-		}
-	}
-}
-
-// textCopy goes on with text from i, where a reference or a carriage
-// return needs the data copied (into r.scratch).
-func (r *Reader) textCopy(start, i int, quote byte) ([]byte, int, error) {
-	b := r.buf
-	out := append(r.scratch[:0], b[start:i]...)
-	plain := uint8(cText)
-	if quote != 0 {
-		plain = cAttr
-	}
+	var out []byte // nil while b[start:i] is the data as it stands
+	copying := false
 	for {
 		j := i
 		for i < len(b) && class[b[i]]&plain != 0 {
 			i++
 		}
-		out = append(out, b[j:i]...)
+		if copying {
+			out = append(out, b[j:i]...)
+		}
 		if i >= len(b) {
 			if quote != 0 {
 				return nil, 0, r.eof()
 			}
-			break
+			return r.textDone(b[start:i], out, copying), i, nil
 		}
-		c := b[i]
-		if c == quote && quote != 0 {
-			i++
-			break
-		}
-		switch {
+		n := 1 // bytes of b[i] taken as they are
+		switch c := b[i]; {
+		case c == quote && quote != 0:
+			return r.textDone(b[start:i], out, copying), i + 1, nil
 		case c == '<':
 			if quote != 0 {
 				return nil, 0, r.syntaxAt(i, "unescaped < inside quoted string")
 			}
-			r.scratch = out
-			return out, i, nil
+			return r.textDone(b[start:i], out, copying), i, nil
 		case c == '"' || c == '\'':
-			out = append(out, c)
-			i++
 		case c == ']':
 			if i+2 < len(b) && b[i+1] == ']' && b[i+2] == '>' {
 				return nil, 0, r.syntaxAt(i, "unescaped ]]> not in CDATA section")
 			}
-			out = append(out, c)
-			i++
-		case c == '\r':
-			out = append(out, '\n')
-			i++
-			if i < len(b) && b[i] == '\n' {
-				i++
+		case c == '&' || c == '\r':
+			if !copying {
+				out, copying = append(r.scratch[:0], b[start:i]...), true
 			}
-		case c == '&':
+			if c == '\r' { // CR LF and a lone CR are LF (§2.11)
+				out = append(out, '\n')
+				if i++; i < len(b) && b[i] == '\n' {
+					i++
+				}
+				continue
+			}
 			var err error
 			if out, i, err = r.reference(out, i); err != nil {
 				return nil, 0, err
 			}
+			continue
 		case c >= utf8.RuneSelf:
-			n, err := r.checkRune(i)
-			if err != nil {
+			var err error
+			if n, err = r.checkRune(i); err != nil {
 				return nil, 0, err
 			}
-			out = append(out, b[i:i+n]...)
-			i += n
 		default:
 			return nil, 0, r.illegal(i)
 		}
+		if copying {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+}
+
+// textDone returns the data text scanned: the window on the body, or the
+// copy, which then stays the scratch buffer.
+func (r *Reader) textDone(window, out []byte, copying bool) []byte {
+	if !copying {
+		return window
 	}
 	r.scratch = out
-	return out, i, nil
+	return out
 }
 
 // reference appends what the reference at b[i] == '&' stands for.
@@ -396,7 +374,7 @@ func (r *Reader) charRef(out []byte, amp, digits, i int, n rune, invalid func(in
 		return nil, 0, invalid(i+1, true)
 	}
 	if !isInCharacterRange(n) {
-		return nil, 0, r.syntaxAt(amp, fmt.Sprintf("character reference %s names %U, which is not a legal XML character", b[amp:i+1], n))
+		return nil, 0, r.stricter(amp, RuleLegalCharRef, fmt.Sprintf("character reference %s names %U, which is not a legal XML character", b[amp:i+1], n))
 	}
 	return utf8.AppendRune(out, n), i + 1, nil
 }
@@ -445,9 +423,31 @@ func isName(s []byte, high bool) bool {
 	return true
 }
 
+// hinted returns where the name at i ends when it is e's name (a guess
+// from the document's shape, nil when there is none), and -1 otherwise:
+// in a document of repeated structure the guess saves scanning, hashing
+// and looking up most names.
+func (r *Reader) hinted(i int, e *nameEntry) int {
+	if e == nil {
+		return -1
+	}
+	end := i + len(e.raw)
+	if end >= len(r.buf) || string(r.buf[i:end]) != e.raw {
+		return -1
+	}
+	if c := r.buf[end]; class[c]&cName != 0 || c >= utf8.RuneSelf {
+		return -1 // a longer name
+	}
+	return end
+}
+
 // qname scans the element or attribute name at i and returns its entry.
-// missing is the message when there is no name at all.
-func (r *Reader) qname(i int, missing string) (*nameEntry, int, error) {
+// missing is the message when there is no name at all; hint is the
+// entry it probably is (see hinted).
+func (r *Reader) qname(i int, missing string, hint *nameEntry) (*nameEntry, int, error) {
+	if end := r.hinted(i, hint); end >= 0 {
+		return hint, end, nil
+	}
 	end, high := r.nameEnd(i)
 	if end == i {
 		if i >= len(r.buf) {
@@ -471,7 +471,7 @@ func (r *Reader) qname(i int, missing string) (*nameEntry, int, error) {
 		lc, _ := utf8.DecodeRune(local)
 		if colon == 0 || bytes.IndexByte(local, ':') >= 0 || len(local) == 0 ||
 			(lc < utf8.RuneSelf && class[lc]&cNameStart == 0) || (lc >= utf8.RuneSelf && !unicode.Is(nameStart, lc)) {
-			return nil, 0, r.syntaxAt(i, "invalid qualified name "+string(s)+": a name may hold one colon, between a prefix and a local name")
+			return nil, 0, r.stricter(i, RuleQName, "invalid qualified name "+string(s)+": a name may hold one colon, between a prefix and a local name")
 		}
 	}
 	return r.names.add(s, colon), end, nil
@@ -496,12 +496,20 @@ type rawAttr struct {
 func (r *Reader) startTag() (xml.Token, error) {
 	b := r.buf
 	tagStart := r.pos
-	e, i, err := r.qname(tagStart+1, "expected element name after <")
+	var hint *nameEntry
+	if r.lastStart != nil {
+		hint = r.lastStart.nextStart
+	}
+	e, i, err := r.qname(tagStart+1, "expected element name after <", hint)
 	if err != nil {
 		return nil, err
 	}
+	if r.lastStart != nil {
+		r.lastStart.nextStart = e
+	}
+	r.lastStart = e
 	if r.rootDone {
-		return nil, r.syntaxAt(tagStart, "element <"+e.raw+"> after the end of the root element; a document has one root element")
+		return nil, r.stricter(tagStart, RuleDocument, "element <"+e.raw+"> after the end of the root element; a document has one root element")
 	}
 	attrs := r.attrs[:0]
 	empty := false
@@ -527,12 +535,19 @@ func (r *Reader) startTag() (xml.Token, error) {
 			empty = true
 			break
 		}
-		an, j, err := r.qname(i, "expected attribute name in element")
+		hint := e.firstAttr
+		if len(attrs) > 0 {
+			hint = nil
+		}
+		an, j, err := r.qname(i, "expected attribute name in element", hint)
 		if err != nil {
 			return nil, err
 		}
+		if len(attrs) == 0 {
+			e.firstAttr = an
+		}
 		if i == ws {
-			return nil, r.syntaxAt(i, "attribute "+an.raw+" in element <"+e.raw+"> must be separated from what precedes it by whitespace")
+			return nil, r.stricter(i, RuleAttrSpace, "attribute "+an.raw+" in element <"+e.raw+"> must be separated from what precedes it by whitespace")
 		}
 		i = r.skipSpace(j)
 		if i >= len(b) {
@@ -566,7 +581,14 @@ func (r *Reader) endTag() (xml.Token, error) {
 	b := r.buf
 	tagStart := r.pos
 	s := tagStart + 2
-	end, high := r.nameEnd(s)
+	var end int
+	var high bool
+	if len(r.open) > 0 {
+		end = r.hinted(s, r.open[len(r.open)-1].e)
+	}
+	if end <= 0 {
+		end, high = r.nameEnd(s)
+	}
 	if end == s {
 		if s >= len(b) {
 			return nil, r.eof()
@@ -611,15 +633,15 @@ func (r *Reader) procInst() (xml.Token, error) {
 		return nil, r.syntaxAt(s, "invalid XML name: "+string(target))
 	}
 	if bytes.IndexByte(target, ':') >= 0 {
-		return nil, r.syntaxAt(s, "processing instruction target "+string(target)+" contains a colon")
+		return nil, r.stricter(s, RuleQName, "processing instruction target "+string(target)+" contains a colon")
 	}
 	decl := false
 	if len(target) == 3 && target[0]|0x20 == 'x' && target[1]|0x20 == 'm' && target[2]|0x20 == 'l' {
 		if string(target) != "xml" {
-			return nil, r.syntaxAt(s, "processing instruction target "+string(target)+" is reserved")
+			return nil, r.stricter(s, RulePITarget, "processing instruction target "+string(target)+" is reserved")
 		}
 		if at != r.start {
-			return nil, r.syntaxAt(s, "the XML declaration <?xml ...?> is allowed only at the very start of the document")
+			return nil, r.stricter(s, RuleXMLDecl, "the XML declaration <?xml ...?> is allowed only at the very start of the document")
 		}
 		decl = true
 	}
@@ -628,7 +650,7 @@ func (r *Reader) procInst() (xml.Token, error) {
 	}
 	i := end
 	if !isSpace(b[i]) && !bytes.HasPrefix(b[i:], []byte("?>")) {
-		return nil, r.syntaxAt(i, "processing instruction target "+string(target)+" must be followed by whitespace or ?>")
+		return nil, r.stricter(i, RulePISpace, "processing instruction target "+string(target)+" must be followed by whitespace or ?>")
 	}
 	i = r.skipSpace(i)
 	k := bytes.Index(b[i:], []byte("?>"))
@@ -652,7 +674,7 @@ func (r *Reader) procInst() (xml.Token, error) {
 func (r *Reader) xmlDecl(i, end int) error {
 	b := r.buf[:end]
 	fail := func(at int, what string) error {
-		return r.syntaxAt(at, "malformed XML declaration: "+what)
+		return r.stricter(at, RuleXMLDecl, "malformed XML declaration: "+what)
 	}
 	// attr scans S name Eq quoted-value; it returns the name ("" when the
 	// declaration ends here), the value and where it ends.
@@ -694,7 +716,7 @@ func (r *Reader) xmlDecl(i, end int) error {
 		return fail(i, "the version must come first")
 	}
 	if v != "1.0" {
-		return r.syntaxAt(i, fmt.Sprintf("unsupported XML version %q; only version 1.0 is supported", v))
+		return r.stricter(i, RuleXMLDecl, fmt.Sprintf("unsupported XML version %q; only version 1.0 is supported", v))
 	}
 	seen := 0 // 1: encoding, 2: standalone
 	for {
@@ -778,7 +800,7 @@ func (r *Reader) bang() (xml.Token, error) {
 			}
 		}
 		if len(r.open) == 0 {
-			return nil, r.syntaxAt(at, "a CDATA section is not allowed outside the root element")
+			return nil, r.stricter(at, RuleDocument, "a CDATA section is not allowed outside the root element")
 		}
 		s := i + 7
 		k := bytes.Index(b[s:], []byte("]]>"))
@@ -803,7 +825,7 @@ func (r *Reader) bang() (xml.Token, error) {
 	if err := r.skipDirective(i); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("line %d: a DOCTYPE or other directive is not allowed in a SOAP message", r.Line())
+	return nil, fmt.Errorf("line %d: %w", r.Line(), ErrDirective)
 }
 
 // skipDirective finds the end of <!DOCTYPE ...> or another directive the
@@ -859,133 +881,4 @@ func (r *Reader) skipDirective(i int) error {
 			}
 		}
 	}
-}
-
-// A nameEntry is an interned raw name with the tokens built from it.
-type nameEntry struct {
-	raw        string
-	hash       uint32
-	name       xml.Name  // raw: Space is the prefix
-	end        xml.Token // xml.EndElement{name}, boxed once
-	start      xml.Token // xml.StartElement without attributes, in startSpace
-	startSpace string
-}
-
-func (e *nameEntry) endToken() xml.Token {
-	if e.end == nil {
-		e.end = xml.EndElement{Name: e.name}
-	}
-	return e.end
-}
-
-func (e *nameEntry) startToken(space string) xml.Token {
-	if e.start == nil || e.startSpace != space {
-		e.start = xml.StartElement{Name: xml.Name{Space: space, Local: e.name.Local}}
-		e.startSpace = space
-	}
-	return e.start
-}
-
-// nameCache interns names and short values: a direct-mapped table, a
-// collision simply replaces the older entry. Caches are pooled across
-// documents (a Reader returns its own when the document ends), so that the
-// names of a contract are made once. Entries and the tokens in them are
-// immutable once shared, except for the lazily boxed tokens, which only
-// the Reader holding the cache touches.
-type nameCache struct {
-	names  [512]*nameEntry
-	values [256]string
-
-	// The Reader's buffers, kept between documents (unless one grew
-	// large: a huge document should not pin its memory).
-	scratch []byte
-	attrs   []rawAttr
-	open    []openElement
-	ns      []binding
-}
-
-const maxInternedValue = 96 // namespace URIs, "true", small numbers
-
-var nameCachePool = sync.Pool{New: func() any { return new(nameCache) }}
-
-// hash mixes s eight bytes at a time (names are short: a byte at a time
-// would be the tokenizer's main cost).
-func hash(s []byte) uint32 {
-	const m = 0x9E3779B97F4A7C15
-	n := len(s)
-	h := uint64(n) * m
-	switch {
-	case n > 8:
-		for t := s; len(t) > 8; t = t[8:] {
-			h = (h ^ binary.LittleEndian.Uint64(t)) * m
-			h ^= h >> 32
-		}
-		h = (h ^ binary.LittleEndian.Uint64(s[n-8:])) * m
-	case n == 8:
-		h = (h ^ binary.LittleEndian.Uint64(s)) * m
-	case n >= 4:
-		h = (h ^ uint64(binary.LittleEndian.Uint32(s)) | uint64(binary.LittleEndian.Uint32(s[n-4:]))<<32) * m
-	case n > 0:
-		h = (h ^ uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16) * m
-	}
-	return uint32(h >> 32)
-}
-
-// The tables are 4-way set associative: a name looks in the 4 slots of
-// its set, and a new one takes a free slot there or replaces one.
-const ways = 4
-
-// lookup returns the entry for s, or nil when it has none yet.
-func (c *nameCache) lookup(s []byte) *nameEntry {
-	h := hash(s)
-	set := c.names[h%uint32(len(c.names))&^(ways-1):][:ways]
-	for _, e := range set {
-		if e != nil && e.hash == h && e.raw == string(s) {
-			return e
-		}
-	}
-	return nil
-}
-
-// add enters the checked name s, whose colon (if any) is at colon.
-func (c *nameCache) add(s []byte, colon int) *nameEntry {
-	h := hash(s)
-	e := &nameEntry{raw: string(s), hash: h}
-	e.name.Local = e.raw
-	if colon >= 0 {
-		e.name = xml.Name{Space: e.raw[:colon], Local: e.raw[colon+1:]}
-	}
-	set := c.names[h%uint32(len(c.names))&^(ways-1):][:ways]
-	slot := &set[h>>30] // when the set is full
-	for i := range set {
-		if set[i] == nil {
-			slot = &set[i]
-			break
-		}
-	}
-	*slot = e
-	return e
-}
-
-// value returns s as a string, interned when short.
-func (c *nameCache) value(s []byte) string {
-	if len(s) > maxInternedValue {
-		return string(s)
-	}
-	h := hash(s)
-	set := c.values[h%uint32(len(c.values))&^(ways-1):][:ways]
-	for _, v := range set {
-		if v == string(s) {
-			return v
-		}
-	}
-	slot := &set[h>>30]
-	for i := range set {
-		if set[i] == "" {
-			slot = &set[i]
-			break
-		}
-	}
-	*slot = string(s)
-	return *slot
 }
