@@ -2,9 +2,7 @@ package delivery
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -61,20 +59,6 @@ func newID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// BodyHash is what makes two calls "the same body": the operation and its
-// decoded parameters, so that headers (a new WS-Security timestamp, a new
-// MessageID) do not make a retry look new, while any change of a value
-// does.
-func (c *Change) BodyHash() string {
-	var params any = c.OOF
-	if c.Portal != nil {
-		params = c.Portal
-	}
-	b, _ := json.Marshal(params)
-	sum := sha256.Sum256(append([]byte(c.Operation+"\n"+strings.ToLower(c.Caller)+"\n"), b...))
-	return hex.EncodeToString(sum[:])
 }
 
 // Subject is the key the change is recorded under for dedupe: the person,

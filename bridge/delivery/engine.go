@@ -275,11 +275,11 @@ func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
 	p := plan(c, e.targets, e.dir)
 	// Everything that can be worked out before the transaction is, so
 	// the one committer only writes.
-	payload, secret, err := e.encode(c)
+	payload, hash, secret, err := e.encode(c)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	req := &acceptReq{c: c, plan: p, subject: c.Subject(e.dir), hash: c.BodyHash(), payload: payload, secret: secret, done: make(chan acceptRes, 1)}
+	req := &acceptReq{c: c, plan: p, subject: c.Subject(e.dir), hash: hash, payload: payload, secret: secret, done: make(chan acceptRes, 1)}
 	// The waiter is registered before the commit: a fast worker may
 	// report before Accept returns.
 	w := e.hub.register(c.ID, p, e.byName)
