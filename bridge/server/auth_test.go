@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,7 +41,8 @@ func authServer(t *testing.T, publicWSDL bool) (http.Handler, *capture) {
 	}
 	cfg := config.Default()
 	cfg.Auth = config.Auth{Realm: "thereforebridge", PublicWSDL: publicWSDL, ReplayWindow: config.Duration(5 * time.Minute),
-		Callers: []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
+		MaxHashWait: config.Duration(time.Minute), // concurrent tests on a busy machine
+		Callers:     []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
 	c := &capture{}
 	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: c, Required: true}})
 	if err != nil {
@@ -138,7 +140,10 @@ func TestUnknownUserAndWrongPasswordIndistinguishable(t *testing.T) {
 			if i%2 == 1 {
 				user = "nobody"
 			}
-			rec := send(h, nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth(user, "wrong") })
+			rec := send(h, nilUserOOF(""), func(r *http.Request) {
+				r.SetBasicAuth(user, "wrong")
+				r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1234", i+1) // each its own address: no throttling
+			})
 			hdr := rec.Header().Clone()
 			hdr.Del("X-Request-Id")
 			var b strings.Builder
@@ -180,5 +185,54 @@ func TestRefusesToStartWithoutCallers(t *testing.T) {
 	_, err := config.Parse([]byte("listen: 127.0.0.1:1\n"), "x.yaml")
 	if err == nil || !strings.Contains(err.Error(), "x.yaml: auth.callers: no callers are configured") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestFailureThrottle: wrong credentials from one address for one user are
+// answered 429 with Retry-After once the burst is spent, while the
+// credential-less first request WCF sends still gets its 401 challenge and
+// a credential already verified still gets in.
+func TestFailureThrottle(t *testing.T) {
+	h, c := authServer(t, false)
+	from := func(addr, user, pw string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.RemoteAddr = addr + ":4321"
+			if user != "" {
+				r.SetBasicAuth(user, pw)
+			}
+		}
+	}
+	if rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "s3cret")); rec.Code != 200 {
+		t.Fatalf("good credential: %d %s", rec.Code, rec.Body)
+	}
+	// auth.failure_burst's default is 5 checks, and the good one took one.
+	for i := range 4 {
+		if rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "wrong")); rec.Code != 401 {
+			t.Fatalf("failure %d within the burst: %d, want 401", i+1, rec.Code)
+		}
+	}
+	rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "wrong"))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "too many failed sign-ins") {
+		t.Fatalf("after the burst: %d Retry-After=%q %s; want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	for _, tc := range []struct {
+		name         string
+		setAuth      func(*http.Request)
+		status       int
+		contains     string
+		wantVendorOK bool
+	}{
+		{"credential-less first request: the challenge, not 429", from("198.51.100.1", "", ""), 401, "authentication required", false},
+		{"the verified credential, same address and user", from("198.51.100.1", "jdoe", "s3cret"), 200, "SaveOutOfOfficeInfoForUserResult", true},
+		{"the same user from another address", from("198.51.100.2", "jdoe", "wrong"), 401, "authentication failed", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := send(h, nilUserOOF(""), tc.setAuth); rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.contains) {
+				t.Fatalf("%d %s; want %d with %q", rec.Code, rec.Body, tc.status, tc.contains)
+			}
+		})
+	}
+	if len(c.calls) != 2 {
+		t.Errorf("%d calls reached the vendor, want the 2 with the good credential", len(c.calls))
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
@@ -38,6 +37,7 @@ func (s *Server) call(c echo.Context, id string) error {
 		version, req, f = s.process(c.Request(), id)
 		s.metrics.InFlight.Dec()
 		<-s.slots
+		s.tarpit(c.Request().Context(), f)
 	default:
 		version = guessVersion(c.Request().Header.Get("Content-Type"))
 		c.Response().Header().Set("Retry-After", "1")
@@ -79,15 +79,9 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	if f != nil {
 		return t.Version, nil, f
 	}
-	caller, basic := "", false
-	if name, ok := s.certCaller(r); ok {
-		caller, basic = name, true
-	} else if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
-		name, err := s.auth.Password(u, p)
-		if err != nil {
-			return t.Version, nil, s.challenge("authentication failed")
-		}
-		caller, basic = name, true
+	caller, basic, f := s.transportCaller(r)
+	if f != nil {
+		return t.Version, nil, f
 	}
 	body, f := s.readBody(r)
 	if f != nil {
@@ -108,12 +102,9 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 			// WCF clients send credentials only after this challenge.
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 		}
-		if s.auth == nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: "Auth"}}
-		}
-		name, err := s.auth.Token(req.Security)
-		if err != nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+		name, f := s.tokenCaller(r, req.Security)
+		if f != nil {
+			return t.Version, req, f
 		}
 		caller = name
 	}
@@ -121,7 +112,7 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 	if caller == "" {
 		key = clientKey(r)
 	}
-	if f := s.perCaller.allow(key); f != nil {
+	if f := s.allowCaller(key); f != nil {
 		return t.Version, req, f
 	}
 	if err := contract.Validate(req.Body); err != nil {

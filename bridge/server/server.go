@@ -26,6 +26,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/keyrate"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/upstream"
@@ -53,7 +54,8 @@ type Server struct {
 	ready     atomic.Bool
 	slots     chan struct{}       // one per SOAP call in flight
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
-	perCaller *callerLimits       // nil when off
+	perCaller *keyrate.Limits     // nil when off
+	tarpitted atomic.Int64        // throttled answers held back now
 	directory identity.Directory
 	skips     *skipLog
 	upstream  *upstream.Client // nil without upstream.url: unknown operations fault
@@ -109,7 +111,7 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	s := &Server{
 		auth: authn,
 		// Each replica enforces its share of the per-caller rate.
-		perCaller: newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
+		perCaller: keyrate.New(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
 		metrics:   m,
 		cfg:       cfg,
 		log:       log,
@@ -246,8 +248,8 @@ func (s *Server) endpoint(c echo.Context) (err error) {
 				if !ok {
 					return s.writeFault(c, version, s.challenge("authentication required to read the contract: send HTTP Basic credentials"))
 				}
-				if _, err := s.auth.Password(u, p); err != nil {
-					return s.writeFault(c, version, s.challenge("authentication failed"))
+				if _, err := s.auth.Password(r.Context(), clientAddr(r), u, p); err != nil {
+					return s.writeFault(c, version, s.authFault(err, true))
 				}
 			}
 			return s.serveWSDL(c)
