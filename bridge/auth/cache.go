@@ -43,24 +43,33 @@ func newCredCache(ttl time.Duration, max int) *credCache {
 	secret := make([]byte, 32)
 	rand.Read(secret) // never fails (crypto/rand panics rather than return short)
 	c := &credCache{ttl: ttl, max: max, entries: map[credKey]*list.Element{}}
-	c.macs.New = func() any { return hmac.New(sha256.New, secret) }
+	c.macs.New = func() any { return &mac{h: hmac.New(sha256.New, secret), buf: make([]byte, 0, 128)} }
 	return c
+}
+
+// mac is a keyed HMAC with a scratch buffer, pooled so that the per-call
+// key costs no allocation.
+type mac struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // key is the credential's keyed hash; the user name's length goes first so
 // that no other (user, password) split of the same bytes gives the same
 // key.
 func (c *credCache) key(user, password string) credKey {
-	m := c.macs.Get().(hash.Hash)
-	m.Reset()
-	var n [4]byte
-	binary.BigEndian.PutUint32(n[:], uint32(len(user)))
-	m.Write(n[:])
-	m.Write([]byte(user))
-	m.Write([]byte(password))
+	m := c.macs.Get().(*mac)
+	m.h.Reset()
+	m.buf = binary.BigEndian.AppendUint32(m.buf[:0], uint32(len(user)))
+	m.buf = append(append(m.buf, user...), password...)
+	m.h.Write(m.buf)
 	var k credKey
-	m.Sum(k[:0])
-	c.macs.Put(m)
+	m.buf = m.h.Sum(m.buf[:0])
+	copy(k[:], m.buf)
+	clear(m.buf[:cap(m.buf)]) // no password left in the pool
+	if cap(m.buf) <= 1024 {
+		c.macs.Put(m)
+	}
 	return k
 }
 
