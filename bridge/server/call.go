@@ -108,11 +108,7 @@ func (s *Server) process(r *http.Request, id string) (soap.Version, *soap.Reques
 		}
 		caller = name
 	}
-	key := "caller:" + caller
-	if caller == "" {
-		key = clientKey(r)
-	}
-	if f := s.allowCaller(key); f != nil {
+	if f := s.allowCaller(r, caller); f != nil {
 		return t.Version, req, f
 	}
 	if err := contract.Validate(req.Body); err != nil {
@@ -209,14 +205,16 @@ func (s *Server) writeResponse(c echo.Context, req *soap.Request) error {
 // larger message past the limit; chunked bodies are cut at the limit too.
 func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
-	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
-		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	tooLarge := func() *soap.Fault { // made only when needed: this runs on every call
+		return &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
+			Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	}
 	var in io.Reader = r.Body
 	size := r.ContentLength
 	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
 	case "", "identity":
 		if r.ContentLength > max {
-			return nil, tooLarge
+			return nil, tooLarge()
 		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
@@ -236,7 +234,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	if err != nil {
 		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: "Transport"},

@@ -210,11 +210,7 @@ func (s *Server) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault
 	if f != nil {
 		return f
 	}
-	key := "caller:" + caller
-	if caller == "" {
-		key = clientKey(r)
-	}
-	if f := s.allowCaller(key); f != nil {
+	if f := s.allowCaller(r, caller); f != nil {
 		return f
 	}
 	if !s.upstream.Allowed(op) {

@@ -21,8 +21,16 @@ func tooMany(reason string, wait time.Duration) *soap.Fault {
 
 // allowCaller takes one token of the per-caller limit (one bucket per
 // caller, so one noisy client cannot use up what the vendors' rate limits
-// allow everyone), or returns the 429 fault.
-func (s *Server) allowCaller(key string) *soap.Fault {
+// allow everyone), or returns the 429 fault. A caller without a name is
+// its address.
+func (s *Server) allowCaller(r *http.Request, caller string) *soap.Fault {
+	if s.perCaller == nil {
+		return nil
+	}
+	key := "caller:" + caller
+	if caller == "" {
+		key = "ip:" + clientAddr(r)
+	}
 	if wait := s.perCaller.Take(key); wait > 0 {
 		return tooMany("too many calls from this caller", wait)
 	}
@@ -37,6 +45,3 @@ func clientAddr(r *http.Request) string {
 	}
 	return host
 }
-
-// clientKey names an unauthenticated caller by its address.
-func clientKey(r *http.Request) string { return "ip:" + clientAddr(r) }

@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
@@ -129,17 +128,8 @@ func New(cfg *config.Config, targets []fanout.Target, log *slog.Logger) (*Server
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		// Keep a caller's X-Request-ID only when it is short and printable.
-		Generator: newRequestID,
-		RequestIDHandler: func(c echo.Context, id string) {
-			if !validRequestID(id) {
-				id = newRequestID()
-				c.Response().Header().Set(echo.HeaderXRequestID, id)
-			}
-			c.Set("request_id", id)
-		},
-	}))
+	// No middleware: the SOAP endpoint makes its own request id, and the
+	// probes and /metrics need none; each would cost every call.
 	e.Any(cfg.Endpoint, s.endpoint)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -228,7 +218,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) endpoint(c echo.Context) (err error) {
 	r := c.Request()
-	id, _ := c.Get("request_id").(string)
+	id := requestID(c)
 	version := guessVersion(r.Header.Get("Content-Type"))
 	defer func() {
 		if p := recover(); p != nil {
