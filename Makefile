@@ -99,7 +99,7 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-# Load benchmark (issue 8): the bridge against the floor (a bare Echo
+# Load benchmark: the bridge against the floor (a bare Echo
 # handler), node soap and gSOAP, on 127.0.0.1, server and load generator
 # pinned to separate cores. Installs what is missing (Debian: gsoap,
 # libgsoap-dev, g++, nodejs, npm, util-linux for taskset); node soap and the
