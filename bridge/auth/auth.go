@@ -57,8 +57,11 @@ type Authenticator struct {
 	hashes   chan struct{}   // one per password verification running
 	hashWait time.Duration   // longest wait for a free hash slot
 	failures *keyrate.Limits // per (client address, user name)
-	verified atomic.Int64    // password verifications done
-	shared   NonceStore      // replaces nonces when replicas share a store
+	// perAddress is per client address, whatever the user name: addressMultiple
+	// times the rate and burst of failures.
+	perAddress *keyrate.Limits
+	verified   atomic.Int64 // password verifications done
+	shared     NonceStore   // replaces nonces when replicas share a store
 }
 
 // callerSet is the configured callers; a reload swaps it whole.
@@ -84,6 +87,11 @@ type caller struct {
 	digest string // the password, for PasswordDigest only
 }
 
+// addressMultiple is how many user names' worth of password checks one
+// client address gets: room for a gateway in front of several callers,
+// and a bound on a client that tries a new name on every request.
+const addressMultiple = 10
+
 // New builds an Authenticator; it returns nil when auth is off.
 func New(c config.Auth) (*Authenticator, error) {
 	if c.InsecureNoAuth {
@@ -95,11 +103,12 @@ func New(c config.Auth) (*Authenticator, error) {
 		return nil, err
 	}
 	a := &Authenticator{
-		window:   c.ReplayWindow.D(),
-		now:      time.Now,
-		hashes:   make(chan struct{}, c.MaxConcurrentHashes),
-		hashWait: c.MaxHashWait.D(),
-		failures: keyrate.New(c.FailureRate, c.FailureBurst),
+		window:     c.ReplayWindow.D(),
+		now:        time.Now,
+		hashes:     make(chan struct{}, c.MaxConcurrentHashes),
+		hashWait:   c.MaxHashWait.D(),
+		failures:   keyrate.New(c.FailureRate, c.FailureBurst),
+		perAddress: keyrate.New(c.FailureRate*addressMultiple, c.FailureBurst*addressMultiple),
 	}
 	a.nonces.entries = map[string]time.Time{}
 	if ttl := c.CacheTTL.D(); ttl > 0 {
@@ -182,6 +191,11 @@ func (a *Authenticator) Password(ctx context.Context, client, user, password str
 	// for this user name; a remembered credential (above) takes none.
 	// Nearly all that do are failures: a success is then remembered.
 	if wait := a.failures.Take(client + "\x00" + strings.ToLower(user)); wait > 0 {
+		return "", &Throttled{Wait: wait}
+	}
+	// And of the address's budget for all user names, so that a client
+	// cannot buy a fresh burst of hashes with every name it makes up.
+	if wait := a.perAddress.Take(client); wait > 0 {
 		return "", &Throttled{Wait: wait}
 	}
 	c, known := set.callers[strings.ToLower(user)]

@@ -180,3 +180,30 @@ func TestFailureThrottle(t *testing.T) {
 		t.Errorf("another user: %v, want ErrFailed", err)
 	}
 }
+
+// TestAddressThrottle: a client making up a new user name for every check
+// does not get a fresh burst of hashes with each: its address has a budget
+// of ten names' worth.
+func TestAddressThrottle(t *testing.T) {
+	d := config.Duration(time.Hour)
+	a, err := auth.New(config.Auth{CacheTTL: &d, FailureRate: 0.001, FailureBurst: 2,
+		Callers: []config.Caller{{Name: "alice", PasswordHash: cheapHash(t, "pw")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	throttled := 0
+	for i := range 30 {
+		_, err := a.Password(ctx, "203.0.113.7", fmt.Sprintf("made-up-%d", i), "nope")
+		var th *auth.Throttled
+		if errors.As(err, &th) {
+			throttled++
+		}
+	}
+	if n := a.Verifications(); n != 20 || throttled != 10 {
+		t.Errorf("30 made-up names from one address: %d hashes and %d throttled, want 20 (ten names' burst) and 10", n, throttled)
+	}
+	if _, err := a.Password(ctx, "203.0.113.8", "made-up-99", "nope"); !errors.Is(err, auth.ErrFailed) {
+		t.Errorf("another address: %v, want ErrFailed", err)
+	}
+}

@@ -35,7 +35,8 @@ type Auth struct {
 	// (client address, user name) before any hashing: every check that
 	// needs a hash takes a token (a good one is then remembered, so
 	// nearly all that do are failures); beyond the burst a client gets
-	// 429 with Retry-After instead of a password check. A remembered
+	// 429 with Retry-After instead of a password check. A client address
+	// gets ten times both for all user names together. A remembered
 	// credential takes none and is never throttled. Unset: 1 per second,
 	// burst 5.
 	FailureRate  float64 `yaml:"failure_rate"`
