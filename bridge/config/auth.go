@@ -37,8 +37,8 @@ type Auth struct {
 	// nearly all that do are failures); beyond the burst a client gets
 	// 429 with Retry-After instead of a password check. A client address
 	// gets ten times both for all user names together. A remembered
-	// credential takes none and is never throttled. Unset: 1 per second,
-	// burst 5.
+	// credential takes none and is never throttled. Unset: one check every
+	// 10 s (0.1), burst 5.
 	FailureRate  float64 `yaml:"failure_rate"`
 	FailureBurst int     `yaml:"failure_burst"`
 }
@@ -75,7 +75,7 @@ func (a *Auth) Defaults() {
 		a.MaxHashWait = Duration(5 * time.Second)
 	}
 	if a.FailureRate == 0 {
-		a.FailureRate = 1
+		a.FailureRate = 0.1
 	}
 	if a.FailureBurst == 0 {
 		a.FailureBurst = 5
