@@ -215,10 +215,7 @@ func (r *Report) Markdown() string {
 				if x.N+x.Errors == 0 {
 					cpu = "—"
 				}
-				other := "—"
-				if x.OtherPct != nil {
-					other = fmt.Sprintf("%.0f%%", *x.OtherPct)
-				}
+				other := otherOf(x)
 				p("| %s | %d | %s | %s | %s | %s | %s | %s | %.0f%% | %.0f%% | %s | %s | %.1f MiB | %s | %s |\n",
 					c.Label, lv, fmtRPS(x.RPS), ratio, fmtMS(x.P50), fmtMS(x.P99), fmtMS(x.P999), cpu,
 					x.ServerCPUPct, x.ClientCPUPct, bound(x), other, float64(x.PeakRSS)/(1<<20), n, errs)
@@ -317,6 +314,9 @@ func (r *Report) targets(b *strings.Builder) {
 	if au != nil && fl != nil && fl.RPS > 0 {
 		share := au.RPS / fl.RPS
 		p("- Authenticated throughput (bridge, Basic auth) at c=32, OOF: %s req/s = %.0f%% of the floor's %s (target ≥ 70%%): %s.", fmtRPS(au.RPS), 100*share, fmtRPS(fl.RPS), verdict(share >= 0.7))
+		if noisy(au) || noisy(fl) {
+			p(" (Other work took %s and %s of the server's core during these two windows: their req/s say more about it than about them.)", otherOf(au), otherOf(fl))
+		}
 		if au.CPUPer1k > 0 && fl.CPUPer1k > 0 {
 			// CPU per call does not depend on which core saturated first
 			// (the floor is often held back by the load generator's core).
@@ -364,6 +364,17 @@ func (r *Report) targets(b *strings.Builder) {
 		}
 	}
 	p("- Wrong-password flood: below, when the flood scenario ran. Soak (flat RSS, goroutines back to idle): `make bench-soak`, written to soak.md.\n\n")
+}
+
+// noisy says whether other work took a fifth or more of the server's core
+// during x's window.
+func noisy(x *Run) bool { return x.OtherPct != nil && *x.OtherPct >= 20 }
+
+func otherOf(x *Run) string {
+	if x.OtherPct == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *x.OtherPct)
 }
 
 // limits summarises what bounded the runs.
