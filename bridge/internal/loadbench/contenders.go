@@ -259,8 +259,19 @@ func (e *env) start(name string) (*proc, error) {
 			p.Stop()
 			return nil, err
 		}
+		// Each start gets an empty state directory in the cache: the
+		// delivery store must not grow across runs, nor land in the tree.
+		state := filepath.Join(e.cache, "run", name+"-state")
+		if err := os.RemoveAll(state); err != nil {
+			p.Stop()
+			return nil, err
+		}
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			p.Stop()
+			return nil, err
+		}
 		argv = []string{e.bridgeBin, "serve", "-config", cfg, "-listen", addr}
-		extra = env
+		extra = append(env, "STATE_DIRECTORY="+state)
 		quiet = true // one JSON log line per call: not worth keeping
 		p.Metrics = p.Base + "/metrics"
 	case "node-soap":
