@@ -140,16 +140,24 @@ func TestSameWorkUnknownUserAndWrongPassword(t *testing.T) {
 	}
 }
 
-// TestFailureThrottle: checks needing a hash are limited per (address,
-// user) before hashing; the remembered credential and other addresses and
-// users are not held back.
-func TestFailureThrottle(t *testing.T) {
+// throttledAuth has alice (password pw), a credential cache, and a failure
+// throttle of burst checks that does not refill while a test runs.
+func throttledAuth(t *testing.T, burst int) *auth.Authenticator {
+	t.Helper()
 	d := config.Duration(time.Hour)
-	a, err := auth.New(config.Auth{CacheTTL: &d, FailureRate: 0.001, FailureBurst: 3,
+	a, err := auth.New(config.Auth{CacheTTL: &d, FailureRate: 0.001, FailureBurst: burst,
 		Callers: []config.Caller{{Name: "alice", PasswordHash: cheapHash(t, "pw")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// TestFailureThrottle: checks needing a hash are limited per (address,
+// user) before hashing; the remembered credential and other addresses and
+// users are not held back.
+func TestFailureThrottle(t *testing.T) {
+	a := throttledAuth(t, 3)
 	ctx := context.Background()
 	if _, err := a.Password(ctx, "203.0.113.9", "alice", "pw"); err != nil {
 		t.Fatal(err)
@@ -185,12 +193,7 @@ func TestFailureThrottle(t *testing.T) {
 // does not get a fresh burst of hashes with each: its address has a budget
 // of ten names' worth.
 func TestAddressThrottle(t *testing.T) {
-	d := config.Duration(time.Hour)
-	a, err := auth.New(config.Auth{CacheTTL: &d, FailureRate: 0.001, FailureBurst: 2,
-		Callers: []config.Caller{{Name: "alice", PasswordHash: cheapHash(t, "pw")}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := throttledAuth(t, 2)
 	ctx := context.Background()
 	throttled := 0
 	for i := range 30 {
