@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -101,7 +102,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := ""
 	if ok {
 		var err error
-		if name, err = h.users.Password(user, pw); err != nil {
+		client, _, splitErr := net.SplitHostPort(r.RemoteAddr)
+		if splitErr != nil {
+			client = r.RemoteAddr
+		}
+		// Throttled and busy checks are refused like wrong ones.
+		if name, err = h.users.Password(r.Context(), client, user, pw); err != nil {
 			h.log.Warn("operator authentication failed", "user", user, "remote", r.RemoteAddr)
 			ok = false
 		}

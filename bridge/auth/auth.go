@@ -2,8 +2,14 @@
 // UsernameToken (PasswordText, or PasswordDigest with nonce and created
 // time, replays refused). Callers are configured with password hashes
 // (bcrypt or argon2id). An unknown user and a wrong password take the same
-// path and the same time, and get the same answer, so a caller cannot tell
+// path and the same work, and get the same answer, so a caller cannot tell
 // which names exist.
+//
+// Password hashes are slow on purpose, and clients send their credentials
+// on every call, so a verified user and password are remembered for a
+// while (under a keyed hash, never in clear); at most a bounded number of
+// hashes run at once; and wrong credentials are throttled per client
+// address and user name before any hashing.
 package auth
 
 import (
@@ -15,12 +21,11 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/keyrate"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 )
 
@@ -28,14 +33,41 @@ import (
 // the caller sees, whatever went wrong.
 var ErrFailed = errors.New("the security token could not be authenticated or authorized")
 
+// ErrBusy is returned when a password check could not start within
+// auth.max_hash_wait (or before the call's context ended): the bridge is
+// saturated with checks, and an early answer lets the client retry
+// rather than spend its call's deadline in a queue.
+var ErrBusy = errors.New("the bridge is busy checking credentials; retry shortly")
+
+// Throttled is returned, before any hashing, when a client address has
+// failed too often for a user name; Wait is when it may try again.
+type Throttled struct{ Wait time.Duration }
+
+func (t *Throttled) Error() string {
+	return "too many failed sign-ins for this user from this address"
+}
+
 // Authenticator checks credentials against the configured callers.
 type Authenticator struct {
+	set      atomic.Pointer[callerSet]
+	window   time.Duration
+	now      func() time.Time
+	nonces   nonceCache
+	cache    *credCache      // nil when cache_ttl is 0
+	hashes   chan struct{}   // one per password verification running
+	hashWait time.Duration   // longest wait for a free hash slot
+	failures *keyrate.Limits // per (client address, user name)
+	// perAddress is per client address, whatever the user name: addressMultiple
+	// times the rate and burst of failures.
+	perAddress *keyrate.Limits
+	verified   atomic.Int64 // password verifications done
+	shared     NonceStore   // replaces nonces when replicas share a store
+}
+
+// callerSet is the configured callers; a reload swaps it whole.
+type callerSet struct {
 	callers map[string]*caller
 	dummy   hasher // verifies unknown users, so they cost what known ones do
-	window  time.Duration
-	now     func() time.Time
-	nonces  nonceCache
-	shared  NonceStore // replaces nonces when replicas share a store
 }
 
 // NonceStore remembers WS-Security nonces for every replica of a bridge,
@@ -55,47 +87,161 @@ type caller struct {
 	digest string // the password, for PasswordDigest only
 }
 
+// addressMultiple is how many user names' worth of password checks one
+// client address gets: room for a gateway in front of several callers,
+// and a bound on a client that tries a new name on every request.
+const addressMultiple = 10
+
 // New builds an Authenticator; it returns nil when auth is off.
 func New(c config.Auth) (*Authenticator, error) {
 	if c.InsecureNoAuth {
 		return nil, nil
 	}
-	a := &Authenticator{callers: map[string]*caller{}, window: c.ReplayWindow.D(), now: time.Now}
+	c.Defaults()
+	set, err := newCallerSet(c.Callers)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authenticator{
+		window:     c.ReplayWindow.D(),
+		now:        time.Now,
+		hashes:     make(chan struct{}, c.MaxConcurrentHashes),
+		hashWait:   c.MaxHashWait.D(),
+		failures:   keyrate.New(c.FailureRate, c.FailureBurst),
+		perAddress: keyrate.New(c.FailureRate*addressMultiple, c.FailureBurst*addressMultiple),
+	}
 	a.nonces.entries = map[string]time.Time{}
-	for i, cl := range c.Callers {
+	if ttl := c.CacheTTL.D(); ttl > 0 {
+		a.cache = newCredCache(ttl, maxCached)
+	}
+	a.set.Store(set)
+	return a, nil
+}
+
+func newCallerSet(callers []config.Caller) (*callerSet, error) {
+	set := &callerSet{callers: map[string]*caller{}}
+	for i, cl := range callers {
 		h, err := parseHash(cl.PasswordHash)
 		if err != nil {
 			return nil, fmt.Errorf("auth.callers[%d].password_hash: %v", i, err)
 		}
-		a.callers[strings.ToLower(cl.Name)] = &caller{name: cl.Name, hash: h, digest: cl.DigestSecret.Value()}
-		if a.dummy == nil {
-			a.dummy = h.dummy()
+		set.callers[strings.ToLower(cl.Name)] = &caller{name: cl.Name, hash: h, digest: cl.DigestSecret.Value()}
+		if set.dummy == nil {
+			set.dummy = h.dummy()
 		}
 	}
-	return a, nil
+	if set.dummy == nil {
+		// Only certificate callers: a password is checked against nothing
+		// anyone knows, at the default cost.
+		h, err := HashPassword("thereforebridge: no such user")
+		if err != nil {
+			return nil, err
+		}
+		set.dummy = bcryptHash(h)
+	}
+	return set, nil
+}
+
+// Reload replaces the callers with those of c and forgets every
+// remembered credential, so a removed caller or a changed password takes
+// effect at once. The other settings (cache TTL, concurrent hashes,
+// failure throttle, replay window) keep their values from New.
+func (a *Authenticator) Reload(c config.Auth) error {
+	set, err := newCallerSet(c.Callers)
+	if err != nil {
+		return err
+	}
+	a.set.Store(set)
+	a.Reset()
+	return nil
+}
+
+// Reset forgets every remembered credential.
+func (a *Authenticator) Reset() {
+	if a.cache != nil {
+		a.cache.reset()
+	}
 }
 
 // SetClock replaces the clock (tests).
 func (a *Authenticator) SetClock(now func() time.Time) { a.now = now }
 
-// Password checks a user name and password (HTTP Basic, PasswordText) and
-// returns the caller's configured name.
-func (a *Authenticator) Password(user, password string) (string, error) {
-	c, ok := a.callers[strings.ToLower(user)]
-	if !ok {
-		a.dummy.verify(password) // same work as a known user
+// Verifications returns how many password hashes have been verified so
+// far (for metrics and tests: a cached credential costs none).
+func (a *Authenticator) Verifications() int64 { return a.verified.Load() }
+
+// Password checks a user name and password (HTTP Basic, PasswordText)
+// from the client at address client, and returns the caller's configured
+// name. A remembered credential answers at once. Otherwise the check is
+// refused with *Throttled when client has failed too often for user, and
+// with ErrBusy when no hash could start before ctx ended; every other
+// failure is ErrFailed.
+func (a *Authenticator) Password(ctx context.Context, client, user, password string) (string, error) {
+	var key credKey
+	var gen uint64
+	if a.cache != nil {
+		key = a.cache.key(user, password)
+		if name, ok := a.cache.get(key, a.now()); ok {
+			return name, nil
+		}
+		gen = a.cache.generation() // before the callers: see credCache.put
+	}
+	set := a.set.Load()
+	// Every check that needs a hash takes a token of this client's budget
+	// for this user name; a remembered credential (above) takes none.
+	// Nearly all that do are failures: a success is then remembered.
+	if wait := a.failures.Take(client + "\x00" + strings.ToLower(user)); wait > 0 {
+		return "", &Throttled{Wait: wait}
+	}
+	// And of the address's budget for all user names, so that a client
+	// cannot buy a fresh burst of hashes with every name it makes up.
+	if wait := a.perAddress.Take(client); wait > 0 {
+		return "", &Throttled{Wait: wait}
+	}
+	c, known := set.callers[strings.ToLower(user)]
+	h := set.dummy // an unknown user costs one verification like a known one
+	if known {
+		h = c.hash
+	}
+	ok, err := a.verify(ctx, h, password)
+	if err != nil {
+		return "", err
+	}
+	if !ok || !known {
 		return "", ErrFailed
 	}
-	if !c.hash.verify(password) {
-		return "", ErrFailed
+	if a.cache != nil {
+		a.cache.put(gen, key, c.name, a.now())
 	}
 	return c.name, nil
 }
 
-// Token checks a WS-Security UsernameToken.
-func (a *Authenticator) Token(t *soap.UsernameToken) (string, error) {
+// verify runs one hash verification when a slot is free, or fails with
+// ErrBusy when none frees within hashWait or ctx ends first.
+func (a *Authenticator) verify(ctx context.Context, h hasher, password string) (bool, error) {
+	select {
+	case a.hashes <- struct{}{}:
+	default:
+		t := time.NewTimer(a.hashWait)
+		defer t.Stop()
+		select {
+		case a.hashes <- struct{}{}:
+		case <-ctx.Done():
+			return false, ErrBusy
+		case <-t.C:
+			return false, ErrBusy
+		}
+	}
+	defer func() { <-a.hashes }()
+	a.verified.Add(1)
+	return h.verify(password), nil
+}
+
+// Token checks a WS-Security UsernameToken from the client at address
+// client; a PasswordText token is checked as Password does.
+func (a *Authenticator) Token(ctx context.Context, client string, t *soap.UsernameToken) (string, error) {
 	if !t.Digest() {
-		return a.Password(t.Username, t.Password)
+		return a.Password(ctx, client, t.Username, t.Password)
 	}
 	created, err := time.Parse(time.RFC3339Nano, t.Created)
 	if err != nil || t.Nonce == "" {
@@ -109,7 +255,7 @@ func (a *Authenticator) Token(t *soap.UsernameToken) (string, error) {
 	if err != nil {
 		return "", ErrFailed
 	}
-	c, ok := a.callers[strings.ToLower(t.Username)]
+	c, ok := a.set.Load().callers[strings.ToLower(t.Username)]
 	secret := ""
 	if ok {
 		secret = c.digest
@@ -122,7 +268,7 @@ func (a *Authenticator) Token(t *soap.UsernameToken) (string, error) {
 		return "", ErrFailed
 	}
 	if a.shared != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if replay, err := a.shared.SeenNonce(ctx, t.Nonce, now.Add(a.window)); replay || err != nil {
 			return "", ErrFailed // a replay, or one that cannot be ruled out
@@ -160,80 +306,4 @@ func (n *nonceCache) add(nonce string, until, now time.Time) bool {
 	}
 	n.entries[nonce] = until
 	return true
-}
-
-// hasher verifies a password against one stored hash.
-type hasher interface {
-	verify(password string) bool
-	dummy() hasher // a hash of the same kind and cost, of nothing anyone knows
-}
-
-func parseHash(h string) (hasher, error) {
-	switch {
-	case strings.HasPrefix(h, "$argon2id$"):
-		return parseArgon2(h)
-	case strings.HasPrefix(h, "$2"):
-		if _, err := bcrypt.Cost([]byte(h)); err != nil {
-			return nil, fmt.Errorf("not a valid bcrypt hash: %v", err)
-		}
-		return bcryptHash(h), nil
-	}
-	return nil, errors.New("not a bcrypt or argon2id hash")
-}
-
-type bcryptHash string
-
-func (b bcryptHash) verify(p string) bool {
-	return bcrypt.CompareHashAndPassword([]byte(b), []byte(p)) == nil
-}
-
-func (b bcryptHash) dummy() hasher {
-	cost, _ := bcrypt.Cost([]byte(b))
-	h, _ := bcrypt.GenerateFromPassword([]byte("thereforebridge: no such user"), cost)
-	return bcryptHash(h)
-}
-
-type argon2Hash struct {
-	time, memory uint32
-	threads      uint8
-	salt, key    []byte
-}
-
-func parseArgon2(h string) (*argon2Hash, error) {
-	// $argon2id$v=19$m=65536,t=3,p=2$<salt>$<key>
-	parts := strings.Split(h, "$")
-	if len(parts) != 6 || parts[2] != "v=19" {
-		return nil, errors.New("argon2id hash must read $argon2id$v=19$m=..,t=..,p=..$salt$key")
-	}
-	var a argon2Hash
-	var p uint32
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &a.memory, &a.time, &p); err != nil || p == 0 || p > 255 {
-		return nil, errors.New("argon2id parameters must read m=..,t=..,p=..")
-	}
-	a.threads = uint8(p)
-	var err error
-	if a.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
-		return nil, errors.New("argon2id salt is not base64")
-	}
-	if a.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil || len(a.key) == 0 {
-		return nil, errors.New("argon2id key is not base64")
-	}
-	return &a, nil
-}
-
-func (a *argon2Hash) verify(p string) bool {
-	k := argon2.IDKey([]byte(p), a.salt, a.time, a.memory, a.threads, uint32(len(a.key)))
-	return subtle.ConstantTimeCompare(k, a.key) == 1
-}
-
-func (a *argon2Hash) dummy() hasher {
-	d := *a
-	d.key = make([]byte, len(a.key)) // never matches a real derivation in practice
-	return &d
-}
-
-// HashPassword returns a bcrypt hash for the configuration.
-func HashPassword(p string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
-	return string(h), err
 }

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/base64"
 	"testing"
@@ -51,7 +52,7 @@ func TestPassword(t *testing.T) {
 		{"", "", "", false},
 	}
 	for _, tc := range tests {
-		got, err := a.Password(tc.user, tc.pw)
+		got, err := a.Password(context.Background(), "192.0.2.1", tc.user, tc.pw)
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("Password(%q, %q) = %q, %v; want %q ok=%v", tc.user, tc.pw, got, err, tc.want, tc.ok)
 		}
@@ -73,10 +74,10 @@ func TestDigestAndReplay(t *testing.T) {
 	a.SetClock(func() time.Time { return now })
 	created := now.Add(-time.Minute).Format(time.RFC3339)
 	tok := digestToken("alice", "digest-pw", []byte("nonce-1"), created)
-	if who, err := a.Token(tok); err != nil || who != "alice" {
+	if who, err := a.Token(context.Background(), "192.0.2.1", tok); err != nil || who != "alice" {
 		t.Fatalf("valid digest: %q %v", who, err)
 	}
-	if _, err := a.Token(tok); err == nil {
+	if _, err := a.Token(context.Background(), "192.0.2.1", tok); err == nil {
 		t.Error("the same nonce was accepted twice (replay)")
 	}
 	tests := []struct {
@@ -91,12 +92,12 @@ func TestDigestAndReplay(t *testing.T) {
 		{"bad created", digestToken("alice", "digest-pw", []byte("n7"), "yesterday")},
 	}
 	for _, tc := range tests {
-		if _, err := a.Token(tc.tok); err != auth.ErrFailed {
+		if _, err := a.Token(context.Background(), "192.0.2.1", tc.tok); err != auth.ErrFailed {
 			t.Errorf("%s: %v, want ErrFailed", tc.name, err)
 		}
 	}
 	// PasswordText goes through the password hash.
-	if who, err := a.Token(&soap.UsernameToken{Username: "bob", Password: "argon-pw", PasswordType: soap.PasswordText}); err != nil || who != "Bob" {
+	if who, err := a.Token(context.Background(), "192.0.2.1", &soap.UsernameToken{Username: "bob", Password: "argon-pw", PasswordType: soap.PasswordText}); err != nil || who != "Bob" {
 		t.Errorf("PasswordText: %q %v", who, err)
 	}
 }

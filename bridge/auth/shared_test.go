@@ -41,14 +41,14 @@ func TestSharedNonces(t *testing.T) {
 	a.ShareNonces(store)
 	b.ShareNonces(store)
 	tok := digestToken("alice", "digest-pw", []byte("shared-1"), now.Format(time.RFC3339))
-	if who, err := a.Token(tok); err != nil || who != "alice" {
+	if who, err := a.Token(context.Background(), "192.0.2.1", tok); err != nil || who != "alice" {
 		t.Fatalf("first sight at one replica: %q %v", who, err)
 	}
-	if _, err := b.Token(tok); err == nil {
+	if _, err := b.Token(context.Background(), "192.0.2.1", tok); err == nil {
 		t.Error("the other replica accepted a replay")
 	}
 	store.err = errors.New("connection refused")
-	if _, err := b.Token(digestToken("alice", "digest-pw", []byte("shared-2"), now.Format(time.RFC3339))); err == nil {
+	if _, err := b.Token(context.Background(), "192.0.2.1", digestToken("alice", "digest-pw", []byte("shared-2"), now.Format(time.RFC3339))); err == nil {
 		t.Error("a token was accepted although the shared store could not say it was new")
 	}
 }

@@ -391,6 +391,30 @@ func TestParseErrors(t *testing.T) {
 			want: "test.yaml:1: bogus: unknown field\ntest.yaml:3: limits.max_depth: cannot unmarshal !!str `x` into int",
 		},
 		{
+			name: "negative auth cache TTL",
+			yaml: "auth:\n  insecure_no_auth: true\n  cache_ttl: -1s\n",
+			raw:  true,
+			want: "test.yaml:3: auth.cache_ttl: must be between 0s (off) and 24h, got -1s",
+		},
+		{
+			name: "negative concurrent hashes",
+			yaml: "auth:\n  insecure_no_auth: true\n  max_concurrent_hashes: -1\n",
+			raw:  true,
+			want: "test.yaml:3: auth.max_concurrent_hashes: must be between 1 and 1024, got -1",
+		},
+		{
+			name: "hash wait too short",
+			yaml: "auth:\n  insecure_no_auth: true\n  max_hash_wait: 1ms\n",
+			raw:  true,
+			want: "test.yaml:3: auth.max_hash_wait: must be between 10ms and 1m, got 1ms",
+		},
+		{
+			name: "negative failure rate",
+			yaml: "auth:\n  insecure_no_auth: true\n  failure_rate: -2\n",
+			raw:  true,
+			want: "test.yaml:3: auth.failure_rate: must be more than 0 (password checks per second per client address and user name), got -2",
+		},
+		{
 			name: "second document",
 			yaml: "listen: :1\n---\nlisten: :2\n",
 			want: "test.yaml:3: a config file holds one YAML document; found a second",

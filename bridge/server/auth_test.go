@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thereforebridge/thereforebridge/bridge/auth"
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 )
@@ -34,13 +36,18 @@ func (c *capture) Deliver(_ context.Context, call *fanout.Call) fanout.Result {
 
 func authServer(t *testing.T, publicWSDL bool) (http.Handler, *capture) {
 	t.Helper()
-	h, err := auth.HashPassword("s3cret")
+	// The lowest bcrypt cost: these tests compare answers and count, they
+	// do not time, and 20 checks at once must not queue past max_hash_wait
+	// on a busy machine under -race.
+	h, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
 	cfg.Auth = config.Auth{Realm: "thereforebridge", PublicWSDL: publicWSDL, ReplayWindow: config.Duration(5 * time.Minute),
-		Callers: []config.Caller{{Name: "jdoe", PasswordHash: h, DigestSecret: config.NewSecret("s3cret")}}}
+		MaxHashWait: config.Duration(time.Minute),
+		FailureRate: 0.001, FailureBurst: 5, // no refill while a test runs, however slow the machine
+		Callers: []config.Caller{{Name: "jdoe", PasswordHash: string(h), DigestSecret: config.NewSecret("s3cret")}}}
 	c := &capture{}
 	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: c, Required: true}})
 	if err != nil {
@@ -138,7 +145,10 @@ func TestUnknownUserAndWrongPasswordIndistinguishable(t *testing.T) {
 			if i%2 == 1 {
 				user = "nobody"
 			}
-			rec := send(h, nilUserOOF(""), func(r *http.Request) { r.SetBasicAuth(user, "wrong") })
+			rec := send(h, nilUserOOF(""), func(r *http.Request) {
+				r.SetBasicAuth(user, "wrong")
+				r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1234", i+1) // each its own address: no throttling
+			})
 			hdr := rec.Header().Clone()
 			hdr.Del("X-Request-Id")
 			var b strings.Builder
@@ -180,5 +190,56 @@ func TestRefusesToStartWithoutCallers(t *testing.T) {
 	_, err := config.Parse([]byte("listen: 127.0.0.1:1\n"), "x.yaml")
 	if err == nil || !strings.Contains(err.Error(), "x.yaml: auth.callers: no callers are configured") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestFailureThrottle: wrong credentials from one address for one user are
+// answered 429 with Retry-After once the burst is spent, while the
+// credential-less first request WCF sends still gets its 401 challenge and
+// a credential already verified still gets in.
+func TestFailureThrottle(t *testing.T) {
+	h, c := authServer(t, false)
+	from := func(addr, user, pw string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.RemoteAddr = addr + ":4321"
+			if user != "" {
+				r.SetBasicAuth(user, pw)
+			}
+		}
+	}
+	if rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "s3cret")); rec.Code != 200 {
+		t.Fatalf("good credential: %d %s", rec.Code, rec.Body)
+	}
+	// The burst is 5 checks, and the good one took one.
+	for i := range 4 {
+		if rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "wrong")); rec.Code != 401 {
+			t.Fatalf("failure %d within the burst: %d, want 401", i+1, rec.Code)
+		}
+	}
+	rec := send(h, nilUserOOF(""), from("198.51.100.1", "jdoe", "wrong"))
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "too many failed sign-ins") {
+		t.Fatalf("after the burst: %d Retry-After=%q %s; want 429 with Retry-After", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	for _, tc := range []struct {
+		name         string
+		setAuth      func(*http.Request)
+		status       int
+		contains     string
+		wantVendorOK bool
+	}{
+		{"credential-less first request: the challenge, not 429", from("198.51.100.1", "", ""), 401, "authentication required", false},
+		{"the verified credential, same address and user", from("198.51.100.1", "jdoe", "s3cret"), 200, "SaveOutOfOfficeInfoForUserResult", true},
+		{"the same user from another address", from("198.51.100.2", "jdoe", "wrong"), 401, "authentication failed", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := send(h, nilUserOOF(""), tc.setAuth); rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.contains) {
+				t.Fatalf("%d %s; want %d with %q", rec.Code, rec.Body, tc.status, tc.contains)
+			}
+		})
+	}
+	// Only the good credential's calls are accepted; the second repeats the
+	// first (same caller, same body), a retry rather than a new change.
+	if len(c.calls) != 1 {
+		t.Errorf("%d calls reached the vendor, want 1: the good credential's", len(c.calls))
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
@@ -39,6 +38,7 @@ func (s *state) call(c echo.Context, id string) error {
 		version, req, f = s.process(c.Request(), id)
 		s.metrics.InFlight.Dec()
 		<-s.slots
+		s.tarpit(c.Request().Context(), f)
 	default:
 		version = guessVersion(c.Request().Header.Get("Content-Type"))
 		c.Response().Header().Set("Retry-After", "1")
@@ -81,15 +81,9 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 	if f != nil {
 		return t.Version, nil, f
 	}
-	caller, basic := "", false
-	if name, ok := s.certCaller(r); ok {
-		caller, basic = name, true
-	} else if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
-		name, err := s.auth.Password(u, p)
-		if err != nil {
-			return t.Version, nil, s.challenge("authentication failed")
-		}
-		caller, basic = name, true
+	caller, basic, f := s.transportCaller(r)
+	if f != nil {
+		return t.Version, nil, f
 	}
 	body, f := s.readBody(r)
 	if f != nil {
@@ -110,20 +104,13 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 			// WCF clients send credentials only after this challenge.
 			return t.Version, req, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 		}
-		if s.auth == nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
-		}
-		name, err := s.auth.Token(req.Security)
-		if err != nil {
-			return t.Version, req, &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: soap.KindAuth}}
+		name, f := s.tokenCaller(r, req.Security)
+		if f != nil {
+			return t.Version, req, f
 		}
 		caller = name
 	}
-	key := "caller:" + caller
-	if caller == "" {
-		key = clientKey(r)
-	}
-	if f := s.perCaller.allow(key); f != nil {
+	if f := s.allowCaller(r, caller); f != nil {
 		return t.Version, req, f
 	}
 	if err := contract.Validate(req.Body); err != nil {
@@ -220,14 +207,16 @@ func (s *state) writeResponse(c echo.Context, req *soap.Request) error {
 // larger message past the limit; chunked bodies are cut at the limit too.
 func (s *state) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
-	tooLarge := &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
-		Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	tooLarge := func() *soap.Fault { // made only when needed: this runs on every call
+		return &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
+			Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	}
 	var in io.Reader = r.Body
 	size := r.ContentLength
 	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
 	case "", "identity":
 		if r.ContentLength > max {
-			return nil, tooLarge
+			return nil, tooLarge()
 		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
@@ -247,7 +236,7 @@ func (s *state) readBody(r *http.Request) ([]byte, *soap.Fault) {
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	if err != nil {
 		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},

@@ -127,15 +127,9 @@ func (s *state) transportCredentials(r *http.Request) bool {
 // passCaller authenticates a call to pass through as any other call is:
 // client certificate, HTTP Basic, or a WS-Security UsernameToken.
 func (s *state) passCaller(r *http.Request, head *soap.Head) (string, *soap.Fault) {
-	if name, ok := s.certCaller(r); ok {
-		return name, nil
-	}
-	if u, p, ok := r.BasicAuth(); ok && s.auth != nil {
-		name, err := s.auth.Password(u, p)
-		if err != nil {
-			return "", s.challenge("authentication failed")
-		}
-		return name, nil
+	name, ok, f := s.transportCaller(r)
+	if f != nil || ok {
+		return name, f
 	}
 	if !s.authRequired() {
 		return "", nil
@@ -143,14 +137,7 @@ func (s *state) passCaller(r *http.Request, head *soap.Head) (string, *soap.Faul
 	if head == nil || head.Security == nil {
 		return "", s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
 	}
-	if s.auth == nil {
-		return "", &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: "authentication failed", Detail: &soap.Detail{Kind: "Auth"}}
-	}
-	name, err := s.auth.Token(head.Security)
-	if err != nil {
-		return "", &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: err.Error(), Detail: &soap.Detail{Kind: "Auth"}}
-	}
-	return name, nil
+	return s.tokenCaller(r, head.Security)
 }
 
 // passThrough forwards one call to the upstream and streams its answer
@@ -223,11 +210,7 @@ func (s *state) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault 
 	if f != nil {
 		return f
 	}
-	key := "caller:" + caller
-	if caller == "" {
-		key = clientKey(r)
-	}
-	if f := s.perCaller.allow(key); f != nil {
+	if f := s.allowCaller(r, caller); f != nil {
 		return f
 	}
 	if !s.upstream.Allowed(op) {

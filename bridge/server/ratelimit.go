@@ -1,69 +1,47 @@
 package server
 
 import (
-	"math"
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/thereforebridge/thereforebridge/bridge/keyrate"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 )
 
-// callerLimits holds one token bucket per caller, so one noisy client
-// cannot use up what the vendors' rate limits allow everyone.
-type callerLimits struct {
-	rate  rate.Limit
-	burst int
-
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
+// tooMany is the 429 answer of a throttle: the wait in the reason and in
+// Retry-After (whole seconds, rounded up).
+func tooMany(reason string, wait time.Duration) *soap.Fault {
+	secs := keyrate.Seconds(wait)
+	return &soap.Fault{Code: soap.Client, Status: http.StatusTooManyRequests, Detail: &soap.Detail{Kind: soap.KindRateLimit},
+		Reason: reason + "; retry in " + (time.Duration(secs) * time.Second).String(),
+		Header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
 }
 
-// maxBuckets bounds the map; caller keys can be IP addresses.
-const maxBuckets = 100_000
-
-func newCallerLimits(perSecond float64, burst int) *callerLimits {
-	if perSecond <= 0 {
+// allowCaller takes one token of the per-caller limit (one bucket per
+// caller, so one noisy client cannot use up what the vendors' rate limits
+// allow everyone), or returns the 429 fault. A caller without a name is
+// its address.
+func (s *state) allowCaller(r *http.Request, caller string) *soap.Fault {
+	if s.perCaller == nil {
 		return nil
 	}
-	return &callerLimits{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*rate.Limiter{}}
-}
-
-// allow takes one token for key, or returns a 429 fault with the wait.
-func (l *callerLimits) allow(key string) *soap.Fault {
-	if l == nil {
-		return nil
+	key := "caller:" + caller
+	if caller == "" {
+		key = "ip:" + clientAddr(r)
 	}
-	l.mu.Lock()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxBuckets {
-			clear(l.buckets) // forget everyone rather than grow without bound
-		}
-		b = rate.NewLimiter(l.rate, l.burst)
-		l.buckets[key] = b
-	}
-	l.mu.Unlock()
-	r := b.Reserve()
-	if delay := r.Delay(); delay > 0 {
-		r.Cancel()
-		secs := int(math.Ceil(delay.Seconds()))
-		return &soap.Fault{Code: soap.Client, Status: http.StatusTooManyRequests, Detail: &soap.Detail{Kind: soap.KindRateLimit},
-			Reason: "too many calls from this caller; retry in " + (time.Duration(secs) * time.Second).String(),
-			Header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
+	if wait := s.perCaller.Take(key); wait > 0 {
+		return tooMany("too many calls from this caller", wait)
 	}
 	return nil
 }
 
-// clientKey names an unauthenticated caller by its address.
-func clientKey(r *http.Request) string {
+// clientAddr is a client's address, without its port.
+func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return "ip:" + r.RemoteAddr
+		return r.RemoteAddr
 	}
-	return "ip:" + host
+	return host
 }

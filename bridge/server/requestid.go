@@ -3,7 +3,20 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+
+	"github.com/labstack/echo/v4"
 )
+
+// requestID is the call's id, sent back in X-Request-ID: the client's
+// own when it is short and printable, else a new one.
+func requestID(c echo.Context) string {
+	id := c.Request().Header.Get(echo.HeaderXRequestID)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	c.Response().Header().Set(echo.HeaderXRequestID, id)
+	return id
+}
 
 func newRequestID() string {
 	var b [12]byte

@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
@@ -27,6 +26,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/keyrate"
 	"github.com/thereforebridge/thereforebridge/bridge/metrics"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/tracing"
@@ -70,7 +70,8 @@ type state struct {
 	metrics   *metrics.Metrics
 	slots     chan struct{}       // one per SOAP call in flight
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
-	perCaller *callerLimits       // nil when off
+	perCaller *keyrate.Limits     // nil when off
+	tarpitted atomic.Int64        // throttled answers held back now
 	directory identity.Directory
 	tls       *tls.Config // nil without TLS
 	// Pass-through lives as long as the process (upstream.* needs a
@@ -138,17 +139,8 @@ func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]ven
 	s.live.Store(st)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		// Keep a caller's X-Request-ID only when it is short and printable.
-		Generator: newRequestID,
-		RequestIDHandler: func(c echo.Context, id string) {
-			if !validRequestID(id) {
-				id = newRequestID()
-				c.Response().Header().Set(echo.HeaderXRequestID, id)
-			}
-			c.Set("request_id", id)
-		},
-	}))
+	// No middleware: the SOAP endpoint makes its own request id, and the
+	// probes and /metrics need none; each would cost every call.
 	e.Any(cfg.Endpoint, s.onLive((*state).endpoint))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -197,7 +189,7 @@ func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
 	return &state{
 		auth: authn,
 		// Each replica enforces its share of the per-caller rate.
-		perCaller:   newCallerLimits(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
+		perCaller:   keyrate.New(cfg.Limits.PerCallerRate/float64(max(1, cfg.Delivery.Replicas)), cfg.Limits.PerCallerBurst),
 		metrics:     s.metrics,
 		cfg:         cfg,
 		log:         s.log,
@@ -289,7 +281,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *state) endpoint(c echo.Context) (err error) {
 	r := c.Request()
-	id, _ := c.Get("request_id").(string)
+	id := requestID(c)
 	version := guessVersion(r.Header.Get("Content-Type"))
 	defer func() {
 		if p := recover(); p != nil {
@@ -309,8 +301,8 @@ func (s *state) endpoint(c echo.Context) (err error) {
 				if !ok {
 					return s.writeFault(c, version, s.challenge("authentication required to read the contract: send HTTP Basic credentials"))
 				}
-				if _, err := s.auth.Password(u, p); err != nil {
-					return s.writeFault(c, version, s.challenge("authentication failed"))
+				if _, err := s.auth.Password(r.Context(), clientAddr(r), u, p); err != nil {
+					return s.writeFault(c, version, s.authFault(err, true))
 				}
 			}
 			return s.serveWSDL(c)

@@ -36,10 +36,25 @@ type Contender struct {
 // last.
 var contenders = []Contender{
 	{"floor", "floor (Echo)", "a minimal Echo handler at the same path: reads the body, answers the bridge's fixed OOF response; no SOAP work (the harness binary, -serve floor)"},
-	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with one no-op vendor (the log sink, keep: 1; stdout to /dev/null)"},
+	{"bridge-auth", "bridge, Basic auth", "the bridge as deployed: testdata/bench/bridge-auth.yaml, the embedded default's demo caller (bcrypt cost 10) with HTTP Basic on every call, as WCF, zeep and PHP send it, and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
+	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with authentication off and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
+	{"bridge-instant", "bridge + 4 instant vendors", "the bridge binary, testdata/bench/bridge-instant.yaml: fan-out to grommunio, SuperOffice, Therefore REST and webhook adapters whose servers are stubs answering at once (-serve instant, in a helper process on the load generator's core, its CPU not counted): the bridge's own fan-out cost"},
 	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to grommunio, Therefore REST and webhook fakes in-process and SuperOffice's fake in a helper process on the same core (its 10 requests/s limit off); CPU of both counted, RSS of the bridge"},
 	{"node-soap", "node soap", "node `soap` 1.13 server (testdata/bench/node-soap/server.js) from wsdl/therefore.wsdl, both operations, empty responses"},
 	{"gsoap", "gSOAP", "gSOAP 2.8 C++ service (testdata/bench/gsoap/server.cpp; wsdl2h + soapcpp2 -j -S -1, g++ -O2), both operations, empty responses, one thread per connection"},
+}
+
+// demoBasic is the Authorization of the embedded default's demo caller
+// (demo / demo-password), sent to the "bridge, Basic auth" contender.
+const demoBasic = "Basic ZGVtbzpkZW1vLXBhc3N3b3Jk"
+
+// contenderNames lists the contenders' names, for messages.
+func contenderNames() string {
+	names := make([]string, len(contenders))
+	for i, c := range contenders {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // env is what starting contenders needs.
@@ -50,6 +65,7 @@ type env struct {
 	logDir    string
 	pin       bool
 	serverCPU int
+	clientCPU int
 
 	bridgeBin   string
 	gsoapBin    string
@@ -63,22 +79,36 @@ type env struct {
 // proc is a running contender: its processes (the server first) and where
 // it answers.
 type proc struct {
-	name    string
-	cmds    []*exec.Cmd
-	exited  []chan struct{}
-	Base    string // http://127.0.0.1:PORT
-	Metrics string // Prometheus endpoint, "" when it has none
-	logPath string
+	name      string
+	cmds      []*exec.Cmd
+	exited    []chan struct{}
+	uncounted map[*exec.Cmd]bool // helpers on the load generator's core
+	basic     string             // Authorization sent with every call, if any
+	Base      string             // http://127.0.0.1:PORT
+	Metrics   string             // Prometheus endpoint, "" when it has none
+	logPath   string
 }
 
 // Endpoint is the SOAP endpoint URL.
 func (p *proc) Endpoint() string { return p.Base + endpointPath }
 
+// Header is what the contender is sent with env: a WCF client's headers,
+// and its credentials where it wants them.
+func (p *proc) Header(env Envelope) http.Header {
+	h := env.Header()
+	if p.basic != "" {
+		h.Set("Authorization", p.basic)
+	}
+	return h
+}
+
 // PIDs returns the process ids whose CPU counts for the contender.
 func (p *proc) PIDs() []int {
 	var ids []int
 	for _, c := range p.cmds {
-		ids = append(ids, c.Process.Pid)
+		if !p.uncounted[c] {
+			ids = append(ids, c.Process.Pid)
+		}
 	}
 	return ids
 }
@@ -143,8 +173,25 @@ func freePort() (int, error) {
 // spawn starts argv (pinned to the server's core when pinning) and adds it
 // to p. Its stderr (and stdout, unless quiet) go to p's log.
 func (e *env) spawn(p *proc, argv []string, extraEnv []string, quiet bool) error {
+	return e.spawnOn(p, e.serverCPU, argv, extraEnv, quiet)
+}
+
+// spawnHelper starts a helper whose CPU is not the contender's, on the
+// load generator's core.
+func (e *env) spawnHelper(p *proc, argv []string) error {
+	if err := e.spawnOn(p, e.clientCPU, argv, nil, false); err != nil {
+		return err
+	}
+	if p.uncounted == nil {
+		p.uncounted = map[*exec.Cmd]bool{}
+	}
+	p.uncounted[p.cmds[len(p.cmds)-1]] = true
+	return nil
+}
+
+func (e *env) spawnOn(p *proc, cpu int, argv []string, extraEnv []string, quiet bool) error {
 	if e.pin {
-		argv = append([]string{"taskset", "-c", strconv.Itoa(e.serverCPU)}, argv...)
+		argv = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, argv...)
 	}
 	log, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -203,14 +250,28 @@ func (e *env) start(name string) (*proc, error) {
 		if e.pprofFor[name] {
 			argv = append(argv, "-debug-listen", e.pprofAddr)
 		}
-	case "bridge-soap", "bridge-fakes":
+	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant":
+		if name == "bridge-auth" {
+			p.basic = demoBasic
+		}
 		cfg, env, err := e.bridgeConfig(name, p)
 		if err != nil {
 			p.Stop()
 			return nil, err
 		}
+		// Each start gets an empty state directory in the cache: the
+		// delivery store must not grow across runs, nor land in the tree.
+		state := filepath.Join(e.cache, "run", name+"-state")
+		if err := os.RemoveAll(state); err != nil {
+			p.Stop()
+			return nil, err
+		}
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			p.Stop()
+			return nil, err
+		}
 		argv = []string{e.bridgeBin, "serve", "-config", cfg, "-listen", addr}
-		extra = env
+		extra = append(env, "STATE_DIRECTORY="+state)
 		quiet = true // one JSON log line per call: not worth keeping
 		p.Metrics = p.Base + "/metrics"
 	case "node-soap":
@@ -264,6 +325,21 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		b = bytes.ReplaceAll(b, []byte("SUPEROFFICE_FAKE"), []byte(addr))
 		extra = append(extra, "TB_BENCH_SUPEROFFICE_PASSWORD="+superofficefake.DemoPassword)
 	}
+	if bytes.Contains(b, []byte("INSTANT_VENDORS")) {
+		port, err := freePort()
+		if err != nil {
+			return "", nil, err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		if err := e.spawnHelper(p, []string{e.self, "-serve", "instant", "-addr", addr}); err != nil {
+			return "", nil, err
+		}
+		if err := waitPort(p, port); err != nil {
+			return "", nil, err
+		}
+		b = bytes.ReplaceAll(b, []byte("INSTANT_VENDORS"), []byte(addr))
+		extra = append(extra, "TB_BENCH_STUB_SECRET=bench-stub-secret-of-no-importance")
+	}
 	if e.pprofFor[name] {
 		b = append(b, fmt.Sprintf("\n# added by loadbench -pprof\n%s: %s\n", e.pprofKey, e.pprofAddr)...)
 	}
@@ -281,7 +357,7 @@ func check(p *proc, env Envelope) (int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.Endpoint(), bytes.NewReader(env.Body))
-	req.Header = env.Header()
+	req.Header = p.Header(env)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -341,7 +417,7 @@ func (e *env) keyedDir(stack, key string) string {
 // build), node soap's node_modules (npm ci, cached by the lock file) and
 // the gSOAP server (wsdl2h, soapcpp2, g++; cached by the WSDL and sources).
 func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
-	if selected["bridge-soap"] || selected["bridge-fakes"] {
+	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] {
 		e.bridgeBin = filepath.Join(e.cache, "bin", "thereforebridge")
 		logf("building the bridge (go build ./cmd/thereforebridge)")
 		cmd := exec.Command("go", "build", "-o", e.bridgeBin, "./cmd/thereforebridge")

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,7 @@ var selfPID = os.Getpid()
 // options are the command line.
 type options struct {
 	out         string
+	scenarios   []string
 	contenders  []string
 	envelopes   []string
 	levels      []int
@@ -65,10 +67,11 @@ type options struct {
 
 func main() {
 	var o options
-	var contenders, envelopes, levels, pprofFor string
+	var scenarios, contenders, envelopes, levels, pprofFor string
 	var serve, addr, debugListen string
 	flag.StringVar(&o.out, "out", "testdata/bench/results", "directory for latest.md, latest.svg, latest.json (and soak.*, profiles/)")
-	flag.StringVar(&contenders, "contenders", "floor,bridge-soap,bridge-fakes,node-soap,gsoap", "contenders to run, comma-separated")
+	flag.StringVar(&scenarios, "scenarios", "table,flood", "scenarios to run, comma-separated: table (every contender, envelope and level), flood (a wrong-password flood beside a legitimate caller, against bridge-auth)")
+	flag.StringVar(&contenders, "contenders", "floor,bridge-auth,bridge-soap,bridge-instant,bridge-fakes,node-soap,gsoap", "contenders to run, comma-separated")
 	flag.StringVar(&envelopes, "envelopes", "oof,portal-10,portal-10000", "envelopes to send, comma-separated")
 	flag.StringVar(&levels, "c", "1,8,32,128", "concurrency levels, comma-separated")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up before each measured window (extended until every worker has had an answer, at most 15 s)")
@@ -84,7 +87,7 @@ func main() {
 	flag.StringVar(&o.cache, "cache", "", "build cache (default: os.UserCacheDir()/thereforebridge-bench)")
 	flag.Int64Var(&o.soak, "soak", 0, "instead of the load table: a soak of this many calls, RSS sampled every second")
 	flag.IntVar(&o.soakC, "soak-c", 8, "soak concurrency")
-	flag.StringVar(&o.soakContender, "soak-contender", "bridge-soap", "contender the soak runs against (bridge-soap or bridge-fakes)")
+	flag.StringVar(&o.soakContender, "soak-contender", "bridge-soap", "contender the soak runs against (one of the bridge-* contenders)")
 	flag.DurationVar(&o.soakMaxTime, "soak-max-time", 13*time.Minute, "the soak stops after this long even if it has not made -soak calls")
 	flag.StringVar(&o.pprof, "pprof", "", "URL of a net/http/pprof debug listener (http://127.0.0.1:6060): save CPU and allocation profiles under load")
 	flag.IntVar(&o.pprofC, "pprof-c", 32, "concurrency level at which profiles are taken")
@@ -99,6 +102,7 @@ func main() {
 		os.Exit(serveMode(serve, addr, debugListen))
 	}
 	o.contenders = splitList(contenders)
+	o.scenarios = splitList(scenarios)
 	o.envelopes = splitList(envelopes)
 	o.pprofContenders = splitList(pprofFor)
 	for _, s := range splitList(levels) {
@@ -191,7 +195,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	e := &env{root: root, cache: o.cache, self: self, logDir: filepath.Join(o.cache, "logs"), serverCPU: o.serverCPU, pprofFor: map[string]bool{}}
+	e := &env{root: root, cache: o.cache, self: self, logDir: filepath.Join(o.cache, "logs"), serverCPU: o.serverCPU, clientCPU: o.clientCPU, pprofFor: map[string]bool{}}
 	for _, d := range []string{o.out, e.logDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
@@ -202,14 +206,32 @@ func run(o options) error {
 		known[c.Name] = true
 	}
 	selected := map[string]bool{}
+	table, flood := false, false
+	for _, sc := range o.scenarios {
+		switch sc {
+		case "table":
+			table = true
+		case "flood":
+			flood = true
+		default:
+			return fmt.Errorf("-scenarios: unknown %q (have table, flood)", sc)
+		}
+	}
 	if o.soak > 0 {
 		o.contenders = []string{o.soakContender}
 	}
+	if !table {
+		o.contenders = nil
+	}
 	for _, name := range o.contenders {
 		if !known[name] {
-			return fmt.Errorf("-contenders: unknown %q (have floor, bridge-soap, bridge-fakes, node-soap, gsoap)", name)
+			return fmt.Errorf("-contenders: unknown %q (have %s)", name, contenderNames())
 		}
 		selected[name] = true
+	}
+	build := maps.Clone(selected)
+	if flood {
+		build[floodContender] = true
 	}
 	if o.pprof != "" {
 		var addr string
@@ -223,7 +245,7 @@ func run(o options) error {
 	}
 
 	// Build before pinning: the builds would otherwise share one core.
-	if err := e.build(selected, logf); err != nil {
+	if err := e.build(build, logf); err != nil {
 		return err
 	}
 	pinNote := ""
@@ -286,6 +308,16 @@ func run(o options) error {
 				logf("%s on %s: %v", c.Name, env.Name, err)
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s on %s: %v", c.Label, env.Name, err))
 			}
+		}
+	}
+	if flood {
+		i := slices.IndexFunc(all, func(x Envelope) bool { return x.Name == "oof" })
+		c := contenders[slices.IndexFunc(contenders, func(x Contender) bool { return x.Name == floodContender })]
+		fr, err := runFlood(o, e, c, all[i])
+		rep.Flood = fr
+		if err != nil {
+			logf("flood: %v", err)
+			rep.Problems = append(rep.Problems, "flood: "+err.Error())
 		}
 	}
 	rep.LoadAvg[1] = loadAvg()

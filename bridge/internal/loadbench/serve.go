@@ -29,7 +29,8 @@ const floorResponse = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/enve
 //     whole body and answers floorResponse, with no SOAP work: the most
 //     any Go HTTP server can do on this machine;
 //   - superoffice-fake: SuperOffice's faithful fake
-//     (bridge/vendors/superoffice/fake) with its 10 requests/s limit off.
+//     (bridge/vendors/superoffice/fake) with its 10 requests/s limit off;
+//   - instant: the four instant vendors (instantVendors).
 //
 // debugListen, when set, also serves net/http/pprof there (floor only): it
 // lets the harness's -pprof option be tried without the bridge's hook.
@@ -50,8 +51,10 @@ func serveMode(mode, addr, debugListen string) int {
 		f := superofficefake.New()
 		f.SetRateLimit(0)
 		h = f
+	case "instant":
+		h = instantVendors()
 	default:
-		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor or superoffice-fake\n", mode)
+		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor, superoffice-fake or instant\n", mode)
 		return 2
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -51,8 +51,8 @@ type soakResult struct {
 // operations (the OOF envelope and SavePortalUser with 10 items), sampling
 // RSS, heap and goroutines every second.
 func runSoak(o options, e *env, all []Envelope, pinNote string) error {
-	if o.soakContender != "bridge-soap" && o.soakContender != "bridge-fakes" {
-		return fmt.Errorf("-soak-contender: want bridge-soap or bridge-fakes (the soak reads the bridge's /metrics), got %q", o.soakContender)
+	if !strings.HasPrefix(o.soakContender, "bridge-") {
+		return fmt.Errorf("-soak-contender: want one of the bridge's contenders (the soak reads the bridge's /metrics), got %q", o.soakContender)
 	}
 	var reqs []Request
 	p, err := e.start(o.soakContender)
@@ -67,7 +67,7 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 		if _, err := check(p, env); err != nil {
 			return err
 		}
-		reqs = append(reqs, Request{URL: p.Endpoint(), Body: env.Body, Header: env.Header()})
+		reqs = append(reqs, Request{URL: p.Endpoint(), Body: env.Body, Header: p.Header(env)})
 	}
 	res := soakResult{Contender: o.soakContender, Target: o.soak, Concurrency: o.soakC}
 	goroutines := func() float64 {

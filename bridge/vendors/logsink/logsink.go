@@ -1,7 +1,12 @@
 // Package logsink is the simplest vendor: it records each decoded call as
-// JSON, in the log (secrets masked) and in memory (for the debug endpoint
-// and the real-client tests, which compare what a client sent with what the
-// bridge decoded). It is the first fan-out sink and the model for the rest.
+// JSON, in the log at debug level (secrets masked) and in memory (for the
+// debug endpoint and the real-client tests, which compare what a client
+// sent with what the bridge decoded). It is the first fan-out sink and the
+// model for the rest.
+//
+// It costs next to nothing unless something reads what it records: the
+// JSON is made when a debug line is written or when the kept calls are
+// read, never on the call's path otherwise.
 package logsink
 
 import (
@@ -55,7 +60,15 @@ type Sink struct {
 	keep int
 
 	mu    sync.Mutex
-	calls []Record
+	calls []kept
+}
+
+// kept is a call as delivered; its JSON is made when it is read. The
+// parameters are the decoded call's, which nothing changes once it is
+// dispatched.
+type kept struct {
+	requestID, operation string
+	params               any
 }
 
 // New returns a Sink.
@@ -74,27 +87,13 @@ func (s *Sink) Spec() fanout.Spec {
 
 // Deliver implements fanout.Vendor.
 func (s *Sink) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
-	full, err := json.Marshal(call.Params)
-	if err != nil {
-		return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
-	}
-	if s.log != nil {
-		attrs := []slog.Attr{slog.String("vendor", "log"), slog.String("request_id", call.RequestID),
-			slog.String("operation", call.Operation), slog.Int("params_bytes", len(full))}
-		// A 10,000-item SavePortalUser is megabytes of JSON: log lines carry
-		// the (masked) parameters only when they are of a readable size.
-		if len(full) <= maxLoggedParams {
-			masked, err := redact.JSON(json.RawMessage(full))
-			if err != nil {
-				return fanout.Result{Status: fanout.Permanent, Message: "cannot encode the call as JSON: " + err.Error()}
-			}
-			attrs = append(attrs, slog.Any("params", masked))
-		}
-		s.log.LogAttrs(ctx, slog.LevelInfo, "decoded call", attrs...)
+	if s.log != nil && s.log.Enabled(ctx, slog.LevelDebug) {
+		s.log.LogAttrs(ctx, slog.LevelDebug, "decoded call", slog.String("vendor", "log"), slog.String("request_id", call.RequestID),
+			slog.String("operation", call.Operation), slog.Any("params", maskedParams{call.Params}))
 	}
 	if s.keep > 0 {
 		s.mu.Lock()
-		s.calls = append(s.calls, Record{RequestID: call.RequestID, Operation: call.Operation, Params: full})
+		s.calls = append(s.calls, kept{call.RequestID, call.Operation, call.Params})
 		if len(s.calls) > s.keep {
 			s.calls = append(s.calls[:0:0], s.calls[len(s.calls)-s.keep:]...)
 		}
@@ -103,12 +102,45 @@ func (s *Sink) Deliver(ctx context.Context, call *fanout.Call) fanout.Result {
 	return fanout.Result{Status: fanout.OK}
 }
 
+// maskedParams is the parameters as they appear in a log line: JSON with
+// secrets masked, made only when the line is written. A 10,000-item
+// SavePortalUser is megabytes of JSON: lines carry the parameters only
+// when they are of a readable size, and their size otherwise.
+type maskedParams struct{ params any }
+
+// LogValue implements slog.LogValuer.
+func (m maskedParams) LogValue() slog.Value {
+	full, err := json.Marshal(m.params)
+	if err != nil {
+		return slog.StringValue("cannot encode the call as JSON: " + err.Error())
+	}
+	if len(full) > maxLoggedParams {
+		return slog.StringValue(fmt.Sprintf("%d bytes of JSON, too large to log", len(full)))
+	}
+	masked, err := redact.JSON(json.RawMessage(full))
+	if err != nil {
+		return slog.StringValue("cannot encode the call as JSON: " + err.Error())
+	}
+	return slog.AnyValue(masked)
+}
+
 // DebugState returns the recorded calls for /debug/vendors/log.
 func (s *Sink) DebugState() any { return s.Calls() }
 
-// Calls returns the recorded calls, oldest first.
+// Calls returns the recorded calls, oldest first, their parameters
+// encoded as JSON now.
 func (s *Sink) Calls() []Record {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Record(nil), s.calls...)
+	calls := append([]kept(nil), s.calls...)
+	s.mu.Unlock()
+	out := make([]Record, len(calls))
+	for i, c := range calls {
+		out[i] = Record{RequestID: c.requestID, Operation: c.operation}
+		full, err := json.Marshal(c.params)
+		if err != nil {
+			full, _ = json.Marshal(map[string]string{"error": "cannot encode the call as JSON: " + err.Error()})
+		}
+		out[i].Params = full
+	}
+	return out
 }

@@ -1,0 +1,92 @@
+// This file is who is calling: a client certificate, HTTP Basic, or a
+// WS-Security UsernameToken, and the answers to failed, throttled and
+// saturated checks.
+
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/thereforebridge/thereforebridge/bridge/auth"
+	"github.com/thereforebridge/thereforebridge/bridge/soap"
+)
+
+// transportCaller names the caller from the transport alone (client
+// certificate, then HTTP Basic), before the body is read. ok is false when
+// the transport carries no credentials; a fault when they are wrong.
+func (s *state) transportCaller(r *http.Request) (name string, ok bool, f *soap.Fault) {
+	if name, ok := s.certCaller(r); ok {
+		return name, true, nil
+	}
+	u, p, ok := r.BasicAuth()
+	if !ok || s.auth == nil {
+		return "", false, nil
+	}
+	name, err := s.auth.Password(r.Context(), clientAddr(r), u, p)
+	if err != nil {
+		return "", false, s.authFault(err, true)
+	}
+	return name, true, nil
+}
+
+// tokenCaller names the caller from a decoded WS-Security UsernameToken.
+func (s *state) tokenCaller(r *http.Request, t *soap.UsernameToken) (string, *soap.Fault) {
+	if s.auth == nil {
+		return "", s.authFault(auth.ErrFailed, false)
+	}
+	name, err := s.auth.Token(r.Context(), clientAddr(r), t)
+	if err != nil {
+		return "", s.authFault(err, false)
+	}
+	return name, nil
+}
+
+// throttledReason starts the answer to a throttled sign-in, which is
+// also how tarpit recognises it.
+const throttledReason = "too many failed sign-ins for this user from this address"
+
+// authFault is the answer to a failed check: 429 when throttled, 503 when
+// no check could start, else one answer for an unknown user and a wrong
+// password alike (a 401 challenge for HTTP Basic, WS-Security's
+// FailedAuthentication for a token).
+func (s *state) authFault(err error, basic bool) *soap.Fault {
+	var th *auth.Throttled
+	switch {
+	case errors.As(err, &th):
+		return tooMany(throttledReason, th.Wait)
+	case errors.Is(err, auth.ErrBusy):
+		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: "Busy"},
+			Reason: err.Error(), Header: http.Header{"Retry-After": {"1"}}}
+	case basic:
+		return s.challenge("authentication failed")
+	}
+	return &soap.Fault{Code: soap.Client, Subcode: soap.FailedAuthentication, Reason: auth.ErrFailed.Error(), Detail: &soap.Detail{Kind: "Auth"}}
+}
+
+// maxTarpitWait bounds how long a throttled answer is held back.
+const maxTarpitWait = time.Second
+
+// tarpit holds back the answer to a throttled sign-in, outside the call
+// slots, for maxTarpitWait (Retry-After is at least that long): a client hammering wrong credentials then costs a
+// sleeping goroutine instead of a stream of answers competing with
+// everyone else's calls. At most max_concurrent answers are held at once;
+// beyond that they go out at once.
+func (s *state) tarpit(ctx context.Context, f *soap.Fault) {
+	if f == nil || f.Status != http.StatusTooManyRequests || len(f.Reason) < len(throttledReason) || f.Reason[:len(throttledReason)] != throttledReason {
+		return
+	}
+	if s.tarpitted.Add(1) > int64(cap(s.slots)) {
+		s.tarpitted.Add(-1)
+		return
+	}
+	defer s.tarpitted.Add(-1)
+	t := time.NewTimer(maxTarpitWait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
