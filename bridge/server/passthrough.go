@@ -184,7 +184,7 @@ func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) erro
 		s.metrics.UpstreamCalls.WithLabelValues(label, outcome).Inc()
 		err := s.writeFault(c, version, f)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "soap call", append(attrs, slog.String("outcome", outcome),
-			slog.Int("status", c.Response().Status), slog.Duration("latency", time.Since(start)), slog.String("fault", f.Reason))...)
+			slog.Int("http_status", c.Response().Status), slog.Duration("latency", time.Since(start)), slog.String("fault", f.Reason))...)
 		return err
 	}
 	defer ans.Close()
@@ -192,7 +192,7 @@ func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) erro
 	elapsed := time.Since(start)
 	s.metrics.UpstreamCalls.WithLabelValues(label, strconv.Itoa(ans.Status)).Inc()
 	s.metrics.UpstreamDuration.WithLabelValues(label).Observe(elapsed.Seconds())
-	attrs = append(attrs, slog.String("outcome", "passed"), slog.Int("status", ans.Status), slog.Int64("bytes", n), slog.Duration("latency", elapsed))
+	attrs = append(attrs, slog.String("outcome", "passed"), slog.Int("http_status", ans.Status), slog.Int64("bytes", n), slog.Duration("latency", elapsed))
 	if err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "soap call: the upstream's answer broke off", append(attrs, slog.String("error", err.Error()))...)
 		// The status is sent: only a broken connection tells the client
