@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -55,6 +56,7 @@ func benchAccept(b *testing.B, store string) {
 		changes[i] = oofChange(b, fmt.Sprintf("user%05d", i%users), i/users == 0)
 	}
 	var next atomic.Int64
+	lat := make([]time.Duration, b.N)
 	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0))) // 32 concurrent callers
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
@@ -63,13 +65,17 @@ func benchAccept(b *testing.B, store string) {
 			i := next.Add(1) - 1
 			c := *changes[int(i)%len(changes)]
 			c.ID = newID()
+			t0 := time.Now()
 			if _, err := e.Accept(context.Background(), &c); err != nil {
 				b.Error(err)
 				return
 			}
+			lat[i] = time.Since(t0)
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "accepts/s")
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	// Deliveries run meanwhile: wait for them, so the CPU per call counts
 	// the store's whole work, accept and delivery.
 	for v.n.Load() < int64(b.N) && time.Since(start) < time.Minute {
