@@ -280,5 +280,10 @@ func testConfig() *config.Config {
 	c := config.Default()
 	c.Auth.InsecureNoAuth = true
 	c.Delivery.Store = config.NewStoreRef("sqlite::memory:")
+	// Tests read what a vendor got once the call is answered: wait for the
+	// first attempts as long as a loaded machine (-race) may need. A call
+	// is answered as soon as they are known, so this costs nothing else.
+	wait := config.Duration(20 * time.Second)
+	c.Delivery.ApplyWait = &wait
 	return c
 }
