@@ -269,7 +269,7 @@ func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(&sqliteTxn{tx: tx, client: b.client, stmts: b.stmts}); err != nil {
+	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, stmts: b.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -294,7 +294,7 @@ func (b *sqliteBackend) durableTx(ctx context.Context, f func(txn) error) error 
 	if err != nil {
 		return err
 	}
-	if err := f(&sqliteTxn{tx: tx, client: b.client, stmts: b.stmts}); err != nil {
+	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, stmts: b.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -315,9 +315,8 @@ func (b *sqliteBackend) stop(ctx context.Context) error { return b.client.Stop(c
 func (b *sqliteBackend) close()                         { b.db.Close() }
 
 type sqliteTxn struct {
-	tx     *sql.Tx
-	client *river.Client[*sql.Tx]
-	stmts  *stmtCache
+	jobs[*riversqlite.Driver, *sql.Tx]
+	stmts *stmtCache
 }
 
 func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -351,27 +350,6 @@ func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, err
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
-
-func (t *sqliteTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
-	res, err := t.client.InsertTx(ctx, t.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
-	if err != nil {
-		return 0, err
-	}
-	return res.Job.ID, nil
-}
-
-func (t *sqliteTxn) retryJob(ctx context.Context, id int64) error {
-	_, err := t.client.JobRetryTx(ctx, t.tx, id)
-	if errors.Is(err, river.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-func (t *sqliteTxn) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
-	_, err := river.JobCompleteTx[*riversqlite.Driver](ctx, t.tx, job)
-	return err
-}
 
 // --- Postgres ---
 
@@ -438,7 +416,7 @@ func (b *pgBackend) inTx(ctx context.Context, f func(txn) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(&pgTxn{tx: tx, client: b.client}); err != nil {
+	if err := f(&pgTxn{jobs[*riverpgxv5.Driver, pgx.Tx]{tx: tx, client: b.client}}); err != nil {
 		_ = tx.Rollback(ctx)
 		return err
 	}
@@ -453,8 +431,7 @@ func (b *pgBackend) stop(ctx context.Context) error  { return b.client.Stop(ctx)
 func (b *pgBackend) close()                          { b.pool.Close() }
 
 type pgTxn struct {
-	tx     pgx.Tx
-	client *river.Client[pgx.Tx]
+	jobs[*riverpgxv5.Driver, pgx.Tx]
 }
 
 // rebind turns ? placeholders into $1, $2, ...
@@ -492,23 +469,30 @@ func (t *pgTxn) query(ctx context.Context, q string, args ...any) (rows, error) 
 	return r, nil
 }
 
-func (t *pgTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
-	res, err := t.client.InsertTx(ctx, t.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
+// jobs is what a transaction asks of River, the same for both databases:
+// the driver and transaction types are all that differ.
+type jobs[TDriver riverdriver.Driver[TTx], TTx any] struct {
+	tx     TTx
+	client *river.Client[TTx]
+}
+
+func (j jobs[TDriver, TTx]) insertJob(ctx context.Context, a shardArgs) (int64, error) {
+	res, err := j.client.InsertTx(ctx, j.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
 	if err != nil {
 		return 0, err
 	}
 	return res.Job.ID, nil
 }
 
-func (t *pgTxn) retryJob(ctx context.Context, id int64) error {
-	_, err := t.client.JobRetryTx(ctx, t.tx, id)
+func (j jobs[TDriver, TTx]) retryJob(ctx context.Context, id int64) error {
+	_, err := j.client.JobRetryTx(ctx, j.tx, id)
 	if errors.Is(err, river.ErrNotFound) {
 		return nil
 	}
 	return err
 }
 
-func (t *pgTxn) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
-	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, t.tx, job)
+func (j jobs[TDriver, TTx]) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
+	_, err := river.JobCompleteTx[TDriver](ctx, j.tx, job)
 	return err
 }
