@@ -95,7 +95,7 @@ func TestListRetryDiscardFailed(t *testing.T) {
 func TestRetryCutsBackoffShortAndDiscardClearsTheKey(t *testing.T) {
 	v := newRecorder("v", false)
 	broken := failing(v, fanout.Retryable, "slow", "drop")
-	e := openTest(t, Config{Backoff: Backoff{Initial: time.Hour, Max: time.Hour}}, v)
+	e := openTest(t, Config{Backoff: Backoff{Initial: time.Hour, Max: time.Hour, Jitter: func(d time.Duration) time.Duration { return d }}}, v)
 	ctx := context.Background()
 	for _, u := range []string{"slow", "drop"} {
 		if _, err := e.Accept(ctx, oofChange(t, u, true)); err != nil {
