@@ -60,7 +60,7 @@ func (a *Adapter) set(ctx context.Context, call *fanout.Call, u intent.User, sid
 		}
 		return a.failure(resp, b, what)
 	}
-	a.d.Log.LogAttrs(ctx, slog.LevelInfo, "superoffice presence set", slog.String("vendor", name),
+	a.d.Log.LogAttrs(ctx, slog.LevelDebug, "superoffice presence set", slog.String("vendor", name),
 		slog.String("request_id", call.RequestID), slog.String("user", u.String()),
 		slog.Int("associate_id", int(t.id)), slog.String("presence_status", side.status))
 	return fanout.Result{Status: fanout.OK, VendorStatus: resp.StatusCode,
