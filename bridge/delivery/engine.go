@@ -282,7 +282,11 @@ func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
 	req := &acceptReq{c: c, plan: p, subject: c.Subject(e.dir), hash: hash, payload: payload, secret: secret, done: make(chan acceptRes, 1)}
 	// The waiter is registered before the commit: a fast worker may
 	// report before Accept returns.
-	w := e.hub.register(c.ID, p, e.byName)
+	// With apply_wait 0 nobody waits: no waiter, so none can be left behind.
+	var w *waiter
+	if e.cfg.ApplyWait > 0 {
+		w = e.hub.register(c.ID, p, e.byName)
+	}
 	select {
 	case e.accepts <- req:
 	case <-e.stopped:
