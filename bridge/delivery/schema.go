@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS tb_nonce (
 func migrate(ctx context.Context, t txn, pg bool) error {
 	ddl := schema
 	if pg {
+		// Replicas start together: one migrates, the others wait for it.
+		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7215347)`); err != nil {
+			return err
+		}
 		ddl = strings.NewReplacer("{{serial}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "{{blob}}", "BYTEA").Replace(ddl)
 	} else {
 		ddl = strings.NewReplacer("{{serial}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{blob}}", "BLOB").Replace(ddl)

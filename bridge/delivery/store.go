@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/thereforebridge/thereforebridge/bridge/config"
 	_ "modernc.org/sqlite" // the embedded store: pure Go, so CGO_ENABLED=0 builds work
 )
 
@@ -232,32 +233,27 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	b := &sqliteBackend{db: db, path: path, stmts: &stmtCache{ready: map[string]*sql.Stmt{}, wanted: map[string]bool{}}}
-	driver := riversqlite.New(db)
-	if err := migrateRiver(ctx, driver); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := b.inTx(ctx, func(t txn) error { return migrate(ctx, t, false) }); err != nil {
-		db.Close()
-		return nil, err
-	}
-	b.client, err = river.NewClient(driver, riverConfig(o, true))
-	if err != nil {
+	if b.client, err = newClient(ctx, riversqlite.New(db), b, o); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return b, nil
 }
 
-func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+// newClient migrates River's tables and the bridge's own in be, then
+// makes the River client: the same steps on either database.
+func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], be backend, o StoreOptions) (*river.Client[TTx], error) {
 	m, err := rivermigrate.New(driver, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrating River's tables: %w", err)
+		return nil, fmt.Errorf("migrating River's tables: %w", err)
 	}
-	return nil
+	if err := be.inTx(ctx, func(t txn) error { return migrate(ctx, t, be.postgres()) }); err != nil {
+		return nil, err
+	}
+	return river.NewClient(driver, riverConfig(o, !be.postgres()))
 }
 
 func (b *sqliteBackend) postgres() bool   { return false }
@@ -269,6 +265,11 @@ func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 	if err != nil {
 		return err
 	}
+	return b.run(tx, f)
+}
+
+// run runs f in tx, then commits, or rolls back when f fails.
+func (b *sqliteBackend) run(tx *sql.Tx, f func(txn) error) error {
 	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, stmts: b.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -294,11 +295,7 @@ func (b *sqliteBackend) durableTx(ctx context.Context, f func(txn) error) error 
 	if err != nil {
 		return err
 	}
-	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, stmts: b.stmts}); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return b.run(tx, f)
 }
 
 func (b *sqliteBackend) start(ctx context.Context) error {
@@ -362,7 +359,7 @@ type pgBackend struct {
 func openPostgres(ctx context.Context, dsn string, o StoreOptions) (*pgBackend, error) {
 	pc, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("the postgres DSN does not parse: %s", redactDSN(err.Error()))
+		return nil, fmt.Errorf("the postgres DSN does not parse: %s", config.RedactDSN(err.Error()))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -370,42 +367,14 @@ func openPostgres(ctx context.Context, dsn string, o StoreOptions) (*pgBackend, 
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connecting to postgres %s: %s", pc.ConnConfig.Host, redactDSN(err.Error()))
+		return nil, fmt.Errorf("connecting to postgres %s: %s", pc.ConnConfig.Host, config.RedactDSN(err.Error()))
 	}
 	b := &pgBackend{pool: pool, dsn: fmt.Sprintf("postgres://%s:%d/%s", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)}
-	driver := riverpgxv5.New(pool)
-	if err := migrateRiver(ctx, driver); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	// Replicas start together: one migrates, the others wait for it.
-	if err := b.inTx(ctx, func(t txn) error {
-		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(7215347)`); err != nil {
-			return err
-		}
-		return migrate(ctx, t, true)
-	}); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	b.client, err = river.NewClient(driver, riverConfig(o, false))
-	if err != nil {
+	if b.client, err = newClient(ctx, riverpgxv5.New(pool), b, o); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return b, nil
-}
-
-// redactDSN keeps a password out of a connection error.
-func redactDSN(s string) string {
-	if i := strings.Index(s, "password="); i >= 0 {
-		j := strings.IndexAny(s[i:], " &")
-		if j < 0 {
-			return s[:i] + "password=***"
-		}
-		return s[:i] + "password=***" + s[i+j:]
-	}
-	return s
 }
 
 func (b *pgBackend) postgres() bool   { return true }

@@ -397,17 +397,16 @@ func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
 	var again bool
 	var wake int64
 	err := e.be.inTx(ctx, func(t txn) error {
-		lock := ""
 		if e.be.postgres() {
-			lock = " FOR UPDATE"
+			// SQLite has one writer, so only Postgres needs the lock.
+			r, err := t.query(ctx, `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ? FOR UPDATE`, vendor, shard)
+			if err != nil {
+				return err
+			}
+			r.Close()
 		}
-		r, err := t.query(ctx, `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ?`+lock, vendor, shard)
-		if err != nil {
-			return err
-		}
-		r.Close()
 		nowMS := e.now().UnixMilli()
-		r, err = t.query(ctx, `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+		r, err := t.query(ctx, `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
 			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) LIMIT 1`, vendor, shard, nowMS)
 		if err != nil {
 			return err
