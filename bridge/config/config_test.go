@@ -659,3 +659,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactDSN(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://bridge:s3cret@db/tb": "postgres://bridge:***@db/tb",
+		"postgres://db/tb":               "postgres://db/tb",
+		"cannot connect: host=db user=bridge password=s3cret dbname=tb": "cannot connect: host=db user=bridge password=*** dbname=tb",
+		"postgres://db/tb?sslmode=require&password=s3cret":              "postgres://db/tb?sslmode=require&password=***",
+	} {
+		if got := config.RedactDSN(in); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

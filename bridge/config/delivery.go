@@ -90,15 +90,24 @@ func (s StoreRef) String() string {
 	return RedactDSN(s.value)
 }
 
-// RedactDSN hides the password of a postgres:// DSN.
+// RedactDSN hides the password in a postgres DSN, or in a message that
+// quotes one: the user:password@ of the URL form and a password=
+// keyword.
 func RedactDSN(dsn string) string {
 	if i := strings.Index(dsn, "://"); i >= 0 {
 		rest := dsn[i+3:]
 		if at := strings.LastIndex(rest, "@"); at >= 0 {
 			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				return dsn[:i+3] + rest[:colon] + ":***" + rest[at:]
+				dsn = dsn[:i+3] + rest[:colon] + ":***" + rest[at:]
 			}
 		}
+	}
+	if i := strings.Index(dsn, "password="); i >= 0 {
+		end := len(dsn)
+		if j := strings.IndexAny(dsn[i:], " &"); j >= 0 {
+			end = i + j
+		}
+		dsn = dsn[:i] + "password=***" + dsn[end:]
 	}
 	return dsn
 }
