@@ -168,44 +168,52 @@ func (r *Receipt) Wait(ctx context.Context) []Outcome {
 // gone is delivered, a failed row failed, a key with retry state is
 // retrying.
 func (e *Engine) pollOutcomes(ctx context.Context, changeID string, w *waiter) {
+	type row struct {
+		state, lastErr   string
+		status, attempts int
+	}
+	stored := map[string]row{}
+	err := e.be.inTx(ctx, func(t txn) error {
+		r, err := t.query(ctx, `SELECT d.vendor, d.key, d.state, COALESCE(k.last_error, d.last_error), COALESCE(k.last_status, d.last_status), COALESCE(k.attempts, d.attempts)
+			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+			WHERE d.change_id = ?`, changeID)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var vendor, key string
+			var x row
+			if err := r.Scan(&vendor, &key, &x.state, &x.lastErr, &x.status, &x.attempts); err != nil {
+				return err
+			}
+			stored[vendor+"\x00"+key] = x
+		}
+		return r.Err()
+	})
+	if err != nil {
+		return
+	}
 	w.mu.Lock()
-	var pending []*Outcome
-	for _, o := range w.outcomes {
+	var pending []string
+	for k, o := range w.outcomes {
 		if o.State == StatePending {
-			pending = append(pending, o)
+			pending = append(pending, k)
 		}
 	}
 	w.mu.Unlock()
-	for _, o := range pending {
-		var state, lastErr string
-		var status, attempts int
-		err := e.be.inTx(ctx, func(t txn) error {
-			r, err := t.query(ctx, `SELECT d.state, COALESCE(k.last_error, d.last_error), COALESCE(k.last_status, d.last_status), COALESCE(k.attempts, d.attempts)
-				FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
-				WHERE d.change_id = ? AND d.vendor = ? AND d.key = ?`, changeID, o.Vendor, o.Key)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			if r.Next() {
-				return r.Scan(&state, &lastErr, &status, &attempts)
-			}
-			state = StateOK
-			return r.Err()
-		})
-		if err != nil {
-			return
-		}
-		res := fanout.Result{Message: lastErr, VendorStatus: status}
+	for _, k := range pending {
+		x, ok := stored[k]
+		res := fanout.Result{Message: x.lastErr, VendorStatus: x.status}
 		switch {
-		case state == StateOK:
-			w.set(o.Vendor+"\x00"+o.Key, StateOK, fanout.Result{Status: fanout.OK}, max(attempts, 1))
-		case state == "failed":
+		case !ok:
+			w.set(k, StateOK, fanout.Result{Status: fanout.OK}, max(x.attempts, 1))
+		case x.state == "failed":
 			res.Status = fanout.Permanent
-			w.set(o.Vendor+"\x00"+o.Key, StateFailed, res, attempts)
-		case attempts > 0:
+			w.set(k, StateFailed, res, x.attempts)
+		case x.attempts > 0:
 			res.Status = fanout.Retryable
-			w.set(o.Vendor+"\x00"+o.Key, StateRetrying, res, attempts)
+			w.set(k, StateRetrying, res, x.attempts)
 		}
 	}
 }
