@@ -24,14 +24,9 @@ file:line:field), 2 for a wrong command line.`
 func checkConfig(args []string, stdout, stderr io.Writer) int {
 	fs := newCmdFlags("check-config", checkConfigSynopsis, stdout, stderr)
 	fs.footer = checkConfigFooter
-	cfgFlag := fs.String("config", "", "the config file, same as FILE")
-	pos, code, ok := fs.parse(args, 1)
+	path, code, ok := parseFileCommand(fs, args)
 	if !ok {
 		return code
-	}
-	path, ok := configArg(fs, pos, *cfgFlag)
-	if !ok {
-		return exitUsage
 	}
 	cfg, err := config.Load(path)
 	if err != nil {

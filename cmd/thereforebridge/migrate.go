@@ -21,14 +21,9 @@ or the store cannot be migrated, 2 for a wrong command line.`
 func migrate(args []string, stdout, stderr io.Writer) int {
 	fs := newCmdFlags("migrate", migrateSynopsis, stdout, stderr)
 	fs.footer = migrateFooter
-	cfgFlag := fs.String("config", "", "the config file, same as FILE")
-	pos, code, ok := fs.parse(args, 1)
+	path, code, ok := parseFileCommand(fs, args)
 	if !ok {
 		return code
-	}
-	path, ok := configArg(fs, pos, *cfgFlag)
-	if !ok {
-		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -64,6 +64,21 @@ func parseServe(args []string, stdout, stderr io.Writer) (opts serveOptions, cod
 
 // configArg reconciles the positional FILE with -config: either names the
 // file, both must agree.
+// parseFileCommand parses the command line of a command whose one
+// argument is the config FILE (or -config FILE): the path, or the exit
+// code of a usage error or of -h.
+func parseFileCommand(fs *cmdFlags, args []string) (path string, code int, ok bool) {
+	cfgFlag := fs.String("config", "", "the config file, same as FILE")
+	pos, code, ok := fs.parse(args, 1)
+	if !ok {
+		return "", code, false
+	}
+	if path, ok = configArg(fs, pos, *cfgFlag); !ok {
+		return "", exitUsage, false
+	}
+	return path, 0, true
+}
+
 func configArg(fs *cmdFlags, pos []string, flagPath string) (string, bool) {
 	if len(pos) == 0 {
 		return flagPath, true
