@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,7 +22,6 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/thereforebridge/thereforebridge/bridge/config"
-	_ "modernc.org/sqlite" // the embedded store: pure Go, so CGO_ENABLED=0 builds work
 )
 
 // shards is how many River jobs can work one vendor's keys at once: a key
@@ -150,59 +148,6 @@ type sqliteBackend struct {
 	db     *sql.DB
 	client *river.Client[*sql.Tx]
 	path   string
-	stmts  *stmtCache
-}
-
-// stmtCache keeps the bridge's statements prepared: parsing SQL was a
-// quarter of an accept's cost. A statement first seen inside a
-// transaction runs unprepared and is prepared before the next one (the
-// one connection is busy during a transaction).
-type stmtCache struct {
-	mu     sync.Mutex
-	ready  map[string]*sql.Stmt
-	wanted map[string]bool
-}
-
-func (c *stmtCache) get(q string) *sql.Stmt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s := c.ready[q]; s != nil {
-		return s
-	}
-	c.wanted[q] = true
-	return nil
-}
-
-// prepare prepares what was wanted. The lock is not held while preparing:
-// that waits for the connection, which a transaction in another goroutine
-// may hold while it looks up a statement.
-func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
-	c.mu.Lock()
-	if len(c.wanted) == 0 {
-		c.mu.Unlock()
-		return
-	}
-	qs := make([]string, 0, len(c.wanted))
-	for q := range c.wanted {
-		qs = append(qs, q)
-		delete(c.wanted, q)
-	}
-	c.mu.Unlock()
-	for _, q := range qs {
-		s, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			continue
-		}
-		c.mu.Lock()
-		if c.ready[q] == nil {
-			c.ready[q] = s
-			s = nil
-		}
-		c.mu.Unlock()
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBackend, error) {
@@ -222,17 +167,15 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 	// before it. What a worker records may be lost to a power cut, and the
 	// delivery is then made again, with the same change id.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
+	db := sql.OpenDB(preparingConnector{dsn: dsn})
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	b := &sqliteBackend{db: db, path: path, stmts: &stmtCache{ready: map[string]*sql.Stmt{}, wanted: map[string]bool{}}}
+	b := &sqliteBackend{db: db, path: path}
+	var err error
 	if b.client, err = newClient(ctx, riversqlite.New(db), b, o); err != nil {
 		db.Close()
 		return nil, err
@@ -260,7 +203,6 @@ func (b *sqliteBackend) postgres() bool   { return false }
 func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
 
 func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
-	b.stmts.prepare(ctx, b.db)
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -270,7 +212,7 @@ func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 
 // run runs f in tx, then commits, or rolls back when f fails.
 func (b *sqliteBackend) run(tx *sql.Tx, f func(txn) error) error {
-	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, stmts: b.stmts}); err != nil {
+	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -281,7 +223,6 @@ func (b *sqliteBackend) run(tx *sql.Tx, f func(txn) error) error {
 // synchronous=FULL around the transaction, so no other statement runs in
 // between and the commit is fsynced.
 func (b *sqliteBackend) durableTx(ctx context.Context, f func(txn) error) error {
-	b.stmts.prepare(ctx, b.db)
 	conn, err := b.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -311,19 +252,14 @@ func (b *sqliteBackend) start(ctx context.Context) error {
 func (b *sqliteBackend) stop(ctx context.Context) error { return b.client.Stop(ctx) }
 func (b *sqliteBackend) close()                         { b.db.Close() }
 
+// sqliteTxn runs statements as they are: the connection keeps them
+// prepared (preparingConnector).
 type sqliteTxn struct {
 	jobs[*riversqlite.Driver, *sql.Tx]
-	stmts *stmtCache
 }
 
 func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	var r sql.Result
-	var err error
-	if s := t.stmts.get(q); s != nil {
-		r, err = t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
-	} else {
-		r, err = t.tx.ExecContext(ctx, q, args...)
-	}
+	r, err := t.tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -331,13 +267,7 @@ func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, err
 }
 
 func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
-	var r *sql.Rows
-	var err error
-	if s := t.stmts.get(q); s != nil {
-		r, err = t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
-	} else {
-		r, err = t.tx.QueryContext(ctx, q, args...)
-	}
+	r, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
