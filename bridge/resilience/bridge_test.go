@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -220,6 +221,26 @@ func (b *bridge) kill() {
 	<-exited
 }
 
+// pid is the process id of the running bridge.
+func (b *bridge) pid() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cmd.Process.Pid
+}
+
+// alive reports whether the process started last is still running.
+func (b *bridge) alive() bool {
+	b.mu.Lock()
+	exited := b.exited
+	b.mu.Unlock()
+	select {
+	case <-exited:
+		return false
+	default:
+		return true
+	}
+}
+
 // restart kills the process and starts it again on the same address and
 // store.
 func (b *bridge) restart() {
@@ -227,15 +248,28 @@ func (b *bridge) restart() {
 	b.start()
 }
 
-// tail keeps the last lines a process wrote.
+// tail keeps the last lines a process wrote and, for tests that check
+// what a bridge logged, the first lines of each level and message.
 type tail struct {
 	mu    sync.Mutex
 	lines []string
+	first map[logKey][]string // at most 20 lines each
 }
+
+type logKey struct{ level, msg string }
 
 func (t *tail) add(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var k struct{ Level, Msg string }
+	if json.Unmarshal([]byte(s), &k) == nil && k.Msg != "" {
+		if t.first == nil {
+			t.first = map[logKey][]string{}
+		}
+		if key := (logKey{k.Level, k.Msg}); len(t.first[key]) < 20 {
+			t.first[key] = append(t.first[key], s)
+		}
+	}
 	t.lines = append(t.lines, s)
 	if len(t.lines) > 60 {
 		t.lines = t.lines[len(t.lines)-60:]
@@ -246,4 +280,26 @@ func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.Join(t.lines, "\n")
+}
+
+// logged is the first lines (at most 20) logged at level with message
+// msg.
+func (t *tail) logged(level, msg string) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.first[logKey{level, msg}])
+}
+
+// messages is every message logged so far at level (e.g. "ERROR").
+func (t *tail) messages(level string) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for k := range t.first {
+		if k.level == level {
+			out = append(out, k.msg)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
