@@ -103,7 +103,7 @@ type planned struct {
 func plan(c *Change, targets []fanout.Target, dir identity.Directory) []planned {
 	var out []planned
 	for _, t := range targets {
-		if !t.Receives(c.Operation) {
+		if !t.Receives(c.Operation) || t.Vendor.Spec().InProcess {
 			continue
 		}
 		name := t.Vendor.Name()

@@ -27,6 +27,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/identity"
+	"github.com/thereforebridge/thereforebridge/bridge/intent"
 )
 
 // Config is how the engine runs.
@@ -109,13 +110,16 @@ type Engine struct {
 	cfg     Config
 	targets []fanout.Target
 	byName  map[string]fanout.Target
-	dir     identity.Directory
-	be      backend
-	log     *slog.Logger
-	obs     Observer
-	sealer  *sealer
-	hub     hub
-	now     func() time.Time
+	// inProcess are the targets applied as a call is accepted, never
+	// stored (fanout.Spec's InProcess).
+	inProcess []fanout.Target
+	dir       identity.Directory
+	be        backend
+	log       *slog.Logger
+	obs       Observer
+	sealer    *sealer
+	hub       hub
+	now       func() time.Time
 
 	accepts chan *acceptReq
 	stopped chan struct{}
@@ -162,6 +166,10 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 	for _, t := range targets {
 		name := t.Vendor.Name()
 		e.byName[name] = t
+		if t.Vendor.Spec().InProcess {
+			e.inProcess = append(e.inProcess, t)
+			continue // no queue, no shards: nothing of it is stored
+		}
 		n := t.MaxConcurrency
 		if n == 0 {
 			n = cfg.MaxConcurrency
@@ -200,8 +208,8 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.wg.Add(1)
 	go e.cleanLoop()
-	if len(e.targets) == 0 {
-		return nil // nothing to deliver to: no workers
+	if len(e.targets) == len(e.inProcess) {
+		return nil // nothing is stored for delivery: no workers
 	}
 	e.working = true
 	return e.be.start(ctx)
@@ -273,6 +281,12 @@ type acceptRes struct {
 // once that is committed. An error wraps ErrStore.
 func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
 	p := plan(c, e.targets, e.dir)
+	if len(p) == 0 {
+		// Only in-process vendors (or none) receive it: there is nothing
+		// to deliver later, so nothing to store.
+		e.applyInProcess(ctx, c)
+		return &Receipt{ChangeID: c.ID, e: e}, nil
+	}
 	// Everything that can be worked out before the transaction is, so
 	// the one committer only writes.
 	payload, hash, secret, err := e.encode(c)
@@ -305,7 +319,24 @@ func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
 		e.hub.unregister(c.ID)
 		return &Receipt{ChangeID: res.dupID, Duplicate: true, Answer: res.answer, e: e}, nil
 	}
+	e.applyInProcess(ctx, c)
 	return &Receipt{ChangeID: c.ID, w: w, e: e}, nil
+}
+
+// applyInProcess gives an accepted change to the vendors that keep their
+// state in this process, once, as the call is accepted (fanout.Spec's
+// InProcess).
+func (e *Engine) applyInProcess(ctx context.Context, c *Change) {
+	for _, t := range e.inProcess {
+		if !t.Receives(c.Operation) {
+			continue
+		}
+		var subject intent.User
+		if c.OutOfOffice != nil {
+			subject = c.OutOfOffice.User
+		}
+		e.attempt(ctx, t, callOf(c, subject), c.Subject(e.dir), 0, nil)
+	}
 }
 
 // commitLoop is group commit: it takes what is queued, up to BatchMax

@@ -296,3 +296,60 @@ func checkAlternating(t *testing.T, events *recorder) {
 		}
 	}
 }
+
+// TestInProcessVendor: a vendor whose state is the process's memory gets
+// each accepted change as it is accepted, once (a recognised retry is not
+// given to it again), and nothing of it is stored: a call that only it
+// receives does not touch the store at all.
+func TestInProcessVendor(t *testing.T) {
+	mem := newRecorder("mem", true)
+	mem.spec.InProcess = true
+	stored := newRecorder("v", true)
+	e := openTest(t, Config{}, mem, stored)
+	ctx := context.Background()
+	if _, err := e.Accept(ctx, oofChange(t, "jdoe", true)); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := mem.snapshot(); n != 1 {
+		t.Fatalf("the in-process vendor had %d calls when Accept returned, want 1", n)
+	}
+	if r, _ := e.Accept(ctx, oofChange(t, "jdoe", true)); !r.Duplicate {
+		t.Fatal("the retry was not recognised")
+	}
+	if _, n, _ := mem.snapshot(); n != 1 {
+		t.Fatalf("the in-process vendor had %d calls after a client retry, want 1", n)
+	}
+	eventually(t, "the stored vendor's event", func() bool { _, n, _ := stored.snapshot(); return n == 1 })
+	var rows int
+	if err := e.be.inTx(ctx, func(tx txn) error {
+		r, err := tx.query(ctx, `SELECT COUNT(*) FROM tb_delivery WHERE vendor = ?`, "mem")
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		r.Next()
+		return r.Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 {
+		t.Errorf("%d deliveries of the in-process vendor stored, want none", rows)
+	}
+
+	// Only an in-process vendor: the store is not needed, so a call is
+	// accepted even when the store could not take it.
+	alone := newRecorder("mem", true)
+	alone.spec.InProcess = true
+	e2 := openTest(t, Config{}, alone)
+	e2.be.close()
+	r, err := e2.Accept(ctx, oofChange(t, "asmith", false))
+	if err != nil {
+		t.Fatalf("a call only an in-process vendor receives needed the store: %v", err)
+	}
+	if out := r.Wait(ctx); len(out) != 0 {
+		t.Errorf("Wait = %+v, want no stored deliveries to report", out)
+	}
+	if _, n, _ := alone.snapshot(); n != 1 {
+		t.Errorf("the in-process vendor had %d calls, want 1", n)
+	}
+}

@@ -100,6 +100,12 @@ type Spec struct {
 	// and only the latest state is applied.
 	Events bool
 	Key    KeyBy
+	// InProcess marks a vendor whose state is this process's memory (the
+	// log sink). It is given each accepted change as the call is
+	// accepted, and its deliveries are never stored or retried: a store
+	// outlives a crash, which that memory does not, so a redelivery would
+	// only repeat old calls to a fresh process.
+	InProcess bool
 }
 
 // Handles reports whether s declares op.

@@ -80,9 +80,11 @@ func New(c Config, log *slog.Logger) *Sink {
 // Name implements fanout.Vendor.
 func (s *Sink) Name() string { return "log" }
 
-// Spec implements fanout.Vendor: every decoded call, in order.
+// Spec implements fanout.Vendor: every decoded call, in order, as it is
+// accepted. What the sink keeps is in memory, so its deliveries are not
+// stored: after a crash there would be nobody to redeliver them to.
 func (s *Sink) Spec() fanout.Spec {
-	return fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall}
+	return fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall, InProcess: true}
 }
 
 // Deliver implements fanout.Vendor.

@@ -13,7 +13,7 @@ import (
 // reaches its log.
 func TestSuite(t *testing.T) {
 	vendortest.Run(t, vendortest.Suite{
-		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall},
+		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall, InProcess: true},
 		Start: func(t *testing.T, _ vendortest.Options) vendortest.Target {
 			log, buf := vendortest.Logger()
 			c := logsink.Config{}
