@@ -50,12 +50,20 @@ func NewChange(requestID, caller, messageID, operation string, params any, now t
 	return c, nil
 }
 
-// newID returns a random 128-bit id in UUID form (version 4), the form
-// webhook receivers expect of an event id.
+// newID returns a change id in UUID form, the form webhook receivers
+// expect of an event id: version 7 (RFC 9562), the time in milliseconds
+// then 74 random bits. Ids made later sort later, so the store's indexes
+// of change ids grow at their end instead of dirtying a random page each:
+// with random ids every accepted call cost two more pages of log to
+// write and sync.
 func newID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
+	_, _ = rand.Read(b[6:])
+	ms := uint64(time.Now().UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]

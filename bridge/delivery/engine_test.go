@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -351,5 +352,27 @@ func TestInProcessVendor(t *testing.T) {
 	}
 	if _, n, _ := alone.snapshot(); n != 1 {
 		t.Errorf("the in-process vendor had %d calls, want 1", n)
+	}
+}
+
+// TestNewID: change ids are UUIDs of version 7 and RFC 9562's variant,
+// all different, and an id made a millisecond later sorts after.
+func TestNewID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	prev := newID()
+	for range 1000 {
+		id := newID()
+		if !re.MatchString(id) {
+			t.Fatalf("%q is not a version 7 UUID", id)
+		}
+		if seen[id] {
+			t.Fatalf("%q made twice", id)
+		}
+		seen[id] = true
+	}
+	time.Sleep(2 * time.Millisecond)
+	if next := newID(); next <= prev {
+		t.Errorf("%q, made later, does not sort after %q", next, prev)
 	}
 }
