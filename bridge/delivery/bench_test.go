@@ -74,6 +74,7 @@ func benchAccept(b *testing.B, store string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "accepts/s")
+	b.ReportMetric(float64(b.N)/float64(max(1, e.commits.Load())), "calls/commit")
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	// Deliveries run meanwhile: wait for them, so the CPU per call counts
