@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/thereforebridge/thereforebridge/bridge/internal/pgtest"
 	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
@@ -37,6 +38,8 @@ type Contender struct {
 var contenders = []Contender{
 	{"floor", "floor (Echo)", "a minimal Echo handler at the same path: reads the body, answers the bridge's fixed OOF response; no SOAP work (the harness binary, -serve floor)"},
 	{"bridge-auth", "bridge, Basic auth", "the bridge as deployed: testdata/bench/bridge-auth.yaml, the embedded default's demo caller (bcrypt cost 10) with HTTP Basic on every call, as WCF, zeep and PHP send it, and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
+	{"bridge-sqlite", "bridge, SQLite store", "the store's cost on the embedded default: testdata/bench/bridge-sqlite.yaml, as bridge-auth with one stored vendor, the webhook, to a stub answering at once (-serve instant, on the load generator's core, not counted), and apply_wait 0: each call is committed (synchronous=FULL, group commit) and answered, its delivery runs meanwhile; the calls go through 10,000 users"},
+	{"bridge-postgres", "bridge, Postgres store", "the same on Postgres (testdata/bench/bridge-postgres.yaml): Debian's server, fsync on, started by the harness on the load generator's core as a database on another machine would be (its CPU not counted), a new database per start"},
 	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with authentication off and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
 	{"bridge-instant", "bridge + 4 instant vendors", "the bridge binary, testdata/bench/bridge-instant.yaml: fan-out to grommunio, SuperOffice, Therefore REST and webhook adapters whose servers are stubs answering at once (-serve instant, in a helper process on the load generator's core, its CPU not counted): the bridge's own fan-out cost"},
 	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to grommunio, Therefore REST and webhook fakes in-process and SuperOffice's fake in a helper process on the same core (its 10 requests/s limit off); CPU of both counted, RSS of the bridge"},
@@ -71,6 +74,9 @@ type env struct {
 	gsoapBin    string
 	nodeModules string
 
+	pg  *pgtest.Server // started for the first contender on Postgres
+	pgN int            // databases made on it
+
 	pprofAddr string          // host:port of the debug listener, when -pprof is set
 	pprofKey  string          // the bridge config key that turns it on
 	pprofFor  map[string]bool // contenders started with it
@@ -84,6 +90,7 @@ type proc struct {
 	exited    []chan struct{}
 	uncounted map[*exec.Cmd]bool // helpers on the load generator's core
 	basic     string             // Authorization sent with every call, if any
+	subjects  []string           // the calls' subjects, when not benchSubjects
 	Base      string             // http://127.0.0.1:PORT
 	Metrics   string             // Prometheus endpoint, "" when it has none
 	logPath   string
@@ -250,9 +257,14 @@ func (e *env) start(name string) (*proc, error) {
 		if e.pprofFor[name] {
 			argv = append(argv, "-debug-listen", e.pprofAddr)
 		}
-	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant":
-		if name == "bridge-auth" {
+	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant", "bridge-sqlite", "bridge-postgres":
+		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" {
 			p.basic = demoBasic
+		}
+		if name == "bridge-fakes" {
+			// The fakes know the users they are seeded with, and answer
+			// any other as unknown (a permanent failure: a fault).
+			p.subjects = []string{"jdoe", "asmith", "bwong"}
 		}
 		cfg, env, err := e.bridgeConfig(name, p)
 		if err != nil {
@@ -340,6 +352,15 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		b = bytes.ReplaceAll(b, []byte("INSTANT_VENDORS"), []byte(addr))
 		extra = append(extra, "TB_BENCH_STUB_SECRET=bench-stub-secret-of-no-importance")
 	}
+	if bytes.Contains(b, []byte("TB_BENCH_POSTGRES_DSN")) {
+		dsn, err := e.postgresDB()
+		if err != nil {
+			return "", nil, err
+		}
+		extra = append(extra, "TB_BENCH_POSTGRES_DSN="+dsn,
+			// The key a shared store seals SavePortalUser passwords with.
+			"TB_BENCH_STORE_KEY=62656e63682d6b65792d6f662d6e6f2d696d706f7274616e63652d2d2d2d2d2d")
+	}
 	if e.pprofFor[name] {
 		b = append(b, fmt.Sprintf("\n# added by loadbench -pprof\n%s: %s\n", e.pprofKey, e.pprofAddr)...)
 	}
@@ -348,6 +369,35 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		return "", nil, err
 	}
 	return dst, extra, os.WriteFile(dst, b, 0o644)
+}
+
+// postgresDB returns the DSN of a new database on the benchmark's
+// Postgres, which it starts the first time: fsync on, as deployed, and on
+// the load generator's core (when pinning), as a database on another
+// machine would be.
+func (e *env) postgresDB() (string, error) {
+	if e.pg == nil {
+		o := pgtest.Options{Durable: true}
+		if e.pin {
+			o.CPU = &e.clientCPU
+		}
+		logf("starting Postgres (%s)", pgtest.Bin())
+		pg, err := pgtest.Launch(o)
+		if err != nil {
+			return "", fmt.Errorf("postgres: %w", err)
+		}
+		e.pg = pg
+	}
+	e.pgN++
+	return e.pg.NewDB(fmt.Sprintf("bench%d", e.pgN))
+}
+
+// stopPostgres removes the benchmark's Postgres, if it started one.
+func (e *env) stopPostgres() {
+	if e.pg != nil {
+		e.pg.Remove()
+		e.pg = nil
+	}
 }
 
 // check sends env once to p and verifies the answer: HTTP 200 and, except
@@ -417,7 +467,7 @@ func (e *env) keyedDir(stack, key string) string {
 // build), node soap's node_modules (npm ci, cached by the lock file) and
 // the gSOAP server (wsdl2h, soapcpp2, g++; cached by the WSDL and sources).
 func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
-	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] {
+	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] || selected["bridge-sqlite"] || selected["bridge-postgres"] {
 		e.bridgeBin = filepath.Join(e.cache, "bin", "thereforebridge")
 		logf("building the bridge (go build ./cmd/thereforebridge)")
 		cmd := exec.Command("go", "build", "-o", e.bridgeBin, "./cmd/thereforebridge")

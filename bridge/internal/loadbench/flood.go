@@ -83,7 +83,8 @@ func runFlood(o options, e *env, c Contender, env Envelope) (*FloodResult, error
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				status, err := send(ctx, client, Request{URL: p.Endpoint(), Body: env.Body, Header: hdr})
+				// The flood's body never reaches the store: it is refused first.
+				status, err := send(ctx, client, Request{URL: p.Endpoint(), Body: env.Body, Header: hdr}, 0)
 				key := fmt.Sprint(status)
 				if err != nil {
 					if ctx.Err() != nil {

@@ -13,11 +13,26 @@ import (
 	"time"
 )
 
-// Request is one HTTP request the load generator sends, over and over.
+// Request is one HTTP request the load generator sends, over and over:
+// Body, or when Variants are set, Prefix + a variant + Suffix, the
+// variants taken in turn across all workers.
 type Request struct {
 	URL    string
 	Body   []byte
 	Header http.Header
+
+	Prefix, Suffix []byte
+	Variants       [][]byte
+}
+
+// body returns the body of the request's seq-th call and its length.
+func (r Request) body(seq uint64) (io.Reader, int64) {
+	if len(r.Variants) == 0 {
+		return bytes.NewReader(r.Body), int64(len(r.Body))
+	}
+	v := r.Variants[seq%uint64(len(r.Variants))]
+	return io.MultiReader(bytes.NewReader(r.Prefix), bytes.NewReader(v), bytes.NewReader(r.Suffix)),
+		int64(len(r.Prefix) + len(v) + len(r.Suffix))
 }
 
 // Load is one closed-loop run: Concurrency workers, each with its own
@@ -67,6 +82,13 @@ type LoadResult struct {
 	WarmupErrors     int64
 	FirstWarmupError string
 }
+
+// callSeq numbers the calls of every run of this process, so that a run
+// goes on through the variants where the previous run against the same
+// server stopped: starting again at the first would repeat the changes
+// the server holds as its subjects' latest, and measure its answer to
+// client retries.
+var callSeq atomic.Uint64
 
 // maxWarmup bounds the warm-up's extension.
 const maxWarmup = 20 * time.Second
@@ -149,7 +171,7 @@ func (l Load) Run(ctx context.Context) (LoadResult, error) {
 			for ctx.Err() == nil {
 				r := l.Requests[next.Add(1)%uint64(len(l.Requests))]
 				start := time.Now()
-				status, err := send(ctx, client, r)
+				status, err := send(ctx, client, r, callSeq.Add(1)-1)
 				took := time.Since(start)
 				if first && err == nil && status >= 200 && status <= 299 {
 					first = false
@@ -264,12 +286,14 @@ wait:
 // bodyBufs recycles the buffers responses are read into.
 var bodyBufs = sync.Pool{New: func() any { return make([]byte, 32<<10) }}
 
-// send does one request and reads the whole answer.
-func send(ctx context.Context, c *http.Client, r Request) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+// send does the seq-th call of r and reads the whole answer.
+func send(ctx context.Context, c *http.Client, r Request, seq uint64) (int, error) {
+	body, n := r.body(seq)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, body)
 	if err != nil {
 		return 0, err
 	}
+	req.ContentLength = n
 	for k, v := range r.Header {
 		req.Header[k] = v
 	}

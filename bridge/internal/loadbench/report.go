@@ -345,6 +345,27 @@ func (r *Report) targets(b *strings.Builder) {
 		d := in.CPUPer1k - so.CPUPer1k
 		p("- CPU per call that four instant vendors add over SOAP only, OOF, c=%d: %+.3f ms (%.3f → %.3f ms; target ≤ 0.15 ms): %s.\n", level, d, so.CPUPer1k, in.CPUPer1k, verdict(d <= 0.15))
 	}
+	for _, st := range []struct {
+		name   string
+		target float64
+	}{{"bridge-sqlite", 2000}, {"bridge-postgres", 3000}} {
+		x := r.find(st.name, "oof", lv)
+		if x == nil {
+			continue
+		}
+		p("- Accepted calls on the %s at c=32, OOF over 10,000 users, apply_wait 0: %s/s, p99 %s ms (target ≥ %s/s with p99 ≤ 50 ms): %s.",
+			strings.TrimPrefix(r.label(st.name), "bridge, "), fmtRPS(x.RPS), fmtMS(x.P99), thousands(int64(st.target)), verdict(x.RPS >= st.target && x.P99 <= 50 && x.Errors == 0))
+		if x.Errors > 0 {
+			p(" %d calls failed (%s).", x.Errors, x.FirstError)
+		}
+		if au != nil && au.CPUPer1k > 0 && x.CPUPer1k > 0 {
+			p(" The store and the call's one delivery add %.3f ms of CPU per call over bridge, Basic auth (%.3f → %.3f ms).", x.CPUPer1k-au.CPUPer1k, au.CPUPer1k, x.CPUPer1k)
+		}
+		if noisy(x) {
+			p(" (Other work took %s of the server's core.)", otherOf(x))
+		}
+		p("\n")
+	}
 	for _, e := range r.Envelopes {
 		if e.Name != "portal-10000" {
 			continue

@@ -93,7 +93,7 @@ func measure(o options, e *env, p *proc, c Contender, env Envelope, level int) (
 		MinSamples:  o.minSamples,
 		MaxWindow:   max(o.duration, o.maxWindow),
 		Timeout:     o.timeout,
-		Requests:    []Request{{URL: p.Endpoint(), Body: env.Body, Header: p.Header(env)}},
+		Requests:    []Request{env.Request(p.Endpoint(), p.Header(env), p.subjects)},
 		Window: func(start bool) {
 			if start {
 				if prof != nil {

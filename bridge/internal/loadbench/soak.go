@@ -67,7 +67,7 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 		if _, err := check(p, env); err != nil {
 			return err
 		}
-		reqs = append(reqs, Request{URL: p.Endpoint(), Body: env.Body, Header: p.Header(env)})
+		reqs = append(reqs, env.Request(p.Endpoint(), p.Header(env), p.subjects))
 	}
 	res := soakResult{Contender: o.soakContender, Target: o.soak, Concurrency: o.soakC}
 	goroutines := func() float64 {

@@ -6,6 +6,7 @@
 package pgtest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Server is a running test cluster.
@@ -27,6 +27,7 @@ type Server struct {
 	dir     string
 	bin     string
 	asOwner func(name string, args ...string) *exec.Cmd
+	opts    Options
 }
 
 // Bin returns the directory of Debian's newest Postgres binaries
@@ -52,56 +53,100 @@ func version(binDir string) int {
 // them).
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := Bin()
-	if bin == "" {
+	if Bin() == "" {
 		t.Skip("Postgres is not installed (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql, as .ci/deps does")
 	}
-	s := &Server{bin: bin, asOwner: exec.Command}
-	dir, err := os.MkdirTemp("", "pgtest-")
+	s, err := Launch(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(s.Remove)
+	return s
+}
+
+// Options are how Launch runs the server.
+type Options struct {
+	// Durable keeps fsync on, as a deployed server has it. Tests run
+	// without it: they kill the bridge, never the machine.
+	Durable bool
+	// CPU, when not nil, pins the server's processes to that core
+	// (taskset), e.g. away from a benchmark's server under test.
+	CPU *int
+}
+
+// Launch starts a cluster in a new temporary directory; Remove stops it
+// and deletes the directory.
+func Launch(o Options) (*Server, error) {
+	bin := Bin()
+	if bin == "" {
+		return nil, errors.New("Postgres is not installed (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql")
+	}
+	s := &Server{bin: bin, asOwner: exec.Command, opts: o}
+	dir, err := os.MkdirTemp("", "pgtest-")
+	if err != nil {
+		return nil, err
+	}
+	s.dir = dir
+	fail := func(err error) (*Server, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	var prefix []string
+	if o.CPU != nil {
+		prefix = []string{"taskset", "-c", strconv.Itoa(*o.CPU)}
+	}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Fatalf("running as root, and there is no postgres system user to run initdb as: %v", err)
+			return fail(fmt.Errorf("running as root, and there is no postgres system user to run initdb as: %v", err))
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
+			return fail(err)
 		}
+		prefix = append(prefix, "runuser", "-u", "postgres", "--")
+	}
+	if len(prefix) > 0 {
 		s.asOwner = func(name string, args ...string) *exec.Cmd {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+			return exec.Command(prefix[0], append(append(prefix[1:len(prefix):len(prefix)], name), args...)...)
 		}
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatal(err)
+		return fail(err)
 	}
-	s.dir = dir
 	data := filepath.Join(dir, "data")
 	if out, err := s.asOwner(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8").CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
+		return fail(fmt.Errorf("initdb: %v\n%s", err, out))
 	}
 	// A free port can be taken by someone else before the server binds
 	// it: try a few.
 	for try := 0; ; try++ {
-		s.Port = freePort(t)
-		if err := s.start(); err == nil {
+		if s.Port, err = freePort(); err != nil {
+			return fail(err)
+		}
+		if err = s.start(); err == nil {
 			break
 		} else if try == 4 {
-			t.Fatalf("pg_ctl start: %v", err)
+			return fail(fmt.Errorf("pg_ctl start: %v", err))
 		}
 	}
 	s.DSN = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.Port)
-	t.Cleanup(func() { s.Stop() })
-	return s
+	return s, nil
+}
+
+// Remove stops the server and deletes its directory.
+func (s *Server) Remove() {
+	s.Stop()
+	os.RemoveAll(s.dir)
 }
 
 // start starts the server on s.Port and waits until it accepts.
 func (s *Server) start() error {
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c max_connections=200", s.Port, s.dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=200", s.Port, s.dir)
+	if !s.opts.Durable {
+		opts += " -c fsync=off"
+	}
 	out, err := s.asOwner(filepath.Join(s.bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-l", filepath.Join(s.dir, "log"),
 		"-o", opts, "-w", "-t", "60", "start").CombinedOutput()
 	if err != nil {
@@ -128,22 +173,30 @@ func (s *Server) Restart(t testing.TB) {
 // CreateDB creates a database and returns its DSN.
 func (s *Server) CreateDB(t testing.TB, name string) string {
 	t.Helper()
-	out, err := s.asOwner(filepath.Join(s.bin, "psql"), "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-U", "postgres", "-d", "postgres",
-		"-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE "+name).CombinedOutput()
-	if err != nil {
-		t.Fatalf("create database %s: %v\n%s", name, err, out)
-	}
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.Port, name)
-}
-
-func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	dsn, err := s.NewDB(name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dsn
+}
+
+// NewDB creates a database and returns its DSN.
+func (s *Server) NewDB(name string) (string, error) {
+	out, err := s.asOwner(filepath.Join(s.bin, "psql"), "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-U", "postgres", "-d", "postgres",
+		"-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE "+name).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("create database %s: %v\n%s", name, err, out)
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.Port, name), nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer ln.Close()
-	time.Sleep(time.Millisecond)
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func lastLines(s string, n int) string {
