@@ -112,6 +112,10 @@ type Engine struct {
 	targets []fanout.Target
 	byName  map[string]fanout.Target
 	commits atomic.Int64 // group commits made, for the benchmarks' calls per commit
+	// local works an embedded store's shards in this process as commits
+	// give them work (nil on Postgres).
+	local  *local
+	queues map[string]int // vendor -> its concurrency in this process
 	// inProcess are the targets applied as a call is accepted, never
 	// stored (fanout.Spec's InProcess).
 	inProcess []fanout.Target
@@ -188,6 +192,7 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 		return nil, fmt.Errorf("delivery store: %w", err)
 	}
 	e.be = be
+	e.queues = queues
 	if err := be.inTx(ctx, func(t txn) error { return ensureShards(ctx, t, names) }); err != nil {
 		be.close()
 		return nil, fmt.Errorf("delivery store: %w", err)
@@ -203,6 +208,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	committers := 1 // SQLite has one writer
 	if e.be.postgres() {
 		committers = 4
+	}
+	if !e.be.postgres() && len(e.queues) > 0 {
+		e.local = newLocal(e.queues)
 	}
 	for range committers {
 		e.wg.Add(1)
@@ -389,6 +397,17 @@ func (e *Engine) commitLoop() {
 				results[i] = acceptRes{err: err}
 			}
 			r.done <- results[i]
+		}
+		if err == nil && e.local != nil {
+			touched := map[shardRef]bool{}
+			for i, r := range batch {
+				if !results[i].dup {
+					for _, p := range r.plan {
+						touched[shardRef{p.vendor, shardOf(p.key)}] = true
+					}
+				}
+			}
+			e.kick(touched)
 		}
 	}
 }

@@ -376,3 +376,27 @@ func TestNewID(t *testing.T) {
 		t.Errorf("%q, made later, does not sort after %q", next, prev)
 	}
 }
+
+// TestFirstAttemptDoesNotWaitForThePoll: on the embedded store a commit's
+// deliveries are attempted in this process at once, not at River's next
+// poll: with a poll interval far longer than apply_wait, a call still
+// learns its delivery's outcome within apply_wait, and a shard is never
+// worked twice at once.
+func TestFirstAttemptDoesNotWaitForThePoll(t *testing.T) {
+	v := newRecorder("v", false)
+	e := openTest(t, Config{PollInterval: time.Minute, ApplyWait: 10 * time.Second}, v)
+	ctx := context.Background()
+	for i := range 20 {
+		r, err := e.Accept(ctx, oofChange(t, fmt.Sprintf("user%02d", i%5), i%2 == 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := r.Wait(ctx)
+		if len(out) != 1 || out[0].State != StateOK {
+			t.Fatalf("call %d: outcomes %+v, want the one delivery made within apply_wait", i, out)
+		}
+	}
+	if _, _, overlap := v.snapshot(); overlap != 0 {
+		t.Errorf("%d deliveries overlapped another of the same key", overlap)
+	}
+}

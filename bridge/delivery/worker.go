@@ -63,23 +63,45 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 		e.log.Warn("deliveries pending for a vendor that is not configured", "vendor", vendor)
 		return river.JobSnooze(time.Minute)
 	}
+	if e.local != nil {
+		release, ok := e.local.take(shardRef{vendor, shard})
+		if !ok {
+			// Worked in this process at this moment (kick), or the
+			// vendor is as busy as it may be: this job looks again
+			// shortly, for what is left.
+			return river.JobSnooze(localSnooze)
+		}
+		defer release()
+	}
+	deadline := e.now().Add(e.cfg.DrainBudget)
+	for {
+		more, err := e.passes(ctx, t, vendor, shard, deadline)
+		if err != nil || more {
+			return err
+		}
+		// Work that arrived since the last pick is worked here and now: a
+		// job handed back to River would wait for its next poll.
+		err = e.finish(ctx, job)
+		if !errors.Is(err, errMore) {
+			return err
+		}
+	}
+}
+
+// passes works a shard pass after pass until nothing is ready (false), or
+// the budget is spent or the bridge is stopping (true, having yielded the
+// job: river.JobSnooze(0)).
+func (e *Engine) passes(ctx context.Context, t fanout.Target, vendor string, shard int, deadline time.Time) (bool, error) {
 	// Work goes on in e.runCtx rather than River's ctx: a shutdown gives
 	// attempts in flight the grace of Stop, not River's immediate cancel.
 	work := e.runCtx
-	deadline := e.now().Add(e.cfg.DrainBudget)
 	for {
 		keys, changes, err := e.pick(ctx, vendor, shard)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if len(keys) == 0 {
-			// Work that arrived since the pick is worked here and now: a
-			// job handed back to River would wait for its next poll.
-			err := e.finish(ctx, job)
-			if !errors.Is(err, errMore) {
-				return err
-			}
-			continue
+			return false, nil
 		}
 		results := make([]result, 0, len(keys))
 		for _, kw := range keys {
@@ -93,13 +115,13 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 			results = append(results, e.apply(work, t, kw, changes))
 		}
 		if err := e.record(ctx, vendor, shard, results); err != nil {
-			return err
+			return false, err
 		}
 		if work.Err() != nil {
-			return work.Err()
+			return false, work.Err()
 		}
 		if e.now().After(deadline) || e.stopping.Load() {
-			return river.JobSnooze(0) // yield; run again at once (or in the next run)
+			return true, river.JobSnooze(0) // yield; run again at once (or in the next run)
 		}
 	}
 }
