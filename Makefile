@@ -122,6 +122,6 @@ bench-load:
 	@$(BENCH_DEPS)
 	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) $(BENCH_FLAGS)
 
-## bench-soak: 1,000,000 calls against the bridge, RSS sampled every second -> $(BENCH_OUT)/soak.{md,svg,csv}
+## bench-soak: 1,000,000 calls against the bridge as deployed with a vendor failing 10% of attempts, RSS and store size sampled every second, until drained -> $(BENCH_OUT)/soak.{md,svg,csv}
 bench-soak:
-	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) -soak 1000000 $(BENCH_FLAGS)
+	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) -soak 1000000 -soak-contender bridge-flaky -soak-c 32 $(BENCH_FLAGS)

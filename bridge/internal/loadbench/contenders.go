@@ -40,6 +40,7 @@ var contenders = []Contender{
 	{"bridge-auth", "bridge, Basic auth", "the bridge as deployed: testdata/bench/bridge-auth.yaml, the embedded default's demo caller (bcrypt cost 10) with HTTP Basic on every call, as WCF, zeep and PHP send it, and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
 	{"bridge-sqlite", "bridge, SQLite store", "the store's cost on the embedded default: testdata/bench/bridge-sqlite.yaml, as bridge-auth with one stored vendor, the webhook, to a stub answering at once (-serve instant, on the load generator's core, not counted), and apply_wait 0: each call is committed (synchronous=FULL, group commit) and answered, its delivery runs meanwhile; the calls go through 10,000 users"},
 	{"bridge-postgres", "bridge, Postgres store", "the same on Postgres (testdata/bench/bridge-postgres.yaml): Debian's server, fsync on, started by the harness on the load generator's core as a database on another machine would be (its CPU not counted), a new database per start"},
+	{"bridge-flaky", "bridge, vendor failing 10%", "the soak's bridge (testdata/bench/bridge-flaky.yaml): as deployed (Basic auth, SQLite store, apply_wait 2s) with the webhook to a stub that fails one attempt in ten with 503, so a tenth of the deliveries are retried"},
 	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with authentication off and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
 	{"bridge-instant", "bridge + 4 instant vendors", "the bridge binary, testdata/bench/bridge-instant.yaml: fan-out to grommunio, SuperOffice, Therefore REST and webhook adapters whose servers are stubs answering at once (-serve instant, in a helper process on the load generator's core, its CPU not counted): the bridge's own fan-out cost"},
 	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to grommunio, Therefore REST and webhook fakes in-process and SuperOffice's fake in a helper process on the same core (its 10 requests/s limit off); CPU of both counted, RSS of the bridge"},
@@ -91,6 +92,7 @@ type proc struct {
 	uncounted map[*exec.Cmd]bool // helpers on the load generator's core
 	basic     string             // Authorization sent with every call, if any
 	subjects  []string           // the calls' subjects, when not benchSubjects
+	state     string             // a bridge's STATE_DIRECTORY (its SQLite store)
 	Base      string             // http://127.0.0.1:PORT
 	Metrics   string             // Prometheus endpoint, "" when it has none
 	logPath   string
@@ -257,8 +259,9 @@ func (e *env) start(name string) (*proc, error) {
 		if e.pprofFor[name] {
 			argv = append(argv, "-debug-listen", e.pprofAddr)
 		}
-	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant", "bridge-sqlite", "bridge-postgres":
-		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" {
+	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant", "bridge-sqlite", "bridge-postgres", "bridge-flaky":
+		p.state = filepath.Join(e.cache, "run", name+"-state")
+		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" || name == "bridge-flaky" {
 			p.basic = demoBasic
 		}
 		if name == "bridge-fakes" {
@@ -273,7 +276,7 @@ func (e *env) start(name string) (*proc, error) {
 		}
 		// Each start gets an empty state directory in the cache: the
 		// delivery store must not grow across runs, nor land in the tree.
-		state := filepath.Join(e.cache, "run", name+"-state")
+		state := p.state
 		if err := os.RemoveAll(state); err != nil {
 			p.Stop()
 			return nil, err
@@ -467,7 +470,7 @@ func (e *env) keyedDir(stack, key string) string {
 // build), node soap's node_modules (npm ci, cached by the lock file) and
 // the gSOAP server (wsdl2h, soapcpp2, g++; cached by the WSDL and sources).
 func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
-	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] || selected["bridge-sqlite"] || selected["bridge-postgres"] {
+	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] || selected["bridge-sqlite"] || selected["bridge-postgres"] || selected["bridge-flaky"] {
 		e.bridgeBin = filepath.Join(e.cache, "bin", "thereforebridge")
 		logf("building the bridge (go build ./cmd/thereforebridge)")
 		cmd := exec.Command("go", "build", "-o", e.bridgeBin, "./cmd/thereforebridge")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 )
 
 // instantVendors answers the four vendors of the "bridge + 4 instant
@@ -19,8 +20,10 @@ import (
 //   - /superoffice/api/v1: GET /User/{name} (associate 7), PUT
 //     /User/7/UserPresenceStatus;
 //   - /therefore/...: POST of an operation (an empty JSON object);
-//   - /webhook/events: POST (204).
+//   - /webhook/events: POST (204);
+//   - /webhook-flaky/events: the same, but every tenth answer is 503.
 func instantVendors() http.Handler {
+	var flaky atomic.Int64
 	jsonAnswer := func(w http.ResponseWriter, body string) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, body)
@@ -57,6 +60,14 @@ func instantVendors() http.Handler {
 		case strings.HasPrefix(p, "/therefore/"):
 			jsonAnswer(w, `{}`)
 		case p == "/webhook/events":
+			w.WriteHeader(http.StatusNoContent)
+		case p == "/webhook-flaky/events":
+			// One attempt in ten fails, as a vendor with trouble would:
+			// the delivery is retried with backoff.
+			if flaky.Add(1)%10 == 0 {
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+				return
+			}
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			http.NotFound(w, r)

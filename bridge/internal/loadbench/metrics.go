@@ -43,12 +43,20 @@ func parseMetrics(sc *bufio.Scanner, names ...string) (map[string]float64, error
 			continue
 		}
 		name, val, ok := strings.Cut(line, " ")
+		if i := strings.IndexByte(name, '{'); i >= 0 {
+			// A series with labels: the name's values are summed.
+			end := strings.LastIndexByte(line, '}')
+			if end < 0 {
+				continue
+			}
+			name, val, ok = name[:i], strings.TrimSpace(line[end+1:]), true
+		}
 		if !ok || !want[name] {
 			continue
 		}
 		v, err := strconv.ParseFloat(strings.Fields(val)[0], 64)
 		if err == nil {
-			out[name] = v
+			out[name] += v
 		}
 	}
 	return out, sc.Err()

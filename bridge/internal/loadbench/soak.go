@@ -19,6 +19,8 @@ type soakSample struct {
 	RSS        int64
 	Heap       float64 // go_memstats_heap_alloc_bytes
 	Goroutines float64
+	Store      int64   // bytes of the SQLite store's files (0: none)
+	Pending    float64 // thereforebridge_delivery_pending, all vendors
 }
 
 // soakResult is what a soak found.
@@ -45,6 +47,15 @@ type soakResult struct {
 	IdleAfterWait  time.Duration
 	BackToIdle     bool
 	HitTimeLimit   bool
+
+	// The store (a bridge on SQLite): its files' size half-way through
+	// the calls, at most in the second half, and once every delivery
+	// was made after the load (Drained, DrainTook).
+	StoreHalf, StoreMax, StoreDrained int64
+	StoreFlat                         bool
+	Drained                           bool
+	DrainTook                         time.Duration
+	MaxPending                        float64
 }
 
 // runSoak runs -soak calls against one bridge contender, mixing both
@@ -108,16 +119,17 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 				s.RSS = m.RSS
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			if m, err := scrape(ctx, p.Metrics, "go_goroutines", "go_memstats_heap_alloc_bytes"); err == nil {
-				s.Heap, s.Goroutines = m["go_memstats_heap_alloc_bytes"], m["go_goroutines"]
+			if m, err := scrape(ctx, p.Metrics, "go_goroutines", "go_memstats_heap_alloc_bytes", "thereforebridge_delivery_pending"); err == nil {
+				s.Heap, s.Goroutines, s.Pending = m["go_memstats_heap_alloc_bytes"], m["go_goroutines"], m["thereforebridge_delivery_pending"]
 			}
+			s.Store = dirSize(p.state)
 			cancel()
 			mu.Lock()
 			res.Samples = append(res.Samples, s)
 			mu.Unlock()
 			if time.Since(lastLog) >= 10*time.Second {
 				lastLog = time.Now()
-				logf("soak: %s calls, %.0f/s, RSS %s, %0.f goroutines", thousands(s.Calls), float64(s.Calls)/s.T, mib(s.RSS), s.Goroutines)
+				logf("soak: %s calls, %.0f/s, RSS %s, %0.f goroutines, store %s, %0.f deliveries pending", thousands(s.Calls), float64(s.Calls)/s.T, mib(s.RSS), s.Goroutines, mib(s.Store), s.Pending)
 			}
 			select {
 			case <-stop:
@@ -150,6 +162,25 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 	res.HitTimeLimit = !lr.HitMax
 	res.P50, res.P99, res.P999 = ms(lr.Hist.Quantile(0.5)), ms(lr.Hist.Quantile(0.99)), ms(lr.Hist.Quantile(0.999))
 
+	// The deliveries still pending are made (the failing vendor's after
+	// their backoff); the store's size is read once they are.
+	if p.state != "" {
+		drainFrom := time.Now()
+		for time.Since(drainFrom) < 5*time.Minute {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			m, err := scrape(ctx, p.Metrics, "thereforebridge_delivery_pending")
+			cancel()
+			if err == nil && m["thereforebridge_delivery_pending"] == 0 {
+				res.Drained = true
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		res.DrainTook = time.Since(drainFrom).Round(time.Second)
+		res.StoreDrained = dirSize(p.state)
+		logf("soak: deliveries drained: %t after %s; store %s", res.Drained, res.DrainTook, mib(res.StoreDrained))
+	}
+
 	// The load generator has closed its connections: the bridge's
 	// per-connection goroutines must go.
 	waitFrom := time.Now()
@@ -178,9 +209,9 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 		return err
 	}
 	var csv strings.Builder
-	csv.WriteString("seconds,calls,rss_bytes,heap_alloc_bytes,goroutines\n")
+	csv.WriteString("seconds,calls,rss_bytes,heap_alloc_bytes,goroutines,store_bytes,pending\n")
 	for _, s := range res.Samples {
-		fmt.Fprintf(&csv, "%.1f,%d,%d,%.0f,%.0f\n", s.T, s.Calls, s.RSS, s.Heap, s.Goroutines)
+		fmt.Fprintf(&csv, "%.1f,%d,%d,%.0f,%.0f,%d,%.0f\n", s.T, s.Calls, s.RSS, s.Heap, s.Goroutines, s.Store, s.Pending)
 	}
 	if err := os.WriteFile(filepath.Join(o.out, "soak.csv"), []byte(csv.String()), 0o644); err != nil {
 		return err
@@ -218,6 +249,35 @@ func analyseSoak(r *soakResult) {
 		r.Growth = float64(r.MaxRSS)/float64(r.RefRSS) - 1
 		r.Flat = r.Growth <= 0.10
 	}
+	for _, s := range r.Samples {
+		r.MaxPending = max(r.MaxPending, s.Pending)
+		if s.Calls < total/2 {
+			continue
+		}
+		if r.StoreHalf == 0 {
+			r.StoreHalf = s.Store
+		}
+		r.StoreMax = max(r.StoreMax, s.Store)
+	}
+	r.StoreFlat = r.StoreHalf > 0 && float64(max(r.StoreMax, r.StoreDrained)) <= 1.10*float64(r.StoreHalf)
+}
+
+// dirSize is the size of the files in dir ("" or unreadable: 0).
+func dirSize(dir string) int64 {
+	if dir == "" {
+		return 0
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // Markdown renders a soak's result.
@@ -238,9 +298,13 @@ func (r soakResult) Markdown(pinNote string) string {
 	verdict := map[bool]string{true: "**yes**", false: "**no**"}
 	p("- **RSS flat** (no sample after the warm-up — the first %s calls — more than 10%% above the RSS at its end): %s. RSS %s at the end of the warm-up, at most %s after it (%+.1f%%), %s when the load stopped.\n",
 		thousands(r.WarmCalls), verdict[r.Flat], mib(r.RefRSS), mib(r.MaxRSS), 100*r.Growth, mib(r.LastRSS))
-	p("- **Goroutines back to idle** once the load generator closed its connections: %s. Idle before any load %0.f, idle after a 2 s warm-up burst %0.f (vendor connection pools), at most %0.f under load, %0.f after the soak (%s after the connections closed).\n\n",
+	p("- **Goroutines back to idle** once the load generator closed its connections: %s. Idle before any load %0.f, idle after a 2 s warm-up burst %0.f (vendor connection pools), at most %0.f under load, %0.f after the soak (%s after the connections closed).\n",
 		verdict[r.BackToIdle], r.IdleBefore, r.IdleWarm, r.PeakGoroutines, r.IdleAfter, r.IdleAfterWait)
-	p("![RSS and goroutines during the soak](soak.svg)\n\nSamples (one a second) are in soak.csv.\n")
+	if r.StoreHalf > 0 {
+		p("- **Store size flat** (its files in the second half of the calls and once drained at most 10%% above their size half-way): %s. %s half-way, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, 5 minutes) is kept.\n",
+			verdict[r.StoreFlat], mib(r.StoreHalf), mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending)
+	}
+	p("\n![RSS and goroutines during the soak](soak.svg)\n\nSamples (one a second) are in soak.csv.\n")
 	return b.String()
 }
 
@@ -251,13 +315,20 @@ func (r soakResult) Chart() Chart {
 	rss := Series{Name: "RSS", Color: palette[1]}
 	heap := Series{Name: "heap (go_memstats_heap_alloc_bytes)", Color: palette[2]}
 	gs := Series{Name: "goroutines", Color: palette[3]}
+	st := Series{Name: "store files", Color: palette[4]}
 	for _, s := range r.Samples {
 		x := float64(s.Calls) / 1000
 		rss.X, rss.Y = append(rss.X, x), append(rss.Y, float64(s.RSS)/(1<<20))
 		heap.X, heap.Y = append(heap.X, x), append(heap.Y, s.Heap/(1<<20))
 		gs.X, gs.Y = append(gs.X, x), append(gs.Y, s.Goroutines)
+		if s.Store > 0 {
+			st.X, st.Y = append(st.X, x), append(st.Y, float64(s.Store)/(1<<20))
+		}
 	}
 	mem.Series = []Series{rss, heap}
+	if len(st.X) > 0 {
+		mem.Series = append(mem.Series, st)
+	}
 	gor.Series = []Series{gs}
 	return Chart{
 		Title:    fmt.Sprintf("thereforebridge soak: %s calls against %s at c=%d", thousands(r.Calls), r.Contender, r.Concurrency),
