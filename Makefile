@@ -106,14 +106,16 @@ fuzz:
 # Load benchmark: the bridge against the floor (a bare Echo
 # handler), node soap and gSOAP, on 127.0.0.1, server and load generator
 # pinned to separate cores. Installs what is missing (Debian: gsoap,
-# libgsoap-dev, g++, nodejs, npm, util-linux for taskset); node soap and the
+# libgsoap-dev, g++, nodejs, npm, util-linux for taskset, postgresql for
+# the Postgres store's contender); node soap and the
 # gSOAP server are built into the user cache dir. Not part of `make test`.
 BENCH_OUT ?= testdata/bench/results
 BENCH_DEPS = command -v taskset >/dev/null && command -v wsdl2h >/dev/null && command -v soapcpp2 >/dev/null && \
-	command -v g++ >/dev/null && command -v node >/dev/null && command -v npm >/dev/null && test -f /usr/include/stdsoap2.h || { \
-	echo "bench: installing gsoap libgsoap-dev g++ nodejs npm util-linux"; \
+	command -v g++ >/dev/null && command -v node >/dev/null && command -v npm >/dev/null && test -f /usr/include/stdsoap2.h && \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	echo "bench: installing gsoap libgsoap-dev g++ nodejs npm util-linux postgresql"; \
 	if [ "$$(id -u)" != 0 ]; then echo "bench: not root: install them with apt-get first" >&2; exit 1; fi; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gsoap libgsoap-dev g++ nodejs npm util-linux >/dev/null; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gsoap libgsoap-dev g++ nodejs npm util-linux postgresql >/dev/null; }
 
 .PHONY: bench-load bench-soak
 

@@ -41,9 +41,10 @@ type Delivery struct {
 	// share. Default 1.
 	Replicas int `yaml:"replicas"`
 	// PollInterval is how often each vendor's workers poll a SQLite store
-	// for work (SQLite has no notifications; Postgres notifies at once):
-	// the longest a stored change waits for its first attempt; default
-	// 50ms.
+	// for work (SQLite has no notifications; Postgres notifies at once).
+	// A change's first attempt does not wait for it: the bridge works a
+	// shard as soon as it commits work for it, and the poll finds what
+	// that leaves (backoffs, work after a restart); default 50ms.
 	PollInterval Duration `yaml:"poll_interval"`
 	// RescueAfter is when deliveries held by a vanished replica are
 	// worked by another (postgres); default 1m.
