@@ -27,19 +27,42 @@ func (e *Engine) cleanLoop() {
 	}
 }
 
-// Clean removes what the store no longer needs.
+// Clean removes what the store no longer needs: passwords no delivery
+// needs, then changes past the dedupe window that no delivery needs, a
+// chunk per transaction. A busy bridge settles thousands of changes
+// between two cleanings, and one transaction deleting them all held the
+// store (on SQLite, its one connection) from the calls for its whole
+// length.
 func (e *Engine) Clean(ctx context.Context) error {
 	now := e.now()
-	return e.be.inTx(ctx, func(t txn) error {
+	err := e.be.inTx(ctx, func(t txn) error {
+		// tb_change_secret indexes the changes with a password, so this
+		// does not read the whole table.
 		if _, err := t.exec(ctx, `UPDATE tb_change SET payload = ?, secret = 0 WHERE secret = 1
 			AND NOT EXISTS (SELECT 1 FROM tb_delivery d WHERE d.change_id = tb_change.id)`, []byte(`{"erased":true}`)); err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `DELETE FROM tb_change WHERE created_at < ?
-			AND NOT EXISTS (SELECT 1 FROM tb_delivery d WHERE d.change_id = tb_change.id)`, now.Add(-e.cfg.DedupeWindow).UnixMilli()); err != nil {
 			return err
 		}
 		_, err := t.exec(ctx, `DELETE FROM tb_nonce WHERE expires_at < ?`, now.UnixMilli())
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	cutoff := now.Add(-e.cfg.DedupeWindow).UnixMilli()
+	for !e.stopping.Load() {
+		var n int64
+		err := e.be.inTx(ctx, func(t txn) error {
+			var err error
+			n, err = t.exec(ctx, `DELETE FROM tb_change WHERE seq IN (SELECT seq FROM tb_change c WHERE c.created_at < ?
+				AND NOT EXISTS (SELECT 1 FROM tb_delivery d WHERE d.change_id = c.id) ORDER BY c.created_at LIMIT ?)`, cutoff, cleanChunk)
+			return err
+		})
+		if err != nil || n < cleanChunk {
+			return err
+		}
+	}
+	return nil
 }
+
+// cleanChunk is how many changes one transaction of Clean deletes.
+const cleanChunk = 500

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -398,5 +399,60 @@ func TestFirstAttemptDoesNotWaitForThePoll(t *testing.T) {
 	}
 	if _, _, overlap := v.snapshot(); overlap != 0 {
 		t.Errorf("%d deliveries overlapped another of the same key", overlap)
+	}
+}
+
+// TestCleanRemovesSettledChangesInChunks: changes past the dedupe window
+// that no delivery needs go, however many there are (more than one chunk
+// of Clean); a change whose delivery is pending stays.
+func TestCleanRemovesSettledChangesInChunks(t *testing.T) {
+	v := newRecorder("v", true)
+	e := openTest(t, Config{DedupeWindow: time.Millisecond}, v)
+	ctx := context.Background()
+	const n = 2*cleanChunk + 100
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= n; i = next.Add(1) {
+				if _, err := e.Accept(ctx, oofChange(t, fmt.Sprintf("user%04d", i), true)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	eventually(t, "every event delivered", func() bool { _, got, _ := v.snapshot(); return got == n })
+	count := func() int {
+		var c int
+		if err := e.be.inTx(ctx, func(tx txn) error {
+			r, err := tx.query(ctx, `SELECT COUNT(*) FROM tb_change`)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			r.Next()
+			return r.Scan(&c)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// One more, whose delivery fails and stays pending.
+	v.mu.Lock()
+	v.fail = func(*fanout.Call) fanout.Result { return fanout.Result{Status: fanout.Retryable, Message: "down"} }
+	v.mu.Unlock()
+	if _, err := e.Accept(ctx, oofChange(t, "pending", true)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := e.Clean(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c := count(); c != 1 {
+		t.Errorf("%d changes left after Clean, want 1 (the one still pending)", c)
 	}
 }

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS tb_change (
 CREATE INDEX IF NOT EXISTS tb_change_subject ON tb_change (subject, seq);
 CREATE INDEX IF NOT EXISTS tb_change_message ON tb_change (caller, message_id);
 CREATE INDEX IF NOT EXISTS tb_change_created ON tb_change (created_at);
+CREATE INDEX IF NOT EXISTS tb_change_secret ON tb_change (seq) WHERE secret = 1;
 CREATE TABLE IF NOT EXISTS tb_delivery (
 	vendor TEXT NOT NULL,
 	key TEXT NOT NULL,
