@@ -285,7 +285,7 @@ func (r soakResult) Markdown(pinNote string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("# Soak: %s\n\n", r.Contender)
-	p("Written by `make bench-soak` (`go run ./bridge/internal/loadbench -soak %d`) on %s. Load average at the end: %s.\n\n", r.Target, time.Now().UTC().Format("2006-01-02 15:04 MST"), loadAvg())
+	p("Written by `make bench-soak` (`go run ./bridge/internal/loadbench -soak %d -soak-contender %s -soak-c %d`) on %s. Load average at the end: %s.\n\n", r.Target, r.Contender, r.Concurrency, time.Now().UTC().Format("2006-01-02 15:04 MST"), loadAvg())
 	p("- **Load**: %s calls asked, %s made (%s errors) in %s at c=%d, alternating SaveOutOfOfficeInfoForUser (wcf-oof-11) and SavePortalUser (10 items): %s req/s, p50 %s ms, p99 %s ms, p99.9 %s ms.\n",
 		thousands(r.Target), thousands(r.Calls), thousands(r.Errors), r.Elapsed.Round(time.Second), r.Concurrency, fmtRPS(r.RPS), fmtMS(r.P50), fmtMS(r.P99), fmtMS(r.P999))
 	if r.HitTimeLimit {
