@@ -37,7 +37,9 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// New returns a logger writing c.Format lines to w at c.Level.
+// New returns a logger writing c.Format lines to w at c.Level. When w is
+// a *Buffer, a line at the warning level or above is written at once,
+// with what the buffer held before it.
 func New(w io.Writer, c config.Log) *slog.Logger {
 	level := new(slog.LevelVar)
 	level.Set(c.SlogLevel())
@@ -46,7 +48,8 @@ func New(w io.Writer, c config.Log) *slog.Logger {
 	if c.Format == "text" {
 		inner = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(&handler{inner: inner, level: level})
+	buf, _ := w.(*Buffer)
+	return slog.New(&handler{inner: inner, level: level, buf: buf})
 }
 
 // SetLevel changes the level of a logger made by New, and of every logger
@@ -65,6 +68,7 @@ type handler struct {
 	level *slog.LevelVar
 	// hasID is set once WithAttrs added a request id to every record.
 	hasID bool
+	buf   *Buffer // flushed after a warning or an error; nil: none
 }
 
 func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
@@ -82,7 +86,11 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 			r.AddAttrs(slog.String(KeyTraceID, sc.TraceID().String()))
 		}
 	}
-	return h.inner.Handle(ctx, r)
+	err := h.inner.Handle(ctx, r)
+	if h.buf != nil && r.Level >= slog.LevelWarn {
+		h.buf.Flush()
+	}
+	return err
 }
 
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
@@ -90,11 +98,11 @@ func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	for _, a := range as {
 		has = has || a.Key == KeyRequestID
 	}
-	return &handler{inner: h.inner.WithAttrs(as), level: h.level, hasID: has}
+	return &handler{inner: h.inner.WithAttrs(as), level: h.level, hasID: has, buf: h.buf}
 }
 
 func (h *handler) WithGroup(name string) slog.Handler {
-	return &handler{inner: h.inner.WithGroup(name), level: h.level, hasID: h.hasID}
+	return &handler{inner: h.inner.WithGroup(name), level: h.level, hasID: h.hasID, buf: h.buf}
 }
 
 func hasKey(r slog.Record, key string) bool {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
@@ -97,7 +98,12 @@ func runServe(opts serveOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
 		return exitError
 	}
-	log := logging.New(stdout, cfg.Log)
+	// Lines are written in batches, at least every 100 ms (warnings and
+	// errors at once), and what is held is written before the process
+	// ends.
+	out := logging.NewBuffer(stdout, 100*time.Millisecond)
+	defer out.Close()
+	log := logging.New(out, cfg.Log)
 	stopTracing, err := startTracing(cfg.Tracing, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "thereforebridge:", err)
