@@ -264,9 +264,11 @@ func (e *env) start(name string) (*proc, error) {
 		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" || name == "bridge-flaky" {
 			p.basic = demoBasic
 		}
-		if name == "bridge-fakes" {
-			// The fakes know the users they are seeded with, and answer
-			// any other as unknown (a permanent failure: a fault).
+		if name == "bridge-fakes" || name == "bridge-instant" {
+			// The vendors are told of the users of the configuration's
+			// directory (the fakes are seeded with them); another user
+			// has no address there, which grommunio's adapter refuses
+			// (a permanent failure: a fault).
 			p.subjects = []string{"jdoe", "asmith", "bwong"}
 		}
 		cfg, env, err := e.bridgeConfig(name, p)
