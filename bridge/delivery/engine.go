@@ -207,7 +207,11 @@ func (e *Engine) Describe() string { return e.be.describe() }
 func (e *Engine) Start(ctx context.Context) error {
 	committers := 1 // SQLite has one writer
 	if e.be.postgres() {
-		committers = 4
+		// Postgres commits several transactions at once, and syncs its
+		// log for them together: smaller batches in parallel beat big
+		// ones in turn (go test -bench AcceptPostgres, 2 cores: 4
+		// committers 2,945-3,085 accepts/s, 16 committers 3,599-3,712).
+		committers = 16
 	}
 	if !e.be.postgres() && len(e.queues) > 0 {
 		e.local = newLocal(e.queues)

@@ -33,6 +33,10 @@ import (
 
 var selfPID = os.Getpid()
 
+// defaultContenders are the contenders of make bench-load: all but the
+// soak's.
+const defaultContenders = "floor,bridge-auth,bridge-sqlite,bridge-postgres,bridge-soap,bridge-instant,bridge-fakes,node-soap,gsoap"
+
 // options are the command line.
 type options struct {
 	out         string
@@ -71,7 +75,7 @@ func main() {
 	var serve, addr, debugListen string
 	flag.StringVar(&o.out, "out", "testdata/bench/results", "directory for latest.md, latest.svg, latest.json (and soak.*, profiles/)")
 	flag.StringVar(&scenarios, "scenarios", "table,flood", "scenarios to run, comma-separated: table (every contender, envelope and level), flood (a wrong-password flood beside a legitimate caller, against bridge-auth)")
-	flag.StringVar(&contenders, "contenders", "floor,bridge-auth,bridge-sqlite,bridge-postgres,bridge-soap,bridge-instant,bridge-fakes,node-soap,gsoap", "contenders to run, comma-separated")
+	flag.StringVar(&contenders, "contenders", defaultContenders, "contenders to run, comma-separated")
 	flag.StringVar(&envelopes, "envelopes", "oof,portal-10,portal-10000", "envelopes to send, comma-separated")
 	flag.StringVar(&levels, "c", "1,8,32,128", "concurrency levels, comma-separated")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up before each measured window (extended until every worker has had an answer, at most 15 s)")

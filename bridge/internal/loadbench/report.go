@@ -66,7 +66,7 @@ func settingsOf(o options) Settings {
 		MinSamples: o.minSamples, MaxWindow: max(o.duration, o.maxWindow).String(), Timeout: o.timeout.String()}
 	s.Default = o.warmup == time.Second && o.duration == 4*time.Second && o.maxRequests == 100000 &&
 		o.minSamples == 10 && o.maxWindow == 20*time.Second &&
-		fmt.Sprint(o.levels) == "[1 8 32 128]" && len(o.envelopes) == 3 && len(o.contenders) == len(contenders)
+		fmt.Sprint(o.levels) == "[1 8 32 128]" && len(o.envelopes) == 3 && strings.Join(o.contenders, ",") == defaultContenders
 	return s
 }
 
