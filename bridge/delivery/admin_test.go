@@ -120,16 +120,7 @@ func TestRetryCutsBackoffShortAndDiscardClearsTheKey(t *testing.T) {
 	if ds := listOf(t, e, Filter{User: "drop"}); len(ds) != 0 {
 		t.Fatalf("left: %+v", ds)
 	}
-	var keys int
-	e.be.inTx(ctx, func(t txn) error {
-		r, err := t.query(ctx, `SELECT COUNT(*) FROM tb_key WHERE key LIKE '%drop%'`)
-		if err == nil && r.Next() {
-			err = r.Scan(&keys)
-		}
-		r.Close()
-		return err
-	})
-	if keys != 0 {
+	if keys := countOf(t, e, `SELECT COUNT(*) FROM tb_key WHERE key LIKE '%drop%'`); keys != 0 {
 		t.Error("the discarded key kept its retry state")
 	}
 

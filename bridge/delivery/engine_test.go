@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -111,6 +112,26 @@ func openTest(t *testing.T, cfg Config, vs ...fanout.Vendor) *Engine {
 		e.Stop(ctx)
 	})
 	return e
+}
+
+// countOf runs a COUNT query on e's store.
+func countOf(t *testing.T, e *Engine, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.be.inTx(context.Background(), func(tx txn) error {
+		r, err := tx.query(context.Background(), q, args...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if !r.Next() {
+			return errors.New("no row")
+		}
+		return r.Scan(&n)
+	}); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
 }
 
 func eventually(t *testing.T, what string, f func() bool) {
@@ -322,19 +343,7 @@ func TestInProcessVendor(t *testing.T) {
 		t.Fatalf("the in-process vendor had %d calls after a client retry, want 1", n)
 	}
 	eventually(t, "the stored vendor's event", func() bool { _, n, _ := stored.snapshot(); return n == 1 })
-	var rows int
-	if err := e.be.inTx(ctx, func(tx txn) error {
-		r, err := tx.query(ctx, `SELECT COUNT(*) FROM tb_delivery WHERE vendor = ?`, "mem")
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		r.Next()
-		return r.Scan(&rows)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if rows != 0 {
+	if rows := countOf(t, e, `SELECT COUNT(*) FROM tb_delivery WHERE vendor = ?`, "mem"); rows != 0 {
 		t.Errorf("%d deliveries of the in-process vendor stored, want none", rows)
 	}
 
@@ -426,21 +435,6 @@ func TestCleanRemovesSettledChangesInChunks(t *testing.T) {
 	}
 	wg.Wait()
 	eventually(t, "every event delivered", func() bool { _, got, _ := v.snapshot(); return got == n })
-	count := func() int {
-		var c int
-		if err := e.be.inTx(ctx, func(tx txn) error {
-			r, err := tx.query(ctx, `SELECT COUNT(*) FROM tb_change`)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			r.Next()
-			return r.Scan(&c)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
 	// One more, whose delivery fails and stays pending.
 	v.mu.Lock()
 	v.fail = func(*fanout.Call) fanout.Result { return fanout.Result{Status: fanout.Retryable, Message: "down"} }
@@ -452,7 +446,7 @@ func TestCleanRemovesSettledChangesInChunks(t *testing.T) {
 	if err := e.Clean(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if c := count(); c != 1 {
+	if c := countOf(t, e, `SELECT COUNT(*) FROM tb_change`); c != 1 {
 		t.Errorf("%d changes left after Clean, want 1 (the one still pending)", c)
 	}
 }
