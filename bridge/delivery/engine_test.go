@@ -450,3 +450,27 @@ func TestCleanRemovesSettledChangesInChunks(t *testing.T) {
 		t.Errorf("%d changes left after Clean, want 1 (the one still pending)", c)
 	}
 }
+
+// TestKickWhileHeld: a commit for a shard someone works at that moment
+// is worked when they let it go, not at River's next poll.
+func TestKickWhileHeld(t *testing.T) {
+	v := newRecorder("v", false)
+	e := openTest(t, Config{PollInterval: time.Minute, ApplyWait: 10 * time.Second}, v)
+	c := oofChange(t, "jdoe", true)
+	p := plan(c, e.targets, e.dir)
+	release, ok := e.takeShard(shardRef{p[0].vendor, shardOf(p[0].key)})
+	if !ok {
+		t.Fatal("the idle shard could not be taken")
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		release()
+	}()
+	r, err := e.Accept(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := r.Wait(context.Background()); len(out) != 1 || out[0].State != StateOK {
+		t.Fatalf("outcomes %+v, want the delivery made once the shard was let go", out)
+	}
+}

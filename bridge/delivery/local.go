@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,63 +21,89 @@ const localSnooze = 50 * time.Millisecond
 // the median under load. The one process that uses an embedded store can
 // lock a shard in memory: after each commit the committer kicks the
 // shards it gave work to, and a kick that gets the shard's lock works it
-// at once. River's job for the shard stays the durable backstop (after a
-// crash, for backoffs, for what a kick leaves): it takes the same lock,
-// and snoozes while a kick holds it. Each vendor's concurrency holds for
-// both together.
+// at once; a kick that finds the shard held leaves it to the holder, who
+// kicks it again when it lets go. River's job for the shard stays the
+// durable backstop (after a crash, for backoffs, for what a kick
+// leaves): it takes the same lock, and snoozes while a kick holds it.
+// Each vendor's concurrency holds for both together.
 type local struct {
-	shards map[shardRef]*sync.Mutex
+	shards map[shardRef]*shardLock
 	slots  map[string]chan struct{} // vendor -> its concurrency
 }
 
+// shardLock is who works a shard in this process.
+type shardLock struct {
+	sync.Mutex
+	// kicked: a commit gave the shard work while another held it. The
+	// holder may have looked for work last before that commit, so
+	// whoever lets the shard go kicks it again.
+	kicked atomic.Bool
+}
+
 func newLocal(queues map[string]int) *local {
-	l := &local{shards: map[shardRef]*sync.Mutex{}, slots: map[string]chan struct{}{}}
+	l := &local{shards: map[shardRef]*shardLock{}, slots: map[string]chan struct{}{}}
 	for v, n := range queues {
 		l.slots[v] = make(chan struct{}, max(n, 1))
 		for s := range shards {
-			l.shards[shardRef{v, s}] = &sync.Mutex{}
+			l.shards[shardRef{v, s}] = &shardLock{}
 		}
 	}
 	return l
 }
 
-// take locks a shard and one of its vendor's slots, or neither if it
-// would have to wait: whoever holds them is working what take's caller
-// came for, or the vendor is as busy as it may be.
-func (l *local) take(ref shardRef) (release func(), ok bool) {
-	m := l.shards[ref]
+// takeShard locks a shard and one of its vendor's slots, or neither if
+// it would have to wait: whoever holds them is working what the caller
+// came for, or the vendor is as busy as it may be. Letting them go kicks
+// the shard again if a commit gave it work meanwhile.
+func (e *Engine) takeShard(ref shardRef) (release func(), ok bool) {
+	m := e.local.shards[ref]
 	if m == nil || !m.TryLock() {
 		return nil, false
 	}
-	slot := l.slots[ref.vendor]
+	slot := e.local.slots[ref.vendor]
 	select {
 	case slot <- struct{}{}:
 	default:
 		m.Unlock()
 		return nil, false
 	}
-	return func() { <-slot; m.Unlock() }, true
+	return func() {
+		<-slot
+		m.Unlock()
+		if m.kicked.Load() {
+			e.kickShard(ref)
+		}
+	}, true
 }
 
-// kick works each shard of touched that nobody works now, in the
-// background, for one drain budget.
+// kick works each shard of touched in the background, for one drain
+// budget, unless someone works it now (who then looks again).
 func (e *Engine) kick(touched map[shardRef]bool) {
 	for ref := range touched {
-		if e.stopping.Load() {
-			return
-		}
-		release, ok := e.local.take(ref)
-		if !ok {
-			continue
-		}
-		t := e.byName[ref.vendor]
-		e.wg.Add(1)
-		go func() {
-			defer e.wg.Done()
-			defer release()
-			// A failure here leaves the work to the shard's River job,
-			// which the commit armed.
-			_, _ = e.passes(context.Background(), t, ref.vendor, ref.shard, e.now().Add(e.cfg.DrainBudget))
-		}()
+		e.kickShard(ref)
 	}
+}
+
+func (e *Engine) kickShard(ref shardRef) {
+	m := e.local.shards[ref]
+	if m == nil || e.stopping.Load() {
+		return
+	}
+	m.kicked.Store(true)
+	release, ok := e.takeShard(ref)
+	if !ok {
+		return
+	}
+	t := e.byName[ref.vendor]
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer release()
+		// Cleared before the first look: a commit before it is seen by
+		// that look, a commit after it sets the flag again.
+		m.kicked.Store(false)
+		// A failure here leaves the work to the shard's River job,
+		// which the commit armed.
+		_, _ = e.passes(context.Background(), t, ref.vendor, ref.shard, e.now().Add(e.cfg.DrainBudget))
+	}()
 }

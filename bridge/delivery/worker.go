@@ -64,7 +64,7 @@ func (e *Engine) drain(ctx context.Context, job *river.Job[shardArgs]) error {
 		return river.JobSnooze(time.Minute)
 	}
 	if e.local != nil {
-		release, ok := e.local.take(shardRef{vendor, shard})
+		release, ok := e.takeShard(shardRef{vendor, shard})
 		if !ok {
 			// Worked in this process at this moment (kick), or the
 			// vendor is as busy as it may be: this job looks again
