@@ -257,3 +257,43 @@ func TestReportMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRequestsVary: the load generator's calls of an envelope go through
+// its subjects, each call's body differing from every other call's in
+// the same round and from the same subject's call in the previous round,
+// so that the bridge takes none for a client's retry; and each body is
+// the envelope with only the varying part replaced.
+func TestRequestsVary(t *testing.T) {
+	envs, err := loadEnvelopes(filepath.Dir(golden.Root()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(envs[:2:2], portalEnvelope(3)) {
+		t.Run(e.Name, func(t *testing.T) {
+			subjects := []string{"alice", "bob", "carol"}
+			r := e.Request("http://x", nil, subjects)
+			if len(r.Variants) != 2*len(subjects) {
+				t.Fatalf("%d variants, want %d", len(r.Variants), 2*len(subjects))
+			}
+			seen := map[string]uint64{}
+			for seq := range uint64(4 * len(subjects)) {
+				rd, n := r.body(seq)
+				b, err := io.ReadAll(rd)
+				if err != nil || int64(len(b)) != n {
+					t.Fatalf("call %d: %d bytes read of %d (%v)", seq, len(b), n, err)
+				}
+				subject := subjects[seq%uint64(len(subjects))]
+				if !bytes.Contains(b, []byte(">"+subject+"<")) && !bytes.Contains(b, []byte(">"+subject+"@example.com<")) {
+					t.Fatalf("call %d does not name %s: %.300s", seq, subject, b)
+				}
+				if !bytes.HasPrefix(b, r.Prefix) || !bytes.HasSuffix(b, r.Suffix) {
+					t.Fatalf("call %d is not the envelope with its varying part replaced", seq)
+				}
+				if prev, ok := seen[string(b)]; ok && seq-prev < uint64(2*len(subjects)) {
+					t.Fatalf("call %d repeats call %d's body", seq, prev)
+				}
+				seen[string(b)] = seq
+			}
+		})
+	}
+}
