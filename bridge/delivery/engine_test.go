@@ -474,3 +474,42 @@ func TestKickWhileHeld(t *testing.T) {
 		t.Fatalf("outcomes %+v, want the delivery made once the shard was let go", out)
 	}
 }
+
+// TestKickWaitsForASlot: a commit whose shard finds every slot of its
+// vendor taken is worked when a slot is let go, not at River's next poll.
+func TestKickWaitsForASlot(t *testing.T) {
+	v := newRecorder("v", false)
+	v.fail = func(*fanout.Call) fanout.Result {
+		time.Sleep(100 * time.Millisecond) // hold the one slot a while
+		return fanout.Result{Status: fanout.OK}
+	}
+	e := openTest(t, Config{PollInterval: time.Minute, ApplyWait: 10 * time.Second, MaxConcurrency: 1}, v)
+	// Two users whose keys fall in different shards.
+	a := oofChange(t, "jdoe", true)
+	var b *Change
+	for i := 0; b == nil; i++ {
+		c := oofChange(t, fmt.Sprintf("other%d", i), true)
+		if shardOf(plan(c, e.targets, e.dir)[0].key) != shardOf(plan(a, e.targets, e.dir)[0].key) {
+			b = c
+		}
+	}
+	var wg sync.WaitGroup
+	for _, c := range []*Change{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.Accept(context.Background(), c)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if out := r.Wait(context.Background()); len(out) != 1 || out[0].State != StateOK {
+				t.Errorf("%s: outcomes %+v, want the delivery made within apply_wait", c.OutOfOffice.User, out)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, _, overlap := v.snapshot(); overlap != 0 {
+		t.Errorf("%d deliveries overlapped", overlap)
+	}
+}

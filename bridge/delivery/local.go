@@ -22,13 +22,17 @@ const localSnooze = 50 * time.Millisecond
 // lock a shard in memory: after each commit the committer kicks the
 // shards it gave work to, and a kick that gets the shard's lock works it
 // at once; a kick that finds the shard held leaves it to the holder, who
-// kicks it again when it lets go. River's job for the shard stays the
+// kicks it again when it lets go, and one that finds every slot of the
+// vendor taken waits for the next to be let go. River's job for the shard stays the
 // durable backstop (after a crash, for backoffs, for what a kick
 // leaves): it takes the same lock, and snoozes while a kick holds it.
 // Each vendor's concurrency holds for both together.
 type local struct {
 	shards map[shardRef]*shardLock
 	slots  map[string]chan struct{} // vendor -> its concurrency
+	// waiting are, per vendor, the shards a kick found without a free
+	// slot: the next to let a slot of that vendor go kicks one of them.
+	waiting map[string]chan shardRef
 }
 
 // shardLock is who works a shard in this process.
@@ -38,12 +42,15 @@ type shardLock struct {
 	// holder may have looked for work last before that commit, so
 	// whoever lets the shard go kicks it again.
 	kicked atomic.Bool
+	// waiting: the shard is in its vendor's waiting queue.
+	waiting atomic.Bool
 }
 
 func newLocal(queues map[string]int) *local {
-	l := &local{shards: map[shardRef]*shardLock{}, slots: map[string]chan struct{}{}}
+	l := &local{shards: map[shardRef]*shardLock{}, slots: map[string]chan struct{}{}, waiting: map[string]chan shardRef{}}
 	for v, n := range queues {
 		l.slots[v] = make(chan struct{}, max(n, 1))
+		l.waiting[v] = make(chan shardRef, shards)
 		for s := range shards {
 			l.shards[shardRef{v, s}] = &shardLock{}
 		}
@@ -56,6 +63,13 @@ func newLocal(queues map[string]int) *local {
 // came for, or the vendor is as busy as it may be. Letting them go kicks
 // the shard again if a commit gave it work meanwhile.
 func (e *Engine) takeShard(ref shardRef) (release func(), ok bool) {
+	release, busy := e.tryShard(ref)
+	return release, release != nil && !busy
+}
+
+// tryShard is takeShard, and tells a shard that is held (nil, false)
+// from a vendor without a free slot (nil, true).
+func (e *Engine) tryShard(ref shardRef) (release func(), vendorBusy bool) {
 	m := e.local.shards[ref]
 	if m == nil || !m.TryLock() {
 		return nil, false
@@ -65,7 +79,7 @@ func (e *Engine) takeShard(ref shardRef) (release func(), ok bool) {
 	case slot <- struct{}{}:
 	default:
 		m.Unlock()
-		return nil, false
+		return nil, true
 	}
 	return func() {
 		<-slot
@@ -73,7 +87,14 @@ func (e *Engine) takeShard(ref shardRef) (release func(), ok bool) {
 		if m.kicked.Load() {
 			e.kickShard(ref)
 		}
-	}, true
+		// A slot is free: a shard that found none gets it.
+		select {
+		case w := <-e.local.waiting[ref.vendor]:
+			e.local.shards[w].waiting.Store(false)
+			e.kickShard(w)
+		default:
+		}
+	}, false
 }
 
 // kick works each shard of touched in the background, for one drain
@@ -90,8 +111,13 @@ func (e *Engine) kickShard(ref shardRef) {
 		return
 	}
 	m.kicked.Store(true)
-	release, ok := e.takeShard(ref)
-	if !ok {
+	release, vendorBusy := e.tryShard(ref)
+	if vendorBusy && m.waiting.CompareAndSwap(false, true) {
+		// Kicked again when a slot of its vendor is let go; the queue
+		// holds every shard once, so it never blocks.
+		e.local.waiting[ref.vendor] <- ref
+	}
+	if release == nil {
 		return
 	}
 	t := e.byName[ref.vendor]
