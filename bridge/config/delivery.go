@@ -44,7 +44,7 @@ type Delivery struct {
 	// for work (SQLite has no notifications; Postgres notifies at once).
 	// A change's first attempt does not wait for it: the bridge works a
 	// shard as soon as it commits work for it, and the poll finds what
-	// that leaves (backoffs, work after a restart); default 50ms.
+	// that leaves (backoffs, work after a restart); default 1s.
 	PollInterval Duration `yaml:"poll_interval"`
 	// RescueAfter is when deliveries held by a vanished replica are
 	// worked by another (postgres); default 1m.
@@ -141,7 +141,7 @@ func (c *Config) deliveryDefaults() {
 		d.Replicas = 1
 	}
 	if d.PollInterval == 0 {
-		d.PollInterval = Duration(50 * time.Millisecond)
+		d.PollInterval = Duration(time.Second)
 	}
 	if d.RescueAfter == 0 {
 		d.RescueAfter = Duration(time.Minute)

@@ -15,7 +15,7 @@ const localSnooze = 50 * time.Millisecond
 // soon as a commit gives them work, instead of when River next polls.
 //
 // SQLite has no LISTEN/NOTIFY, so River finds a new shard job only at its
-// next poll (delivery.poll_interval, 50 ms), and a River job inserted in
+// next poll (delivery.poll_interval), and a River job inserted in
 // the commit's own transaction does not wake it: every call waiting out
 // apply_wait for its first attempts waited for that poll too, 50-75 ms at
 // the median under load. The one process that uses an embedded store can
