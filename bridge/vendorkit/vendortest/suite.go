@@ -35,6 +35,15 @@ type Options struct {
 	Vendor http.Handler
 }
 
+// Serving returns what the adapter is to be served by: o.Vendor when a
+// check sets one, else the fake.
+func (o Options) Serving(fake http.Handler) http.Handler {
+	if o.Vendor != nil {
+		return o.Vendor
+	}
+	return fake
+}
+
 // Target is a started adapter with the controls of its fake.
 type Target struct {
 	Vendor fanout.Vendor

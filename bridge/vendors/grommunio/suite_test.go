@@ -19,11 +19,7 @@ func TestSuite(t *testing.T) {
 		Spec: fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson},
 		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f, rec := fake.New(), &recorder{}
-			var h http.Handler = f
-			if o.Vendor != nil {
-				h = o.Vendor
-			}
-			e := vendortest.Setup(t, h, fake.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
+			e := vendortest.Setup(t, o.Serving(f), fake.Demo, grommunio.New, func(c *grommunio.Config, d *vendorkit.Deps) {
 				d.HTTP = &http.Client{Transport: rec}
 				if o.Refused {
 					c.Password = config.NewSecret(wrong)

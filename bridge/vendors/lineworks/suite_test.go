@@ -1,7 +1,6 @@
 package lineworks_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -18,11 +17,7 @@ func TestSuite(t *testing.T) {
 		Spec: fanout.Spec{Operations: []string{fanout.SaveOutOfOfficeInfoForUser}, Key: fanout.ByPerson},
 		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f := fake.New()
-			var h http.Handler = f
-			if o.Vendor != nil {
-				h = o.Vendor
-			}
-			e := vendortest.Setup(t, h, fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
+			e := vendortest.Setup(t, o.Serving(f), fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
 				if o.Refused {
 					c.ClientSecret = config.NewSecret(wrong)
 				}

@@ -2,7 +2,6 @@ package superoffice_test
 
 import (
 	"encoding/base64"
-	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -21,11 +20,7 @@ func TestSuite(t *testing.T) {
 		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f := fake.NewWithAuth(fake.AuthBasic)
 			f.SetRateLimit(0)
-			var h http.Handler = f
-			if o.Vendor != nil {
-				h = o.Vendor
-			}
-			e := vendortest.Setup(t, h, demo, superoffice.New, func(c *superoffice.Config, _ *vendorkit.Deps) {
+			e := vendortest.Setup(t, o.Serving(f), demo, superoffice.New, func(c *superoffice.Config, _ *vendorkit.Deps) {
 				if o.Refused {
 					c.Password = config.NewSecret(wrong)
 				}

@@ -2,7 +2,6 @@ package thereforerest_test
 
 import (
 	"encoding/base64"
-	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -20,11 +19,7 @@ func TestSuite(t *testing.T) {
 		Spec: fanout.Spec{Operations: fanout.Operations, Key: fanout.ByPerson},
 		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f := fake.New()
-			var h http.Handler = f
-			if o.Vendor != nil {
-				h = o.Vendor
-			}
-			e := vendortest.Setup(t, h, fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
+			e := vendortest.Setup(t, o.Serving(f), fake.Demo, New, func(c *Config, _ *vendorkit.Deps) {
 				if o.Refused {
 					c.Password = config.NewSecret(wrong)
 				}

@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
@@ -19,11 +18,7 @@ func TestSuite(t *testing.T) {
 		Spec: fanout.Spec{Operations: fanout.Operations, Events: true, Key: fanout.ByCall},
 		Start: func(t *testing.T, o vendortest.Options) vendortest.Target {
 			f := fake.New()
-			var h http.Handler = f
-			if o.Vendor != nil {
-				h = o.Vendor
-			}
-			e := vendortest.Setup(t, h, fake.Demo, webhook.New, func(c *webhook.Config, _ *vendorkit.Deps) {
+			e := vendortest.Setup(t, o.Serving(f), fake.Demo, webhook.New, func(c *webhook.Config, _ *vendorkit.Deps) {
 				if o.Refused {
 					c.Secret = config.NewSecret(wrongSecret)
 				}
