@@ -413,15 +413,7 @@ func (e *Engine) commitLoop() {
 			r.done <- results[i]
 		}
 		if err == nil && e.local != nil {
-			touched := map[shardRef]bool{}
-			for i, r := range batch {
-				if !results[i].dup {
-					for _, p := range r.plan {
-						touched[shardRef{p.vendor, shardOf(p.key)}] = true
-					}
-				}
-			}
-			e.kick(touched)
+			e.kick(shardsOf(batch, func(i int) bool { return !results[i].dup }))
 		}
 	}
 }
@@ -440,6 +432,20 @@ func (e *Engine) drainAccepts() {
 	}
 }
 
+// shardsOf lists the shards the planned deliveries of batch[i] fall in,
+// for each i that keep accepts.
+func shardsOf(batch []*acceptReq, keep func(i int) bool) map[shardRef]bool {
+	touched := map[shardRef]bool{}
+	for i, r := range batch {
+		if keep(i) {
+			for _, p := range r.plan {
+				touched[shardRef{p.vendor, shardOf(p.key)}] = true
+			}
+		}
+	}
+	return touched
+}
+
 func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) error {
 	ctx := context.Background()
 	now := e.now()
@@ -447,13 +453,7 @@ func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) err
 	// any change takes its sequence number: two calls for one key then
 	// commit in the order of their numbers, so a worker never sees a
 	// newer change before an older one (Postgres; SQLite has one writer).
-	touched := map[shardRef]bool{}
-	for _, r := range batch {
-		for _, p := range r.plan {
-			touched[shardRef{p.vendor, shardOf(p.key)}] = true
-		}
-	}
-	shards, err := e.lockShards(ctx, t, touched)
+	shards, err := e.lockShards(ctx, t, shardsOf(batch, func(int) bool { return true }))
 	if err != nil {
 		return err
 	}
