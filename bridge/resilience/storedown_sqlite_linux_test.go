@@ -118,7 +118,16 @@ func TestStoreDownSQLite(t *testing.T) {
 	}
 	// One line per refused call, naming SQLite's error: an operator sees
 	// why, not only that.
-	stored := b.out.logged("ERROR", "the change could not be stored")
+	// The bridge writes the line before it answers, but this test reads
+	// the bridge's output in another goroutine: give it a moment to
+	// catch up with the last call's line.
+	var stored []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		stored = b.out.logged("ERROR", "the change could not be stored")
+		if len(stored) >= len(down) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if len(stored) != len(down) {
 		t.Errorf(`the bridge logged "the change could not be stored" %d times for %d refused calls: %q`, len(stored), len(down), stored)
 	}
