@@ -311,7 +311,11 @@ func (e *Engine) act(ctx context.Context, f Filter, states []string, do func(txn
 		}
 		var shards []lockedShard
 		if arm {
-			if shards, err = e.lockShards(ctx, t, touched); err != nil {
+			lock, read := e.lockShards(touched)
+			if err := t.batch(ctx, lock); err != nil {
+				return err
+			}
+			if shards, err = read(); err != nil {
 				return err
 			}
 		}

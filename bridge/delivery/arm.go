@@ -3,7 +3,9 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // shardRef names one shard of one vendor.
@@ -21,49 +23,70 @@ type lockedShard struct {
 }
 
 // lockShards reads (and on Postgres locks) the tb_shard rows of touched,
-// in one order so that two transactions cannot deadlock. Whoever adds
-// pending deliveries to a shard locks it first and arms it after with
-// armShards, in the same transaction.
-func (e *Engine) lockShards(ctx context.Context, t txn, touched map[shardRef]bool) ([]lockedShard, error) {
-	order := make([]lockedShard, 0, len(touched))
+// in one order so that two transactions cannot deadlock: vendor by
+// vendor, each vendor's shards in ascending order (Postgres locks the rows
+// of a SELECT ... ORDER BY ... FOR UPDATE in the order it sorts them).
+// Whoever adds pending deliveries to a shard locks it first and arms it
+// after with armShards, in the same transaction. The statements go in
+// one batch with more, so they are queued here and read once it ran.
+func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func() ([]lockedShard, error)) {
+	byVendor := map[string][]int{}
 	for k := range touched {
-		order = append(order, lockedShard{shardRef: k})
+		byVendor[k.vendor] = append(byVendor[k.vendor], k.shard)
 	}
-	sort.Slice(order, func(i, j int) bool {
-		if order[i].vendor != order[j].vendor {
-			return order[i].vendor < order[j].vendor
-		}
-		return order[i].shard < order[j].shard
-	})
+	vendors := make([]string, 0, len(byVendor))
+	for v := range byVendor {
+		vendors = append(vendors, v)
+	}
+	sort.Strings(vendors)
 	lock := ""
 	if e.be.postgres() {
 		lock = " FOR UPDATE"
 	}
-	for i := range order {
-		k := &order[i]
-		r, err := t.query(ctx, `SELECT COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard = ?`+lock, k.vendor, k.shard)
-		if err != nil {
-			return nil, err
+	var got []lockedShard
+	for _, v := range vendors {
+		ss := byVendor[v]
+		// The list is padded to a power of two with its last shard, so
+		// that a few statement shapes are prepared, not one per length.
+		n := 1
+		for n < len(ss) {
+			n *= 2
 		}
-		found := r.Next()
-		if found {
-			err = r.Scan(&k.jobID, &k.wake)
+		args := make([]any, 0, 1+n)
+		args = append(args, v)
+		for i := range n {
+			args = append(args, ss[min(i, len(ss)-1)])
 		}
-		r.Close()
-		if err != nil {
-			return nil, err
-		}
-		if !found {
-			return nil, fmt.Errorf("vendor %s has no shard rows: the store was opened without it", k.vendor)
-		}
+		stmts = append(stmts, stmt{
+			q:    `SELECT vendor, shard, COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY shard` + lock,
+			args: args,
+			scan: func(r rows) error {
+				var k lockedShard
+				if err := r.Scan(&k.vendor, &k.shard, &k.jobID, &k.wake); err != nil {
+					return err
+				}
+				got = append(got, k)
+				return nil
+			},
+		})
 	}
-	return order, nil
+	return stmts, func() ([]lockedShard, error) {
+		if len(got) != len(touched) {
+			for k := range touched {
+				if !slices.ContainsFunc(got, func(l lockedShard) bool { return l.shardRef == k }) {
+					return nil, fmt.Errorf("vendor %s has no shard rows: the store was opened without it", k.vendor)
+				}
+			}
+		}
+		return got, nil
+	}
 }
 
 // armShards makes sure each shard is worked soon: a new job where none
 // is, an early wake where the job sleeps (a backoff of one key must not
 // hold the others back).
 func (e *Engine) armShards(ctx context.Context, t txn, shards []lockedShard, nowMS int64) error {
+	var updates []stmt
 	for _, k := range shards {
 		switch {
 		case k.jobID == 0:
@@ -71,17 +94,13 @@ func (e *Engine) armShards(ctx context.Context, t txn, shards []lockedShard, now
 			if err != nil {
 				return err
 			}
-			if _, err := t.exec(ctx, `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, id, k.vendor, k.shard); err != nil {
-				return err
-			}
+			updates = append(updates, stmt{q: `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{id, k.vendor, k.shard}})
 		case k.wake > nowMS:
 			if err := t.retryJob(ctx, k.jobID); err != nil {
 				return err
 			}
-			if _, err := t.exec(ctx, `UPDATE tb_shard SET wake_at = 0 WHERE vendor = ? AND shard = ?`, k.vendor, k.shard); err != nil {
-				return err
-			}
+			updates = append(updates, stmt{q: `UPDATE tb_shard SET wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{k.vendor, k.shard}})
 		}
 	}
-	return nil
+	return t.batch(ctx, updates)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -55,6 +56,7 @@ func (shardArgs) Kind() string { return "thereforebridge_deliver" }
 type txn interface {
 	exec(ctx context.Context, q string, args ...any) (int64, error)
 	query(ctx context.Context, q string, args ...any) (rows, error)
+	batch(ctx context.Context, stmts []stmt) error
 	insertJob(ctx context.Context, a shardArgs) (int64, error)
 	retryJob(ctx context.Context, id int64) error
 	completeJob(ctx context.Context, job *river.Job[shardArgs]) error
@@ -67,12 +69,89 @@ type rows interface {
 	Close()
 }
 
+// stmt is one statement of a batch; scan, when set, reads each row it
+// returns.
+//
+// A batch is how the engine keeps round trips to Postgres few: its
+// statements go to the server together and are answered together, one
+// round trip for the lot (pgx.Batch), where one at a time each cost a
+// round trip and a wake-up on both sides; SQLite, in process, just runs
+// them in turn. A statement of a batch cannot use what an earlier one
+// returned: it refers to it in SQL instead (a subquery).
+type stmt struct {
+	q    string
+	args []any
+	scan func(r rows) error
+}
+
+// runBatch runs stmts in turn, one at a time: SQLite's batch.
+func runBatch(ctx context.Context, t interface {
+	exec(ctx context.Context, q string, args ...any) (int64, error)
+	query(ctx context.Context, q string, args ...any) (rows, error)
+}, stmts []stmt) error {
+	for _, s := range stmts {
+		if s.scan == nil {
+			if _, err := t.exec(ctx, s.q, s.args...); err != nil {
+				return err
+			}
+			continue
+		}
+		r, err := t.query(ctx, s.q, s.args...)
+		if err != nil {
+			return err
+		}
+		for r.Next() {
+			if err := s.scan(r); err != nil {
+				r.Close()
+				return err
+			}
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendBatch sends stmts to Postgres in one round trip.
+func sendBatch(ctx context.Context, q interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}, stmts []stmt) error {
+	b := &pgx.Batch{}
+	queueStmts(b, stmts)
+	return q.SendBatch(ctx, b).Close()
+}
+
+func queueStmts(b *pgx.Batch, stmts []stmt) {
+	for _, s := range stmts {
+		qq := b.Queue(rebind(s.q), s.args...)
+		if s.scan == nil {
+			qq.Exec(func(pgconn.CommandTag) error { return nil })
+			continue
+		}
+		scan := s.scan
+		qq.Query(func(r pgx.Rows) error {
+			for r.Next() {
+				if err := scan(r); err != nil {
+					return err
+				}
+			}
+			return r.Err()
+		})
+	}
+}
+
 // backend is what differs between SQLite and Postgres.
 type backend interface {
 	postgres() bool
 	inTx(ctx context.Context, f func(txn) error) error
+	// read runs stmts outside a transaction: reads that one statement
+	// answers whole, without the two round trips of BEGIN and COMMIT.
+	read(ctx context.Context, stmts ...stmt) error
 	// durableTx is inTx for what must survive power loss once
-	// committed: accepted changes, operators' actions.
+	// committed: accepted changes, operators' actions, nonces seen.
 	durableTx(ctx context.Context, f func(txn) error) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
@@ -202,6 +281,29 @@ func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], be 
 func (b *sqliteBackend) postgres() bool   { return false }
 func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
 
+func (b *sqliteBackend) read(ctx context.Context, stmts ...stmt) error {
+	return runBatch(ctx, sqliteDB{b.db}, stmts)
+}
+
+// sqliteDB runs statements outside a transaction.
+type sqliteDB struct{ db *sql.DB }
+
+func (d sqliteDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := d.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+func (d sqliteDB) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
 func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -274,6 +376,8 @@ func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, err
 	return sqlRows{r}, nil
 }
 
+func (t *sqliteTxn) batch(ctx context.Context, stmts []stmt) error { return runBatch(ctx, t, stmts) }
+
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
@@ -310,28 +414,189 @@ func openPostgres(ctx context.Context, dsn string, o StoreOptions) (*pgBackend, 
 func (b *pgBackend) postgres() bool   { return true }
 func (b *pgBackend) describe() string { return b.dsn }
 
+func (b *pgBackend) read(ctx context.Context, stmts ...stmt) error {
+	return sendBatch(ctx, b.pool, stmts)
+}
+
+// inTx runs f in a transaction whose commit does not wait for the log to
+// reach the disk, as the SQLite store's: what a worker records may be
+// lost to a crash of the database server, and the delivery is then made
+// again, with the same change id. That spares the server a sync per
+// worker transaction.
 func (b *pgBackend) inTx(ctx context.Context, f func(txn) error) error {
-	tx, err := b.pool.Begin(ctx)
+	return b.tx(ctx, false, f)
+}
+
+// durableTx runs f in a transaction that is on disk when it returns.
+func (b *pgBackend) durableTx(ctx context.Context, f func(txn) error) error {
+	return b.tx(ctx, true, f)
+}
+
+func (b *pgBackend) tx(ctx context.Context, durable bool, f func(txn) error) error {
+	conn, err := b.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	if err := f(&pgTxn{jobs[*riverpgxv5.Driver, pgx.Tx]{tx: tx, client: b.client}}); err != nil {
-		_ = tx.Rollback(ctx)
+	defer conn.Release()
+	t := &pgTxn{conn: conn.Conn(), durable: durable}
+	t.jobs = jobs[*riverpgxv5.Driver, pgx.Tx]{tx: connTx{conn.Conn()}, client: b.client}
+	if err := f(t); err != nil {
+		t.rollback(ctx)
 		return err
 	}
-	return tx.Commit(ctx)
+	if err := t.commit(ctx); err != nil {
+		t.rollback(ctx)
+		return err
+	}
+	return nil
 }
-
-// durableTx is inTx: a Postgres commit is on disk when it returns.
-func (b *pgBackend) durableTx(ctx context.Context, f func(txn) error) error { return b.inTx(ctx, f) }
 
 func (b *pgBackend) start(ctx context.Context) error { return b.client.Start(ctx) }
 func (b *pgBackend) stop(ctx context.Context) error  { return b.client.Stop(ctx) }
 func (b *pgBackend) close()                          { b.pool.Close() }
 
+// pgTxn is a transaction on one connection that costs as few round
+// trips as its statements allow: BEGIN goes to the server with the first
+// statements, a batch that only writes waits to go with the next that
+// reads, or with COMMIT. The engine's transactions read, then write: two
+// round trips, or one when they only write, instead of one for BEGIN, one
+// per statement and one for COMMIT.
 type pgTxn struct {
 	jobs[*riverpgxv5.Driver, pgx.Tx]
+	conn    *pgx.Conn
+	durable bool
+	begun   bool
+	queued  []stmt
 }
+
+// send sends what is queued and stmts, after BEGIN when the transaction
+// has not begun, and after them COMMIT when commit is set.
+func (t *pgTxn) send(ctx context.Context, stmts []stmt, commit bool) error {
+	b := &pgx.Batch{}
+	if !t.begun {
+		if commit && len(t.queued)+len(stmts) == 0 {
+			return nil // nothing was done
+		}
+		b.Queue("BEGIN")
+		if !t.durable {
+			b.Queue("SET LOCAL synchronous_commit = off")
+		}
+	}
+	queueStmts(b, t.queued)
+	queueStmts(b, stmts)
+	if commit {
+		b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+			if ct.String() == "ROLLBACK" {
+				return pgx.ErrTxCommitRollback
+			}
+			return nil
+		})
+	}
+	t.begun, t.queued = true, nil
+	return t.conn.SendBatch(ctx, b).Close()
+}
+
+// flush sends what is queued before a statement that runs on its own.
+func (t *pgTxn) flush(ctx context.Context) error {
+	if t.begun && len(t.queued) == 0 {
+		return nil
+	}
+	return t.send(ctx, nil, false)
+}
+
+func (t *pgTxn) commit(ctx context.Context) error { return t.send(ctx, nil, true) }
+
+// rollback ends a transaction that failed; a connection left in a
+// transaction is closed by the pool rather than reused.
+func (t *pgTxn) rollback(ctx context.Context) {
+	if t.begun && !t.conn.IsClosed() && t.conn.PgConn().TxStatus() != 'I' {
+		_, _ = t.conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+}
+
+func (t *pgTxn) batch(ctx context.Context, stmts []stmt) error {
+	for _, s := range stmts {
+		if s.scan != nil {
+			return t.send(ctx, stmts, false)
+		}
+	}
+	t.queued = append(t.queued, stmts...)
+	return nil
+}
+
+func (t *pgTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if err := t.flush(ctx); err != nil {
+		return 0, err
+	}
+	tag, err := t.conn.Exec(ctx, rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (t *pgTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	r, err := t.conn.Query(ctx, rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (t *pgTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
+	if err := t.flush(ctx); err != nil {
+		return 0, err
+	}
+	return t.jobs.insertJob(ctx, a)
+}
+
+func (t *pgTxn) retryJob(ctx context.Context, id int64) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	return t.jobs.retryJob(ctx, id)
+}
+
+func (t *pgTxn) completeJob(ctx context.Context, job *river.Job[shardArgs]) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	return t.jobs.completeJob(ctx, job)
+}
+
+// connTx is the transaction a pgTxn's connection is in, as River's
+// functions that work inside a caller's transaction take it (pgx.Tx). The
+// pgTxn begins, commits and rolls back; River only runs statements in it.
+type connTx struct{ c *pgx.Conn }
+
+var errConnTx = errors.New("delivery: the engine's transaction is begun and ended by the engine")
+
+func (connTx) Begin(context.Context) (pgx.Tx, error) { return nil, errConnTx }
+func (connTx) Commit(context.Context) error          { return errConnTx }
+func (connTx) Rollback(context.Context) error        { return errConnTx }
+func (t connTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	return t.c.CopyFrom(ctx, table, cols, src)
+}
+func (t connTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.c.SendBatch(ctx, b)
+}
+func (t connTx) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} } // unused by River
+func (t connTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	return t.c.Prepare(ctx, name, sql)
+}
+func (t connTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.c.Exec(ctx, sql, args...)
+}
+func (t connTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.c.Query(ctx, sql, args...)
+}
+func (t connTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.c.QueryRow(ctx, sql, args...)
+}
+func (t connTx) Conn() *pgx.Conn { return t.c }
 
 // rebind turns ? placeholders into $1, $2, ...
 func rebind(q string) string {
@@ -350,22 +615,6 @@ func rebind(q string) string {
 		b.WriteByte(q[i])
 	}
 	return b.String()
-}
-
-func (t *pgTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, rebind(q), args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
-}
-
-func (t *pgTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := t.tx.Query(ctx, rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // jobs is what a transaction asks of River, the same for both databases:

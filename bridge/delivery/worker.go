@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -131,25 +130,32 @@ var errMore = errors.New("more work arrived")
 
 // pick reads the ready rows of a shard (pending, of keys not waiting out
 // a backoff, oldest first, grouped by key in the order of their oldest)
-// and the changes they deliver, in one transaction.
+// with the changes they deliver, in one statement: a vendor has one
+// delivery per change and key, so no change is read twice.
 func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork, map[string]*Change, error) {
 	var out []keyWork
-	var changes map[string]*Change
-	err := e.be.inTx(ctx, func(t txn) error {
-		r, err := t.query(ctx, `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0)
-			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+	changes := map[string]*Change{}
+	idx := map[string]int{}
+	err := e.be.read(ctx, stmt{
+		q: `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0), c.payload
+			FROM tb_delivery d LEFT JOIN tb_change c ON c.id = d.change_id
+			LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
 			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?)
-			ORDER BY d.seq LIMIT ?`, vendor, shard, e.now().UnixMilli(), pickLimit)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		idx := map[string]int{}
-		for r.Next() {
+			ORDER BY d.seq LIMIT ?`,
+		args: []any{vendor, shard, e.now().UnixMilli(), pickLimit},
+		scan: func(r rows) error {
 			var w row
 			var attempts int
-			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts); err != nil {
+			var payload []byte
+			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts, &payload); err != nil {
 				return err
+			}
+			if _, ok := changes[w.changeID]; !ok && payload != nil { // nil: the change is missing (apply says so)
+				c, err := e.decode(payload)
+				if err != nil {
+					return err
+				}
+				changes[w.changeID] = c
 			}
 			i, ok := idx[w.key]
 			if !ok {
@@ -158,63 +164,10 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork,
 				out = append(out, keyWork{key: w.key, attempts: attempts})
 			}
 			out[i].rows = append(out[i].rows, w)
-		}
-		if err := r.Err(); err != nil {
-			return err
-		}
-		r.Close()
-		changes, err = e.load(ctx, t, out)
-		return err
+			return nil
+		},
 	})
 	return out, changes, err
-}
-
-// load reads the changes of the keys' rows.
-func (e *Engine) load(ctx context.Context, t txn, keys []keyWork) (map[string]*Change, error) {
-	var ids []any
-	seen := map[string]bool{}
-	for _, kw := range keys {
-		for _, r := range kw.rows {
-			if !seen[r.changeID] {
-				seen[r.changeID] = true
-				ids = append(ids, r.changeID)
-			}
-		}
-	}
-	out := make(map[string]*Change, len(ids))
-	// In chunks of 64, so that a few statement shapes are prepared.
-	for len(ids) > 0 {
-		n := min(len(ids), 64)
-		if err := e.loadChunk(ctx, t, ids[:n], out); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
-	}
-	return out, nil
-}
-
-func (e *Engine) loadChunk(ctx context.Context, t txn, ids []any, out map[string]*Change) error {
-	{
-		q := `SELECT id, payload FROM tb_change WHERE id IN (?` + strings.Repeat(",?", len(ids)-1) + `)`
-		r, err := t.query(ctx, q, ids...)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for r.Next() {
-			var id string
-			var payload []byte
-			if err := r.Scan(&id, &payload); err != nil {
-				return err
-			}
-			c, err := e.decode(payload)
-			if err != nil {
-				return err
-			}
-			out[id] = c
-		}
-		return r.Err()
-	}
 }
 
 // apply delivers one key's ready rows: their fold for a state target,
@@ -311,7 +264,8 @@ func safeDeliver(ctx context.Context, v fanout.Vendor, call *fanout.Call) (res f
 	return v.Deliver(ctx, call)
 }
 
-// record writes a pass's results in one transaction.
+// record writes a pass's results in one transaction, its statements in
+// one batch.
 func (e *Engine) record(ctx context.Context, vendor string, shard int, results []result) error {
 	if len(results) == 0 {
 		return nil
@@ -319,60 +273,48 @@ func (e *Engine) record(ctx context.Context, vendor string, shard int, results [
 	now := e.now()
 	nowMS := now.UnixMilli()
 	spec := e.byName[vendor].Vendor.Spec()
-	return e.be.inTx(ctx, func(t txn) error {
-		for _, r := range results {
-			if spec.Events {
-				for _, seq := range r.settled {
-					if contains(r.failed, seq) {
-						continue
-					}
-					if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq = ?`, vendor, r.key, seq); err != nil {
-						return err
-					}
-				}
-				for _, seq := range r.failed {
-					if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'failed', attempts = attempts + 1, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq = ?`,
-						r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, seq); err != nil {
-						return err
-					}
-				}
-				if r.res.Status != fanout.Retryable {
-					if _, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key); err != nil {
-						return err
-					}
-					continue
+	var stmts []stmt
+	add := func(q string, args ...any) { stmts = append(stmts, stmt{q: q, args: args}) }
+	for _, r := range results {
+		if spec.Events {
+			for _, seq := range r.settled {
+				if !contains(r.failed, seq) {
+					add(`DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq = ?`, vendor, r.key, seq)
 				}
 			}
-			if err := e.recordHead(ctx, t, vendor, shard, r, spec, now); err != nil {
-				return err
+			for _, seq := range r.failed {
+				add(`UPDATE tb_delivery SET state = 'failed', attempts = attempts + 1, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq = ?`,
+					r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, seq)
+			}
+			if r.res.Status != fanout.Retryable {
+				if r.backedOff {
+					add(`DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+				}
+				continue
 			}
 		}
-		return nil
-	})
+		e.recordHead(add, vendor, shard, r, now)
+	}
+	return e.be.inTx(ctx, func(t txn) error { return t.batch(ctx, stmts) })
 }
 
 // recordHead settles the rows up to r.upTo of a key by r.res.
-func (e *Engine) recordHead(ctx context.Context, t txn, vendor string, shard int, r result, spec fanout.Spec, now time.Time) error {
+func (e *Engine) recordHead(add func(q string, args ...any), vendor string, shard int, r result, now time.Time) {
 	nowMS := now.UnixMilli()
 	switch r.res.Status {
 	case fanout.OK:
 		// Delivered up to upTo; the failed and dead deliveries before it
 		// go too: the key now holds its latest state, so they are moot.
-		if _, err := t.exec(ctx, `DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq <= ?`, vendor, r.key, r.upTo); err != nil {
-			return err
+		add(`DELETE FROM tb_delivery WHERE vendor = ? AND key = ? AND seq <= ?`, vendor, r.key, r.upTo)
+		if r.backedOff {
+			add(`DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
 		}
-		if !r.backedOff {
-			return nil
-		}
-		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
-		return err
+		return
 	case fanout.Permanent:
-		if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'failed', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
-			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo); err != nil {
-			return err
-		}
-		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
-		return err
+		add(`UPDATE tb_delivery SET state = 'failed', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
+			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo)
+		add(`DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+		return
 	}
 	if now.Sub(time.UnixMilli(r.oldest)) > e.cfg.MaxAge {
 		if e.obs != nil {
@@ -380,25 +322,18 @@ func (e *Engine) recordHead(ctx context.Context, t txn, vendor string, shard int
 		}
 		e.log.Warn("delivery dead", "vendor", vendor, "key", r.key, "attempts", r.attempts, "message", r.res.Message,
 			"reason", "retried for longer than delivery.max_age")
-		if _, err := t.exec(ctx, `UPDATE tb_delivery SET state = 'dead', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
-			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo); err != nil {
-			return err
-		}
-		_, err := t.exec(ctx, `DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
-		return err
+		add(`UPDATE tb_delivery SET state = 'dead', attempts = ?, last_error = ?, last_status = ?, updated_at = ? WHERE vendor = ? AND key = ? AND seq <= ? AND state = 'pending'`,
+			r.attempts, r.res.Message, r.res.VendorStatus, nowMS, vendor, r.key, r.upTo)
+		add(`DELETE FROM tb_key WHERE vendor = ? AND key = ?`, vendor, r.key)
+		return
 	}
 	if e.obs != nil {
 		e.obs.Retry(vendor)
 	}
 	next := now.Add(e.cfg.Backoff.Wait(r.attempts, r.res.RetryAfter)).UnixMilli()
-	n, err := t.exec(ctx, `UPDATE tb_key SET next_at = ?, attempts = ?, last_error = ?, last_status = ? WHERE vendor = ? AND key = ?`,
-		next, r.attempts, r.res.Message, r.res.VendorStatus, vendor, r.key)
-	if err != nil || n > 0 {
-		return err
-	}
-	_, err = t.exec(ctx, `INSERT INTO tb_key (vendor, key, shard, next_at, attempts, last_error, last_status) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	add(`INSERT INTO tb_key (vendor, key, shard, next_at, attempts, last_error, last_status) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (vendor, key) DO UPDATE SET next_at = excluded.next_at, attempts = excluded.attempts, last_error = excluded.last_error, last_status = excluded.last_status`,
 		vendor, r.key, shard, next, r.attempts, r.res.Message, r.res.VendorStatus)
-	return err
 }
 
 func contains(l []int64, v int64) bool {
@@ -419,41 +354,29 @@ func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
 	var again bool
 	var wake int64
 	err := e.be.inTx(ctx, func(t txn) error {
+		var reads []stmt
 		if e.be.postgres() {
 			// SQLite has one writer, so only Postgres needs the lock.
-			r, err := t.query(ctx, `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ? FOR UPDATE`, vendor, shard)
-			if err != nil {
-				return err
-			}
-			r.Close()
+			reads = append(reads, stmt{q: `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ? FOR UPDATE`, args: []any{vendor, shard},
+				scan: func(rows) error { return nil }})
 		}
 		nowMS := e.now().UnixMilli()
-		r, err := t.query(ctx, `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
-			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) LIMIT 1`, vendor, shard, nowMS)
-		if err != nil {
+		reads = append(reads,
+			stmt{q: `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) LIMIT 1`,
+				args: []any{vendor, shard, nowMS}, scan: func(rows) error { again = true; return nil }},
+			stmt{q: `SELECT COALESCE(MIN(next_at), 0) FROM tb_key WHERE vendor = ? AND shard = ?`,
+				args: []any{vendor, shard}, scan: func(r rows) error { return r.Scan(&wake) }})
+		if err := t.batch(ctx, reads); err != nil {
 			return err
 		}
-		again = r.Next()
-		r.Close()
 		if again {
 			return nil
 		}
-		r, err = t.query(ctx, `SELECT COALESCE(MIN(next_at), 0) FROM tb_key WHERE vendor = ? AND shard = ?`, vendor, shard)
-		if err != nil {
-			return err
-		}
-		if r.Next() {
-			err = r.Scan(&wake)
-		}
-		r.Close()
-		if err != nil {
-			return err
-		}
 		if wake > 0 {
-			_, err = t.exec(ctx, `UPDATE tb_shard SET wake_at = ? WHERE vendor = ? AND shard = ?`, wake, vendor, shard)
-			return err
+			return t.batch(ctx, []stmt{{q: `UPDATE tb_shard SET wake_at = ? WHERE vendor = ? AND shard = ?`, args: []any{wake, vendor, shard}}})
 		}
-		if _, err := t.exec(ctx, `UPDATE tb_shard SET job_id = NULL, wake_at = 0 WHERE vendor = ? AND shard = ?`, vendor, shard); err != nil {
+		if err := t.batch(ctx, []stmt{{q: `UPDATE tb_shard SET job_id = NULL, wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{vendor, shard}}}); err != nil {
 			return err
 		}
 		return t.completeJob(ctx, job)
