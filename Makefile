@@ -94,7 +94,7 @@ bench:
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m; CI runs 10s); a crasher lands in the package's testdata/fuzz and then runs in make test
 FUZZTIME ?= 1m
-FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzTokenizerAgreesWithEncodingXML:./bridge/xmltok \
+FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzAppendString:./bridge/vendors/thereforerest FuzzTokenizerAgreesWithEncodingXML:./bridge/xmltok \
 	FuzzParseDateTime:./bridge/xsd FuzzParse:./bridge/config
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

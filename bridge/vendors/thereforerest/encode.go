@@ -1,12 +1,13 @@
 package thereforerest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
 	"github.com/thereforebridge/thereforebridge/generated"
@@ -63,82 +64,101 @@ type encoder struct {
 
 // encode returns the JSON body for params.
 func (e encoder) encode(params any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := e.value(&b, reflect.ValueOf(params), "body"); err != nil {
+	w := &writer{encoder: e, path: []string{"body"}}
+	if err := w.value(reflect.ValueOf(params)); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return w.b, nil
 }
 
-func (e encoder) value(b *bytes.Buffer, v reflect.Value, where string) error {
+// writer is one encoding: the body so far, and where in it the walk is,
+// named only when an error needs it (a SavePortalUser of 10,000 items
+// has 10,000 places).
+type writer struct {
+	encoder
+	b    []byte
+	path []string
+}
+
+func (w *writer) fail(err error) error {
+	return fmt.Errorf("%s: %w", strings.Join(w.path, ""), err)
+}
+
+func (w *writer) value(v reflect.Value) error {
 	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
-			b.WriteString("null") // only list items reach here as nil
+			w.b = append(w.b, "null"...) // only list items reach here as nil
 			return nil
 		}
-		return e.value(b, v.Elem(), where)
+		return w.value(v.Elem())
 	}
 	t := v.Type()
 	switch {
 	case t == dateTimeType:
-		return e.date(b, v.Interface().(xsd.DateTime), where)
+		w.date(v.Interface().(xsd.DateTime))
+		return nil
 	case t == decimalType:
-		n, err := jsonNumber(string(v.Interface().(xsd.Decimal)))
+		n, err := jsonNumber(v.String())
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return w.fail(err)
 		}
-		b.WriteString(n)
+		w.b = append(w.b, n...)
 		return nil
 	case t.Kind() == reflect.String && t.Implements(enumType):
-		return e.enum(b, v, where)
+		return w.enum(v)
 	case t.Kind() == reflect.Struct && isArrayOf(t):
-		return e.list(b, v.Field(0), where)
+		return w.list(v.Field(0))
 	case t.Kind() == reflect.Struct:
-		b.WriteByte('{')
-		if _, err := e.members(b, v, where, true); err != nil {
+		w.b = append(w.b, '{')
+		if _, err := w.members(v, true); err != nil {
 			return err
 		}
-		b.WriteByte('}')
+		w.b = append(w.b, '}')
 		return nil
 	case t.Kind() == reflect.Slice:
-		return e.list(b, v, where)
+		return w.list(v)
 	}
-	return writeJSON(b, v.Interface(), where)
-}
-
-// writeJSON writes v as encoding/json does, without HTML escaping: the
-// body is not HTML, and "\u003e" for ">" in a condition only obscures it.
-func writeJSON(b *bytes.Buffer, v any, where string) error {
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+	switch v.Kind() {
+	case reflect.String:
+		w.b = appendString(w.b, v.String())
+	case reflect.Bool:
+		w.b = strconv.AppendBool(w.b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		w.b = strconv.AppendInt(w.b, v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		w.b = strconv.AppendUint(w.b, v.Uint(), 10)
+	default: // floats and whatever else a WSDL may bring: as encoding/json writes them
+		j, err := json.Marshal(v.Interface())
+		if err != nil {
+			return w.fail(err)
+		}
+		w.b = append(w.b, j...)
 	}
-	b.Write(bytes.TrimSuffix(out.Bytes(), []byte("\n")))
 	return nil
 }
 
-// members writes the members of struct v without braces and reports
-// whether the next member is the first one (embedded bases are inlined).
-func (e encoder) members(b *bytes.Buffer, v reflect.Value, where string, first bool) (bool, error) {
-	t := v.Type()
+// field is a struct member as the body names it.
+type field struct {
+	index     int
+	name      string // quoted, with the colon
+	anonymous bool
+}
+
+// fieldsOf are t's members, worked out once per type.
+var fieldsOf sync.Map // reflect.Type -> []field
+
+func fields(t reflect.Type) []field {
+	if f, ok := fieldsOf.Load(t); ok {
+		return f.([]field)
+	}
+	var out []field
 	for i := range t.NumField() {
-		f, fv := t.Field(i), v.Field(i)
+		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
 		if f.Anonymous { // WSIndexDataBase: an xs:extension base, inlined as WCF does
-			if fv.Kind() == reflect.Pointer {
-				if fv.IsNil() {
-					continue
-				}
-				fv = fv.Elem()
-			}
-			var err error
-			if first, err = e.members(b, fv, where, first); err != nil {
-				return first, err
-			}
+			out = append(out, field{index: i, anonymous: true})
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -148,60 +168,146 @@ func (e encoder) members(b *bytes.Buffer, v reflect.Value, where string, first b
 		if name == "" {
 			name = f.Name
 		}
+		out = append(out, field{index: i, name: string(appendString(nil, name)) + ":"})
+	}
+	fieldsOf.Store(t, out)
+	return out
+}
+
+// members writes the members of struct v without braces and reports
+// whether the next member is the first one (embedded bases are inlined).
+func (w *writer) members(v reflect.Value, first bool) (bool, error) {
+	for _, f := range fields(v.Type()) {
+		fv := v.Field(f.index)
+		if f.anonymous {
+			if fv.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			var err error
+			if first, err = w.members(fv, first); err != nil {
+				return first, err
+			}
+			continue
+		}
 		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice) && fv.IsNil() {
 			continue
 		}
 		if !first {
-			b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
 		first = false
-		if err := writeJSON(b, name, where); err != nil {
+		w.b = append(w.b, f.name...)
+		w.path = append(w.path, "/"+f.name[1:len(f.name)-2])
+		if err := w.value(fv); err != nil {
 			return first, err
 		}
-		b.WriteByte(':')
-		if err := e.value(b, fv, where+"/"+name); err != nil {
-			return first, err
-		}
+		w.path = w.path[:len(w.path)-1]
 	}
 	return first, nil
 }
 
-func (e encoder) list(b *bytes.Buffer, v reflect.Value, where string) error {
-	b.WriteByte('[')
+func (w *writer) list(v reflect.Value) error {
+	w.b = append(w.b, '[')
 	for i := range v.Len() {
 		if i > 0 {
-			b.WriteByte(',')
+			w.b = append(w.b, ',')
 		}
-		if err := e.value(b, v.Index(i), fmt.Sprintf("%s[%d]", where, i)); err != nil {
+		w.path = append(w.path, "["+strconv.Itoa(i)+"]")
+		if err := w.value(v.Index(i)); err != nil {
 			return err
 		}
+		w.path = w.path[:len(w.path)-1]
 	}
-	b.WriteByte(']')
+	w.b = append(w.b, ']')
 	return nil
 }
 
-func (e encoder) enum(b *bytes.Buffer, v reflect.Value, where string) error {
+func (w *writer) enum(v reflect.Value) error {
 	name := v.String()
-	if e.enumNames {
-		return writeJSON(b, name, where)
+	if w.enumNames {
+		w.b = appendString(w.b, name)
+		return nil
 	}
 	n, ok := enumNumbers[v.Type()][name]
 	if !ok {
-		return fmt.Errorf("%s: no number is known for %s value %q", where, v.Type().Name(), name)
+		return w.fail(fmt.Errorf("no number is known for %s value %q", v.Type().Name(), name))
 	}
-	b.WriteString(strconv.Itoa(n))
+	w.b = strconv.AppendInt(w.b, int64(n), 10)
 	return nil
 }
 
-func (e encoder) date(b *bytes.Buffer, d xsd.DateTime, where string) error {
-	s := d.String()
-	if !e.isoDates {
-		// A value without a zone is a calendar value (.NET Unspecified);
-		// xsd.DateTime reads it as UTC wall time, which is what the sample
-		// sends for it too.
-		s = "/Date(" + strconv.FormatInt(d.Time().UnixMilli(), 10) + ")/"
+func (w *writer) date(d xsd.DateTime) {
+	if w.isoDates {
+		w.b = appendString(w.b, d.String())
+		return
 	}
-	return writeJSON(b, s, where)
+	// A value without a zone is a calendar value (.NET Unspecified);
+	// xsd.DateTime reads it as UTC wall time, which is what the sample
+	// sends for it too.
+	w.b = append(w.b, `"/Date(`...)
+	w.b = strconv.AppendInt(w.b, d.Time().UnixMilli(), 10)
+	w.b = append(w.b, `)/"`...)
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it
+// without HTML escaping (the body is not HTML, and "\u003e" for ">" in
+// a condition only obscures it): quotes, backslashes and control
+// characters escaped, U+2028 and U+2029 too (JavaScript reads them as
+// line ends), invalid UTF-8 as U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // isArrayOf reports whether t is a gowsdl list wrapper: ArrayOf<T> with a
