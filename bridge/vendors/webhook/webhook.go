@@ -173,7 +173,32 @@ func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshal(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
+	return eventJSON(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
+}
+
+// eventJSON is marshal(ev) with ev.Params spliced in as they are:
+// encoding/json would read them through again to compact them, megabytes
+// for a large SavePortalUser.
+func eventJSON(ev Event) ([]byte, error) {
+	params, oof := ev.Params, ev.OutOfOffice
+	ev.Params, ev.OutOfOffice = nil, nil
+	head, err := marshal(ev) // {"id":...,"request_id":...,"params":null}
+	if err != nil {
+		return nil, err
+	}
+	head = bytes.TrimSuffix(head, []byte(`null}`))
+	var tail []byte
+	if oof != nil {
+		if tail, err = marshal(oof); err != nil {
+			return nil, err
+		}
+	}
+	b := make([]byte, 0, len(head)+len(params)+len(tail)+20)
+	b = append(append(b, head...), params...)
+	if oof != nil {
+		b = append(append(b, `,"out_of_office":`...), tail...)
+	}
+	return append(b, '}'), nil
 }
 
 // marshal is json.Marshal without HTML escaping: the body is not HTML.
