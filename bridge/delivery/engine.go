@@ -135,6 +135,7 @@ type Engine struct {
 	obs       Observer
 	sealer    *sealer
 	hub       hub
+	recent    *recent
 	now       func() time.Time
 
 	accepts chan *acceptReq
@@ -161,7 +162,7 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
+	e := &Engine{recent: newRecent(recentEntries, recentBytes), cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
 		now: time.Now, accepts: make(chan *acceptReq, 1024), stopped: make(chan struct{})}
 	e.hub.init()
 	e.runCtx, e.runCancel = context.WithCancel(context.Background())
@@ -351,6 +352,13 @@ func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
 	return &Receipt{ChangeID: c.ID, w: w, e: e}, nil
 }
 
+// recentEntries and recentBytes bound the changes kept decoded (recent):
+// enough for the backlog of a busy bridge's first attempts.
+const (
+	recentEntries = 4096
+	recentBytes   = 64 << 20
+)
+
 // applyInProcess gives an accepted change to the vendors that keep their
 // state in this process, once, as the call is accepted (fanout.Spec's
 // InProcess).
@@ -413,6 +421,8 @@ func (e *Engine) commitLoop() {
 		for i, r := range batch {
 			if err != nil {
 				results[i] = acceptRes{err: err}
+			} else if !results[i].dup {
+				e.recent.put(r.c, len(r.payload), len(r.plan))
 			}
 			r.done <- results[i]
 		}

@@ -95,7 +95,7 @@ func (e *Engine) passes(ctx context.Context, t fanout.Target, vendor string, sha
 	// attempts in flight the grace of Stop, not River's immediate cancel.
 	work := e.runCtx
 	for {
-		keys, changes, err := e.pick(ctx, vendor, shard)
+		keys, changes, full, err := e.pick(ctx, vendor, shard)
 		if err != nil {
 			return false, err
 		}
@@ -122,6 +122,14 @@ func (e *Engine) passes(ctx context.Context, t fanout.Target, vendor string, sha
 		if e.now().After(deadline) || e.stopping.Load() {
 			return true, river.JobSnooze(0) // yield; run again at once (or in the next run)
 		}
+		if !full && len(results) == len(keys) {
+			// Everything that was ready is done. What a commit added
+			// meanwhile is seen by the look that comes next anyway:
+			// finish's for a River job, the kick's again for a local one
+			// (shardLock.kicked). Another pick here would find nothing,
+			// at the cost of a query for every kick.
+			return false, nil
+		}
 	}
 }
 
@@ -131,9 +139,11 @@ var errMore = errors.New("more work arrived")
 // pick reads the ready rows of a shard (pending, of keys not waiting out
 // a backoff, oldest first, grouped by key in the order of their oldest)
 // with the changes they deliver, in one statement: a vendor has one
-// delivery per change and key, so no change is read twice.
-func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork, map[string]*Change, error) {
+// delivery per change and key, so no change is read twice. full reports
+// that it read as many as it reads at once: more may be ready.
+func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWork, _ map[string]*Change, full bool, _ error) {
 	var out []keyWork
+	n := 0
 	changes := map[string]*Change{}
 	idx := map[string]int{}
 	err := e.be.read(ctx, stmt{
@@ -150,10 +160,13 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork,
 			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts, &payload); err != nil {
 				return err
 			}
+			c := e.recent.take(w.changeID)                           // for each row: each is one of its uses
 			if _, ok := changes[w.changeID]; !ok && payload != nil { // nil: the change is missing (apply says so)
-				c, err := e.decode(payload)
-				if err != nil {
-					return err
+				if c == nil {
+					var err error
+					if c, err = e.decode(payload); err != nil {
+						return err
+					}
 				}
 				changes[w.changeID] = c
 			}
@@ -164,10 +177,11 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) ([]keyWork,
 				out = append(out, keyWork{key: w.key, attempts: attempts})
 			}
 			out[i].rows = append(out[i].rows, w)
+			n++
 			return nil
 		},
 	})
-	return out, changes, err
+	return out, changes, n == pickLimit, err
 }
 
 // apply delivers one key's ready rows: their fold for a state target,
