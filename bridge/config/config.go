@@ -75,6 +75,16 @@ type Limits struct {
 	// MaxConcurrent bounds SOAP calls handled at once; more get a Server
 	// fault with HTTP 503 at once instead of queueing without bound.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// MaxInflightBodyBytes bounds the bodies of the SOAP calls handled at
+	// once, together: a call whose body would pass it waits, its body not
+	// yet read, up to 5s for others to finish, then gets a Server fault
+	// with HTTP 503 (a call alone always fits). A call holds
+	// several times its body in memory while it is decoded, stored and
+	// delivered, so this bounds the memory large calls take together
+	// (max_concurrent bounds their number, whatever their size).
+	// Calls passed through to an upstream stream their bodies and do not
+	// count.
+	MaxInflightBodyBytes int64 `yaml:"max_inflight_body_bytes"`
 	// PerCallerRate bounds each caller's calls per second (burst:
 	// PerCallerBurst); an unauthenticated caller is its IP address. 0: off.
 	PerCallerRate  float64  `yaml:"per_caller_rate"`
@@ -212,6 +222,9 @@ func (c *Config) defaults() {
 	if l.MaxConcurrent == 0 {
 		l.MaxConcurrent = 512
 	}
+	if l.MaxInflightBodyBytes == 0 {
+		l.MaxInflightBodyBytes = max(128<<20, l.MaxBodyBytes)
+	}
 	if l.PerCallerRate > 0 && l.PerCallerBurst == 0 {
 		l.PerCallerBurst = max(1, int(l.PerCallerRate))
 	}
@@ -306,6 +319,8 @@ func (c *Config) check() error {
 		return c.errf("limits.max_attributes", "must be at least 8, got %d", l.MaxAttributes)
 	case l.MaxConcurrent < 1:
 		return c.errf("limits.max_concurrent", "must be at least 1, got %d", l.MaxConcurrent)
+	case l.MaxInflightBodyBytes < l.MaxBodyBytes:
+		return c.errf("limits.max_inflight_body_bytes", "must be at least limits.max_body_bytes (%d), got %d", l.MaxBodyBytes, l.MaxInflightBodyBytes)
 	case l.PerCallerRate < 0:
 		return c.errf("limits.per_caller_rate", "must not be negative")
 	}

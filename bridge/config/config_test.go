@@ -397,6 +397,12 @@ func TestParseErrors(t *testing.T) {
 			want: "test.yaml:3: auth.cache_ttl: must be between 0s (off) and 24h, got -1s",
 		},
 		{
+			name: "bodies in flight below one body",
+			yaml: "auth:\n  insecure_no_auth: true\nlimits:\n  max_body_bytes: 2000000\n  max_inflight_body_bytes: 1000000\n",
+			raw:  true,
+			want: "test.yaml:5: limits.max_inflight_body_bytes: must be at least limits.max_body_bytes (2000000), got 1000000",
+		},
+		{
 			name: "negative concurrent hashes",
 			yaml: "auth:\n  insecure_no_auth: true\n  max_concurrent_hashes: -1\n",
 			raw:  true,

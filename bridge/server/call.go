@@ -85,10 +85,11 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 	if f != nil {
 		return t.Version, nil, f
 	}
-	body, f := s.readBody(r)
+	body, release, f := s.readBody(r)
 	if f != nil {
 		return t.Version, nil, f
 	}
+	defer release()
 	authRequired := s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0
 	if authRequired && !basic && !bytes.Contains(body, []byte(soap.WSSE)) {
 		// No credentials of any kind: challenge before decoding, as WCF on
@@ -205,44 +206,62 @@ func (s *state) writeResponse(c echo.Context, req *soap.Request) error {
 // readBody reads the body within the size limit. A gzip body is accepted
 // and its decompressed size is what counts, so compression cannot carry a
 // larger message past the limit; chunked bodies are cut at the limit too.
-func (s *state) readBody(r *http.Request) ([]byte, *soap.Fault) {
+func (s *state) readBody(r *http.Request) (_ []byte, release func(), _ *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
 	tooLarge := func() *soap.Fault { // made only when needed: this runs on every call
 		return &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
 			Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", max)}
+	}
+	busy := func() *soap.Fault {
+		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindBusy}, Header: http.Header{"Retry-After": {"1"}},
+			Reason: fmt.Sprintf("the bridge is handling %d bytes of requests, its limit (limits.max_inflight_body_bytes), and none finished within %s; retry shortly", s.bodies.max, bodyWait)}
 	}
 	var in io.Reader = r.Body
 	size := r.ContentLength
 	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
 	case "", "identity":
 		if r.ContentLength > max {
-			return nil, tooLarge()
+			return nil, nil, tooLarge()
 		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
+			return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 				Reason: "the gzip body cannot be read: " + err.Error()}
 		}
 		defer zr.Close()
 		in, size = zr, -1
 	default:
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
+		return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed or gzip-compressed"}
 	}
 	if size < 0 || size > max {
 		size = 0
 	}
+	// A declared length is taken before the body is read; an undeclared
+	// one (chunked, gzip) once it is (budget).
+	taken := size
+	if taken > 0 && !s.bodies.take(r.Context(), taken) {
+		return nil, nil, busy()
+	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
-		return nil, tooLarge()
+		s.bodies.give(taken)
+		return nil, nil, tooLarge()
 	}
 	if err != nil {
-		return nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
+		s.bodies.give(taken)
+		return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "the request body could not be read: " + err.Error()}
 	}
-	return buf.Bytes(), nil
+	if taken == 0 && n > 0 {
+		if !s.bodies.take(r.Context(), n) {
+			return nil, nil, busy()
+		}
+		taken = n
+	}
+	return buf.Bytes(), func() { s.bodies.give(taken) }, nil
 }
 
 // vendorFault reports a change that a required vendor refused for good.

@@ -69,6 +69,7 @@ type state struct {
 	debug     map[string]vendors.Debugger
 	metrics   *metrics.Metrics
 	slots     chan struct{}       // one per SOAP call in flight
+	bodies    *budget             // the bytes of their bodies
 	auth      *auth.Authenticator // nil when auth is off (insecure development mode)
 	perCaller *keyrate.Limits     // nil when off
 	tarpitted atomic.Int64        // throttled answers held back now
@@ -199,6 +200,7 @@ func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
 		directory:   fixed.directory,
 		limits:      xmltok.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:       make(chan struct{}, cfg.Limits.MaxConcurrent),
+		bodies:      newBudget(cfg.Limits.MaxInflightBodyBytes),
 		targets:     fixed.targets,
 		debug:       fixed.debug,
 		tls:         tc,

@@ -382,6 +382,53 @@ func TestMaxConcurrent(t *testing.T) {
 	}
 }
 
+// TestMaxInflightBodyBytes: a call whose body would take the bodies in
+// flight past the limit waits for room, and is refused with a Server
+// fault and 503 when none is made in time.
+func TestMaxInflightBodyBytes(t *testing.T) {
+	cfg := testConfig()
+	cfg.Limits.MaxBodyBytes = 64 << 10
+	cfg.Limits.MaxInflightBodyBytes = 64 << 10
+	b := blocking{release: make(chan struct{})}
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: b, Required: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, body := okCase(t, "wcf-oof-11")
+	done := make(chan int, 1)
+	go func() { done <- post(srv.Handler(), hdr, body).Code }()
+	for i := 0; ; i++ {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
+		if strings.Contains(rec.Body.String(), "thereforebridge_requests_in_flight 1") {
+			break
+		}
+		if i > 5000 {
+			t.Fatal("the first call never got in")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The same call padded past what is left, within max_body_bytes.
+	_, portal := okCase(t, "minimal-portaluser-11")
+	big := append(append([]byte{}, portal...), bytes.Repeat([]byte(" "), 64<<10-len(portal)-len(body)+1)...)
+	phdr, _ := okCase(t, "minimal-portaluser-11")
+	rec := post(srv.Handler(), phdr, big)
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "max_inflight_body_bytes") || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("a body past the bytes in flight: %d %s", rec.Code, rec.Body)
+	}
+	// Sent again, it waits for the held call, and gets in when it ends.
+	waited := make(chan *httptest.ResponseRecorder, 1)
+	go func() { waited <- post(srv.Handler(), phdr, big) }()
+	time.Sleep(100 * time.Millisecond)
+	close(b.release)
+	if code := <-done; code != 200 {
+		t.Errorf("held call: %d", code)
+	}
+	if rec := <-waited; rec.Code != 200 {
+		t.Errorf("the large body, once the held call ended: %d %s", rec.Code, rec.Body)
+	}
+}
+
 // TestSlowClient: a client that trickles its headers or its body is cut
 // off by the header and read timeouts instead of holding a connection.
 func TestSlowClient(t *testing.T) {
