@@ -77,7 +77,8 @@ type Limits struct {
 	MaxConcurrent int `yaml:"max_concurrent"`
 	// MaxInflightBodyBytes bounds the bodies of the SOAP calls handled at
 	// once, together: a call whose body would pass it waits, its body not
-	// yet read, up to 5s for others to finish, then gets a Server fault
+	// yet read, for others to finish (up to 15s, or half read_timeout),
+	// then gets a Server fault
 	// with HTTP 503 (a call alone always fits). A call holds
 	// several times its body in memory while it is decoded, stored and
 	// delivered, so this bounds the memory large calls take together

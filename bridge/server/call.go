@@ -214,7 +214,7 @@ func (s *state) readBody(r *http.Request) (_ []byte, release func(), _ *soap.Fau
 	}
 	busy := func() *soap.Fault {
 		return &soap.Fault{Code: soap.Server, Status: http.StatusServiceUnavailable, Detail: &soap.Detail{Kind: soap.KindBusy}, Header: http.Header{"Retry-After": {"1"}},
-			Reason: fmt.Sprintf("the bridge is handling %d bytes of requests, its limit (limits.max_inflight_body_bytes), and none finished within %s; retry shortly", s.bodies.max, bodyWait)}
+			Reason: fmt.Sprintf("the bridge is handling %d bytes of requests, its limit (limits.max_inflight_body_bytes), and none finished within %s; retry shortly", s.bodies.max, s.bodies.wait)}
 	}
 	var in io.Reader = r.Body
 	size := r.ContentLength

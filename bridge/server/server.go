@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -200,7 +201,7 @@ func (s *Server) newState(cfg *config.Config, fixed *state) (*state, error) {
 		directory:   fixed.directory,
 		limits:      xmltok.Limits{MaxDepth: cfg.Limits.MaxDepth, MaxElements: cfg.Limits.MaxElements, MaxText: cfg.Limits.MaxTextBytes, MaxAttrs: cfg.Limits.MaxAttributes},
 		slots:       make(chan struct{}, cfg.Limits.MaxConcurrent),
-		bodies:      newBudget(cfg.Limits.MaxInflightBodyBytes),
+		bodies:      newBudget(cfg.Limits.MaxInflightBodyBytes, time.Duration(cfg.Limits.ReadTimeout)),
 		targets:     fixed.targets,
 		debug:       fixed.debug,
 		tls:         tc,

@@ -389,6 +389,7 @@ func TestMaxInflightBodyBytes(t *testing.T) {
 	cfg := testConfig()
 	cfg.Limits.MaxBodyBytes = 64 << 10
 	cfg.Limits.MaxInflightBodyBytes = 64 << 10
+	cfg.Limits.ReadTimeout = config.Duration(2 * time.Second) // a call waits half of it for room
 	b := blocking{release: make(chan struct{})}
 	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: b, Required: true}})
 	if err != nil {
