@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
 
 const endpoint = "http://bridge.test/theservice/v0001/soapun"
@@ -340,6 +342,23 @@ func (b blocking) Deliver(ctx context.Context, _ *fanout.Call) fanout.Result {
 	return fanout.Result{Status: fanout.OK}
 }
 
+// waitInFlight waits until n calls are inside the handler (the in-flight
+// gauge says so).
+func waitInFlight(t *testing.T, srv *server.Server, n int) {
+	t.Helper()
+	for i := 0; ; i++ {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
+		if strings.Contains(rec.Body.String(), fmt.Sprintf("thereforebridge_requests_in_flight %d\n", n)) {
+			return
+		}
+		if i > 5000 {
+			t.Fatalf("%d calls never got in", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestMaxConcurrent: past the limit a call is refused at once with a
 // Server fault and 503, not queued.
 func TestMaxConcurrent(t *testing.T) {
@@ -358,18 +377,7 @@ func TestMaxConcurrent(t *testing.T) {
 		hdr, body := okCase(t, c)
 		go func() { done <- post(srv.Handler(), hdr, body).Code }()
 	}
-	// Wait until both are inside (the in-flight gauge says so).
-	for i := 0; ; i++ {
-		rec := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
-		if strings.Contains(rec.Body.String(), "thereforebridge_requests_in_flight 2") {
-			break
-		}
-		if i > 5000 {
-			t.Fatal("the two calls never got in")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitInFlight(t, srv, 2)
 	rec := post(srv.Handler(), hdr, body)
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "its limit") || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("third call: %d %s", rec.Code, rec.Body)
@@ -398,17 +406,7 @@ func TestMaxInflightBodyBytes(t *testing.T) {
 	hdr, body := okCase(t, "wcf-oof-11")
 	done := make(chan int, 1)
 	go func() { done <- post(srv.Handler(), hdr, body).Code }()
-	for i := 0; ; i++ {
-		rec := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/metrics", nil))
-		if strings.Contains(rec.Body.String(), "thereforebridge_requests_in_flight 1") {
-			break
-		}
-		if i > 5000 {
-			t.Fatal("the first call never got in")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitInFlight(t, srv, 1)
 	// The same call padded past what is left, within max_body_bytes.
 	_, portal := okCase(t, "minimal-portaluser-11")
 	big := append(append([]byte{}, portal...), bytes.Repeat([]byte(" "), 64<<10-len(portal)-len(body)+1)...)
