@@ -36,4 +36,8 @@ func (b *budget) take(ctx context.Context, n int64) bool {
 	return b.sem.Acquire(ctx, n) == nil
 }
 
-func (b *budget) give(n int64) { b.sem.Release(n) }
+func (b *budget) give(n int64) {
+	if n > 0 {
+		b.sem.Release(n)
+	}
+}

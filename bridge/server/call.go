@@ -85,11 +85,11 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 	if f != nil {
 		return t.Version, nil, f
 	}
-	body, release, f := s.readBody(r)
+	body, taken, f := s.readBody(r)
 	if f != nil {
 		return t.Version, nil, f
 	}
-	defer release()
+	defer s.bodies.give(taken)
 	authRequired := s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0
 	if authRequired && !basic && !bytes.Contains(body, []byte(soap.WSSE)) {
 		// No credentials of any kind: challenge before decoding, as WCF on
@@ -206,7 +206,9 @@ func (s *state) writeResponse(c echo.Context, req *soap.Request) error {
 // readBody reads the body within the size limit. A gzip body is accepted
 // and its decompressed size is what counts, so compression cannot carry a
 // larger message past the limit; chunked bodies are cut at the limit too.
-func (s *state) readBody(r *http.Request) (_ []byte, release func(), _ *soap.Fault) {
+// Its size is taken from the bodies in flight (budget): the caller gives
+// taken back when it is done with the call.
+func (s *state) readBody(r *http.Request) (_ []byte, taken int64, _ *soap.Fault) {
 	max := s.cfg.Limits.MaxBodyBytes
 	tooLarge := func() *soap.Fault { // made only when needed: this runs on every call
 		return &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: soap.KindLimit},
@@ -221,18 +223,18 @@ func (s *state) readBody(r *http.Request) (_ []byte, release func(), _ *soap.Fau
 	switch ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce {
 	case "", "identity":
 		if r.ContentLength > max {
-			return nil, nil, tooLarge()
+			return nil, 0, tooLarge()
 		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
+			return nil, 0, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 				Reason: "the gzip body cannot be read: " + err.Error()}
 		}
 		defer zr.Close()
 		in, size = zr, -1
 	default:
-		return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
+		return nil, 0, &soap.Fault{Code: soap.Client, Status: http.StatusUnsupportedMediaType, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "Content-Encoding " + ce + " is not supported; send the body uncompressed or gzip-compressed"}
 	}
 	if size < 0 || size > max {
@@ -240,28 +242,28 @@ func (s *state) readBody(r *http.Request) (_ []byte, release func(), _ *soap.Fau
 	}
 	// A declared length is taken before the body is read; an undeclared
 	// one (chunked, gzip) once it is (budget).
-	taken := size
+	taken = size
 	if taken > 0 && !s.bodies.take(r.Context(), taken) {
-		return nil, nil, busy()
+		return nil, 0, busy()
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
 		s.bodies.give(taken)
-		return nil, nil, tooLarge()
+		return nil, 0, tooLarge()
 	}
 	if err != nil {
 		s.bodies.give(taken)
-		return nil, nil, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
+		return nil, 0, &soap.Fault{Code: soap.Client, Status: http.StatusBadRequest, Detail: &soap.Detail{Kind: soap.KindTransport},
 			Reason: "the request body could not be read: " + err.Error()}
 	}
 	if taken == 0 && n > 0 {
 		if !s.bodies.take(r.Context(), n) {
-			return nil, nil, busy()
+			return nil, 0, busy()
 		}
 		taken = n
 	}
-	return buf.Bytes(), func() { s.bodies.give(taken) }, nil
+	return buf.Bytes(), taken, nil
 }
 
 // vendorFault reports a change that a required vendor refused for good.
