@@ -297,3 +297,29 @@ func TestRequestsVary(t *testing.T) {
 		})
 	}
 }
+
+// TestSoakStoreVerdict: the store's size is judged once the dedupe window
+// has filled, however fast the calls were made, and not at all when the
+// load ended before.
+func TestSoakStoreVerdict(t *testing.T) {
+	run := func(seconds int, size func(t int) int64) soakResult {
+		r := soakResult{Calls: int64(seconds) * 1000, StoreDrained: size(seconds)}
+		for s := 0; s <= seconds; s++ {
+			r.Samples = append(r.Samples, soakSample{T: float64(s), Calls: int64(s) * 1000, RSS: 50 << 20, Store: size(s)})
+		}
+		analyseSoak(&r)
+		return r
+	}
+	// Grows for the 5-minute window, then stays: flat, although half the
+	// calls were made while it grew.
+	window := func(t int) int64 { return int64(min(t, 300)) << 22 }
+	if r := run(480, window); !r.StoreFlat || r.StoreRefAt < storeSettled.Seconds() {
+		t.Errorf("a store flat after its window: flat %t, judged from %.0f s", r.StoreFlat, r.StoreRefAt)
+	}
+	if r := run(900, func(t int) int64 { return int64(t) << 22 }); r.StoreFlat {
+		t.Error("a store that keeps growing was judged flat")
+	}
+	if r := run(200, window); r.StoreRef != 0 || r.StoreFlat {
+		t.Errorf("a load shorter than the window was judged: ref %d", r.StoreRef)
+	}
+}

@@ -48,14 +48,16 @@ type soakResult struct {
 	BackToIdle     bool
 	HitTimeLimit   bool
 
-	// The store (a bridge on SQLite): its files' size half-way through
-	// the calls, at most in the second half, and once every delivery
-	// was made after the load (Drained, DrainTook).
-	StoreHalf, StoreMax, StoreDrained int64
-	StoreFlat                         bool
-	Drained                           bool
-	DrainTook                         time.Duration
-	MaxPending                        float64
+	// The store (a bridge on SQLite): its files' size once it should
+	// have stopped growing (half-way through the calls, and not before
+	// the dedupe window filled: storeSettled), at most after that, and
+	// once every delivery was made after the load (Drained, DrainTook).
+	StoreRef, StoreMax, StoreDrained int64
+	StoreRefAt                       float64 // seconds into the load
+	StoreFlat                        bool
+	Drained                          bool
+	DrainTook                        time.Duration
+	MaxPending                       float64
 }
 
 // runSoak runs -soak calls against one bridge contender, mixing both
@@ -251,16 +253,21 @@ func analyseSoak(r *soakResult) {
 	}
 	for _, s := range r.Samples {
 		r.MaxPending = max(r.MaxPending, s.Pending)
-		if s.Calls < total/2 {
+		if s.Calls < total/2 || s.T < storeSettled.Seconds() {
 			continue
 		}
-		if r.StoreHalf == 0 {
-			r.StoreHalf = s.Store
+		if r.StoreRef == 0 {
+			r.StoreRef, r.StoreRefAt = s.Store, s.T
 		}
 		r.StoreMax = max(r.StoreMax, s.Store)
 	}
-	r.StoreFlat = r.StoreHalf > 0 && float64(max(r.StoreMax, r.StoreDrained)) <= 1.10*float64(r.StoreHalf)
+	r.StoreFlat = r.StoreRef > 0 && float64(max(r.StoreMax, r.StoreDrained)) <= 1.10*float64(r.StoreRef)
 }
+
+// storeSettled is when a store's files should have stopped growing: the
+// dedupe window (5 minutes of changes are kept to recognise client
+// retries) and a minute of cleaning.
+const storeSettled = 6 * time.Minute
 
 // dirSize is the size of the files in dir ("" or unreadable: 0).
 func dirSize(dir string) int64 {
@@ -300,9 +307,12 @@ func (r soakResult) Markdown(pinNote string) string {
 		thousands(r.WarmCalls), verdict[r.Flat], mib(r.RefRSS), mib(r.MaxRSS), 100*r.Growth, mib(r.LastRSS))
 	p("- **Goroutines back to idle** once the load generator closed its connections: %s. Idle before any load %0.f, idle after a 2 s warm-up burst %0.f (vendor connection pools), at most %0.f under load, %0.f after the soak (%s after the connections closed).\n",
 		verdict[r.BackToIdle], r.IdleBefore, r.IdleWarm, r.PeakGoroutines, r.IdleAfter, r.IdleAfterWait)
-	if r.StoreHalf > 0 {
-		p("- **Store size flat** (its files in the second half of the calls and once drained at most 10%% above their size half-way): %s. %s half-way, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, 5 minutes) is kept.\n",
-			verdict[r.StoreFlat], mib(r.StoreHalf), mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending)
+	switch {
+	case r.StoreRef > 0:
+		p("- **Store size flat** (its files, from half-way through the calls and the end of the first dedupe window on, and once drained, at most 10%% above their size then): %s. %s at %.0f s, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, 5 minutes) is kept.\n",
+			verdict[r.StoreFlat], mib(r.StoreRef), r.StoreRefAt, mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending)
+	case r.StoreDrained > 0:
+		p("- **Store size flat**: not judged: the load ended before %s, when a dedupe window's worth of changes (5 minutes) is kept and the files stop growing.\n", storeSettled)
 	}
 	p("\n![RSS and goroutines during the soak](soak.svg)\n\nSamples (one a second) are in soak.csv.\n")
 	return b.String()
