@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -242,6 +244,11 @@ func waitPort(p *proc, port int) error {
 	return fmt.Errorf("%s: nothing listens on port %d after 60 s: %s", p.name, port, p.logTail())
 }
 
+// isBridge reports whether contender name is the bridge binary (with one
+// of testdata/bench/NAME.yaml): the bridge's contenders are all named
+// bridge-*.
+func isBridge(name string) bool { return strings.HasPrefix(name, "bridge-") }
+
 // start starts contender name and waits until it accepts connections.
 func (e *env) start(name string) (*proc, error) {
 	port, err := freePort()
@@ -253,13 +260,13 @@ func (e *env) start(name string) (*proc, error) {
 	os.Remove(p.logPath)
 	var argv, extra []string
 	quiet := false
-	switch name {
-	case "floor":
+	switch {
+	case name == "floor":
 		argv = []string{e.self, "-serve", "floor", "-addr", addr}
 		if e.pprofFor[name] {
 			argv = append(argv, "-debug-listen", e.pprofAddr)
 		}
-	case "bridge-soap", "bridge-fakes", "bridge-auth", "bridge-instant", "bridge-sqlite", "bridge-postgres", "bridge-flaky":
+	case isBridge(name):
 		p.state = filepath.Join(e.cache, "run", name+"-state")
 		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" || name == "bridge-flaky" {
 			p.basic = demoBasic
@@ -291,11 +298,11 @@ func (e *env) start(name string) (*proc, error) {
 		extra = append(env, "STATE_DIRECTORY="+state)
 		quiet = true // one JSON log line per call: not worth keeping
 		p.Metrics = p.Base + "/metrics"
-	case "node-soap":
+	case name == "node-soap":
 		argv = []string{"node", filepath.Join(e.root, "testdata", "bench", "node-soap", "server.js"),
 			"--wsdl", filepath.Join(e.root, "wsdl", "therefore.wsdl"), "--port", strconv.Itoa(port)}
 		extra = []string{"NODE_PATH=" + e.nodeModules}
-	case "gsoap":
+	case name == "gsoap":
 		argv = []string{e.gsoapBin, strconv.Itoa(port)}
 	default:
 		return nil, fmt.Errorf("unknown contender %q", name)
@@ -472,7 +479,7 @@ func (e *env) keyedDir(stack, key string) string {
 // build), node soap's node_modules (npm ci, cached by the lock file) and
 // the gSOAP server (wsdl2h, soapcpp2, g++; cached by the WSDL and sources).
 func (e *env) build(selected map[string]bool, logf func(string, ...any)) error {
-	if selected["bridge-soap"] || selected["bridge-fakes"] || selected["bridge-auth"] || selected["bridge-instant"] || selected["bridge-sqlite"] || selected["bridge-postgres"] || selected["bridge-flaky"] {
+	if slices.ContainsFunc(slices.Collect(maps.Keys(selected)), isBridge) {
 		e.bridgeBin = filepath.Join(e.cache, "bin", "thereforebridge")
 		logf("building the bridge (go build ./cmd/thereforebridge)")
 		cmd := exec.Command("go", "build", "-o", e.bridgeBin, "./cmd/thereforebridge")

@@ -64,7 +64,7 @@ type soakResult struct {
 // operations (the OOF envelope and SavePortalUser with 10 items), sampling
 // RSS, heap and goroutines every second.
 func runSoak(o options, e *env, all []Envelope, pinNote string) error {
-	if !strings.HasPrefix(o.soakContender, "bridge-") {
+	if !isBridge(o.soakContender) {
 		return fmt.Errorf("-soak-contender: want one of the bridge's contenders (the soak reads the bridge's /metrics), got %q", o.soakContender)
 	}
 	var reqs []Request
