@@ -111,7 +111,7 @@ type planned struct {
 func plan(c *Change, targets []fanout.Target, dir identity.Directory) []planned {
 	var out []planned
 	for _, t := range targets {
-		if !t.Receives(c.Operation) || t.Vendor.Spec().InProcess {
+		if !t.Receives(c.Operation) {
 			continue
 		}
 		name := t.Vendor.Name()

@@ -126,9 +126,10 @@ type Engine struct {
 	// give them work (nil on Postgres).
 	local  *local
 	queues map[string]int // vendor -> its concurrency in this process
-	// inProcess are the targets applied as a call is accepted, never
-	// stored (fanout.Spec's InProcess).
-	inProcess []fanout.Target
+	// stored are the targets whose deliveries are stored; inProcess are
+	// applied as a call is accepted, never stored (fanout.Spec's
+	// InProcess).
+	stored, inProcess []fanout.Target
 	dir       identity.Directory
 	be        backend
 	log       *slog.Logger
@@ -187,6 +188,7 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 			e.inProcess = append(e.inProcess, t)
 			continue // no queue, no shards: nothing of it is stored
 		}
+		e.stored = append(e.stored, t)
 		n := t.MaxConcurrency
 		if n == 0 {
 			n = cfg.MaxConcurrency
@@ -237,7 +239,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.wg.Add(1)
 	go e.cleanLoop()
-	if len(e.targets) == len(e.inProcess) {
+	if len(e.stored) == 0 {
 		return nil // nothing is stored for delivery: no workers
 	}
 	e.working = true
@@ -309,7 +311,7 @@ type acceptRes struct {
 // Accept stores c with one pending delivery per (vendor, key) and returns
 // once that is committed. An error wraps ErrStore.
 func (e *Engine) Accept(ctx context.Context, c *Change) (*Receipt, error) {
-	p := plan(c, e.targets, e.dir)
+	p := plan(c, e.stored, e.dir)
 	if len(p) == 0 {
 		// Only in-process vendors (or none) receive it: there is nothing
 		// to deliver later, so nothing to store.

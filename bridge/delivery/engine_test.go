@@ -457,7 +457,7 @@ func TestKickWhileHeld(t *testing.T) {
 	v := newRecorder("v", false)
 	e := openTest(t, Config{PollInterval: time.Minute, ApplyWait: 10 * time.Second}, v)
 	c := oofChange(t, "jdoe", true)
-	p := plan(c, e.targets, e.dir)
+	p := plan(c, e.stored, e.dir)
 	release, ok := e.takeShard(shardRef{p[0].vendor, shardOf(p[0].key)})
 	if !ok {
 		t.Fatal("the idle shard could not be taken")
@@ -489,7 +489,7 @@ func TestKickWaitsForASlot(t *testing.T) {
 	var b *Change
 	for i := 0; b == nil; i++ {
 		c := oofChange(t, fmt.Sprintf("other%d", i), true)
-		if shardOf(plan(c, e.targets, e.dir)[0].key) != shardOf(plan(a, e.targets, e.dir)[0].key) {
+		if shardOf(plan(c, e.stored, e.dir)[0].key) != shardOf(plan(a, e.stored, e.dir)[0].key) {
 			b = c
 		}
 	}
