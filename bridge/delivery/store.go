@@ -84,37 +84,6 @@ type stmt struct {
 	scan func(r rows) error
 }
 
-// runBatch runs stmts in turn, one at a time: SQLite's batch.
-func runBatch(ctx context.Context, t interface {
-	exec(ctx context.Context, q string, args ...any) (int64, error)
-	query(ctx context.Context, q string, args ...any) (rows, error)
-}, stmts []stmt) error {
-	for _, s := range stmts {
-		if s.scan == nil {
-			if _, err := t.exec(ctx, s.q, s.args...); err != nil {
-				return err
-			}
-			continue
-		}
-		r, err := t.query(ctx, s.q, s.args...)
-		if err != nil {
-			return err
-		}
-		for r.Next() {
-			if err := s.scan(r); err != nil {
-				r.Close()
-				return err
-			}
-		}
-		err = r.Err()
-		r.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // sendBatch sends stmts to Postgres in one round trip.
 func sendBatch(ctx context.Context, q interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
@@ -282,26 +251,61 @@ func (b *sqliteBackend) postgres() bool   { return false }
 func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
 
 func (b *sqliteBackend) read(ctx context.Context, stmts ...stmt) error {
-	return runBatch(ctx, sqliteDB{b.db}, stmts)
+	return sqlStatements{b.db}.batch(ctx, stmts)
 }
 
-// sqliteDB runs statements outside a transaction.
-type sqliteDB struct{ db *sql.DB }
+// sqlStatements runs statements on a database/sql DB (outside a
+// transaction) or Tx, as they are: the connection keeps them prepared
+// (preparingConnector).
+type sqlStatements struct {
+	on interface {
+		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	}
+}
 
-func (d sqliteDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := d.db.ExecContext(ctx, q, args...)
+func (st sqlStatements) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := st.on.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
 	return r.RowsAffected()
 }
 
-func (d sqliteDB) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := d.db.QueryContext(ctx, q, args...)
+func (st sqlStatements) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := st.on.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	return sqlRows{r}, nil
+}
+
+// batch runs stmts in turn, one at a time: SQLite's batch.
+func (st sqlStatements) batch(ctx context.Context, stmts []stmt) error {
+	for _, s := range stmts {
+		if s.scan == nil {
+			if _, err := st.exec(ctx, s.q, s.args...); err != nil {
+				return err
+			}
+			continue
+		}
+		r, err := st.query(ctx, s.q, s.args...)
+		if err != nil {
+			return err
+		}
+		for r.Next() {
+			if err := s.scan(r); err != nil {
+				r.Close()
+				return err
+			}
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
@@ -314,7 +318,7 @@ func (b *sqliteBackend) inTx(ctx context.Context, f func(txn) error) error {
 
 // run runs f in tx, then commits, or rolls back when f fails.
 func (b *sqliteBackend) run(tx *sql.Tx, f func(txn) error) error {
-	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}}); err != nil {
+	if err := f(&sqliteTxn{jobs: jobs[*riversqlite.Driver, *sql.Tx]{tx: tx, client: b.client}, sqlStatements: sqlStatements{tx}}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -354,29 +358,11 @@ func (b *sqliteBackend) start(ctx context.Context) error {
 func (b *sqliteBackend) stop(ctx context.Context) error { return b.client.Stop(ctx) }
 func (b *sqliteBackend) close()                         { b.db.Close() }
 
-// sqliteTxn runs statements as they are: the connection keeps them
-// prepared (preparingConnector).
+// sqliteTxn is a SQLite transaction: its statements, and River's calls.
 type sqliteTxn struct {
 	jobs[*riversqlite.Driver, *sql.Tx]
+	sqlStatements
 }
-
-func (t *sqliteTxn) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return r.RowsAffected()
-}
-
-func (t *sqliteTxn) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return sqlRows{r}, nil
-}
-
-func (t *sqliteTxn) batch(ctx context.Context, stmts []stmt) error { return runBatch(ctx, t, stmts) }
 
 type sqlRows struct{ *sql.Rows }
 
