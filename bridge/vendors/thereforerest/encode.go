@@ -64,7 +64,7 @@ type encoder struct {
 
 // encode returns the JSON body for params.
 func (e encoder) encode(params any) ([]byte, error) {
-	w := &writer{encoder: e, path: []string{"body"}}
+	w := &writer{encoder: e, path: []step{{name: "body"}}}
 	if err := w.value(reflect.ValueOf(params)); err != nil {
 		return nil, err
 	}
@@ -77,11 +77,26 @@ func (e encoder) encode(params any) ([]byte, error) {
 type writer struct {
 	encoder
 	b    []byte
-	path []string
+	path []step
+}
+
+// step is one step of a path in the body: a member ("/Name") or, when
+// name is "", a list item ("[index]").
+type step struct {
+	name  string
+	index int
 }
 
 func (w *writer) fail(err error) error {
-	return fmt.Errorf("%s: %w", strings.Join(w.path, ""), err)
+	var where strings.Builder
+	for _, s := range w.path {
+		if s.name == "" {
+			fmt.Fprintf(&where, "[%d]", s.index)
+			continue
+		}
+		where.WriteString(s.name)
+	}
+	return fmt.Errorf("%s: %w", where.String(), err)
 }
 
 func (w *writer) value(v reflect.Value) error {
@@ -141,6 +156,7 @@ func (w *writer) value(v reflect.Value) error {
 type field struct {
 	index     int
 	name      string // quoted, with the colon
+	step      string // "/" and the name, for paths in errors
 	anonymous bool
 }
 
@@ -168,7 +184,7 @@ func fields(t reflect.Type) []field {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, field{index: i, name: string(appendString(nil, name)) + ":"})
+		out = append(out, field{index: i, name: string(appendString(nil, name)) + ":", step: "/" + name})
 	}
 	fieldsOf.Store(t, out)
 	return out
@@ -200,7 +216,7 @@ func (w *writer) members(v reflect.Value, first bool) (bool, error) {
 		}
 		first = false
 		w.b = append(w.b, f.name...)
-		w.path = append(w.path, "/"+f.name[1:len(f.name)-2])
+		w.path = append(w.path, step{name: f.step})
 		if err := w.value(fv); err != nil {
 			return first, err
 		}
@@ -215,7 +231,7 @@ func (w *writer) list(v reflect.Value) error {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.path = append(w.path, "["+strconv.Itoa(i)+"]")
+		w.path = append(w.path, step{index: i})
 		if err := w.value(v.Index(i)); err != nil {
 			return err
 		}

@@ -53,6 +53,12 @@ func TestEncodeStyles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `body/User/UserType: no number is known for WSUserType value "Robot"`) {
 		t.Errorf("an unknown enum value: %v", err)
 	}
+	// In a list, the error names the item.
+	_, err = encoder{}.encode(&generated.SaveOutOfOfficeInfoForUserParams{DelegateUsers: &generated.ArrayOfWSUserUniversalIdentifier{
+		WSUserUniversalIdentifier: []*generated.WSUserUniversalIdentifier{{UserType: &gt}, {UserType: &bad}}}})
+	if err == nil || !strings.Contains(err.Error(), `body/DelegateUsers[1]/UserType: no number is known for WSUserType value "Robot"`) {
+		t.Errorf("an unknown enum value in a list: %v", err)
+	}
 }
 
 func TestParseFault(t *testing.T) {
