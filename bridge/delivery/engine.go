@@ -130,16 +130,20 @@ type Engine struct {
 	// applied as a call is accepted, never stored (fanout.Spec's
 	// InProcess).
 	stored, inProcess []fanout.Target
-	dir       identity.Directory
-	be        backend
-	log       *slog.Logger
-	obs       Observer
-	sealer    *sealer
-	hub       hub
-	recent    *recent
-	now       func() time.Time
+	dir               identity.Directory
+	be                backend
+	log               *slog.Logger
+	obs               Observer
+	sealer            *sealer
+	hub               hub
+	recent            *recent
+	now               func() time.Time
 
 	accepts chan *acceptReq
+	// records carries workers' records to the committer (SQLite; nil on
+	// Postgres, where a worker commits its own). Unbuffered: a send
+	// succeeds only into a committer that will answer it.
+	records chan *recordReq
 	stopped chan struct{}
 	wg      sync.WaitGroup
 	// runCtx is cancelled by Stop past its grace: attempts in flight then
@@ -232,6 +236,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	if !e.be.postgres() && len(e.queues) > 0 {
 		e.local = newLocal(e.queues)
+		e.records = make(chan *recordReq)
 	}
 	for range committers {
 		e.wg.Add(1)
@@ -378,15 +383,19 @@ func (e *Engine) applyInProcess(ctx context.Context, c *Change) {
 }
 
 // commitLoop is group commit: it takes what is queued, up to BatchMax
-// calls, and commits them in one transaction (one fsync), then answers
-// each.
+// calls and workers' records, and commits them in one transaction (one
+// fsync when it holds calls), then answers each.
 func (e *Engine) commitLoop() {
 	defer e.wg.Done()
 	batch := make([]*acceptReq, 0, e.cfg.BatchMax)
+	var recs []*recordReq
 	for {
+		batch, recs = batch[:0], recs[:0]
 		select {
 		case r := <-e.accepts:
-			batch = append(batch[:0], r)
+			batch = append(batch, r)
+		case r := <-e.records:
+			recs = append(recs, r)
 		case <-e.stopped:
 			e.drainAccepts()
 			return
@@ -399,27 +408,50 @@ func (e *Engine) commitLoop() {
 		// 1.3 calls at a time, each commit a write and a sync of the
 		// log, and took 1,300 calls/s; yielding, 17 calls a commit and
 		// 2,300-2,600 calls/s.
-		for yields := 0; len(batch) < e.cfg.BatchMax; yields++ {
-			n := len(batch)
+		for yields := 0; len(batch)+len(recs) < e.cfg.BatchMax; yields++ {
+			n := len(batch) + len(recs)
 		fill:
-			for len(batch) < e.cfg.BatchMax {
+			for len(batch)+len(recs) < e.cfg.BatchMax {
 				select {
 				case r := <-e.accepts:
 					batch = append(batch, r)
+				case r := <-e.records:
+					recs = append(recs, r)
 				default:
 					break fill
 				}
 			}
-			if yields > 0 && len(batch) == n || yields == maxYields {
+			if yields > 0 && len(batch)+len(recs) == n || yields == maxYields {
 				break
 			}
 			runtime.Gosched()
 		}
-		e.commits.Add(1)
 		results := make([]acceptRes, len(batch))
-		err := e.be.durableTx(context.Background(), func(t txn) error {
+		write := func(t txn) error {
+			for _, r := range recs {
+				if err := t.batch(context.Background(), r.stmts); err != nil {
+					return err
+				}
+			}
+			if len(batch) == 0 {
+				return nil
+			}
 			return e.commitBatch(t, batch, results)
-		})
+		}
+		var err error
+		if len(batch) > 0 {
+			e.commits.Add(1)
+			err = e.be.durableTx(context.Background(), write)
+		} else {
+			// Only what workers delivered: as durable as their own
+			// transactions would be (a record lost to a power cut means
+			// a delivery made again, with the same change id), so no
+			// fsync.
+			err = e.be.inTx(context.Background(), write)
+		}
+		for _, r := range recs {
+			r.done <- err
+		}
 		for i, r := range batch {
 			if err != nil {
 				results[i] = acceptRes{err: err}
@@ -428,20 +460,34 @@ func (e *Engine) commitLoop() {
 			}
 			r.done <- results[i]
 		}
-		if err == nil && e.local != nil {
+		if err == nil && e.local != nil && len(batch) > 0 {
 			e.kick(shardsOf(batch, func(i int) bool { return !results[i].dup }))
 		}
 	}
 }
 
+// recordReq is a worker's record of a pass, committed by the committer
+// with what else is queued (SQLite: one writer, whose transactions cost
+// the same for one statement as for many, so the workers' records and
+// the accepts share them).
+type recordReq struct {
+	stmts []stmt
+	done  chan error
+}
+
 // maxYields bounds how often the committer yields to fill a batch.
 const maxYields = 4
 
+// drainAccepts answers what is queued as the committer stops: calls with
+// an error (they were not stored), workers' records by committing them
+// (their attempts were made).
 func (e *Engine) drainAccepts() {
 	for {
 		select {
 		case r := <-e.accepts:
 			r.done <- acceptRes{err: errors.New("the bridge is shutting down")}
+		case r := <-e.records:
+			r.done <- e.be.inTx(context.Background(), func(t txn) error { return t.batch(context.Background(), r.stmts) })
 		default:
 			return
 		}

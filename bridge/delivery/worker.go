@@ -309,6 +309,16 @@ func (e *Engine) record(ctx context.Context, vendor string, shard int, results [
 		}
 		e.recordHead(add, vendor, shard, r, now)
 	}
+	if e.records != nil {
+		req := &recordReq{stmts: stmts, done: make(chan error, 1)}
+		select {
+		case e.records <- req:
+			return <-req.done
+		case <-e.stopped:
+			// The committer is gone (the engine is stopping): the
+			// record is committed here.
+		}
+	}
 	return e.be.inTx(ctx, func(t txn) error { return t.batch(ctx, stmts) })
 }
 
