@@ -87,19 +87,27 @@ func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func(
 // hold the others back).
 func (e *Engine) armShards(ctx context.Context, t txn, shards []lockedShard, nowMS int64) error {
 	var updates []stmt
+	var jobless []shardArgs
 	for _, k := range shards {
 		switch {
 		case k.jobID == 0:
-			id, err := t.insertJob(ctx, shardArgs{Vendor: k.vendor, Shard: k.shard})
-			if err != nil {
-				return err
-			}
-			updates = append(updates, stmt{q: `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{id, k.vendor, k.shard}})
+			jobless = append(jobless, shardArgs{Vendor: k.vendor, Shard: k.shard})
 		case k.wake > nowMS:
 			if err := t.retryJob(ctx, k.jobID); err != nil {
 				return err
 			}
 			updates = append(updates, stmt{q: `UPDATE tb_shard SET wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{k.vendor, k.shard}})
+		}
+	}
+	if len(jobless) > 0 {
+		// One insert for them all: on Postgres each River call is a
+		// round trip, made while the shards' locks are held.
+		ids, err := t.insertJobs(ctx, jobless)
+		if err != nil {
+			return err
+		}
+		for i, a := range jobless {
+			updates = append(updates, stmt{q: `UPDATE tb_shard SET job_id = ?, wake_at = 0 WHERE vendor = ? AND shard = ?`, args: []any{ids[i], a.Vendor, a.Shard}})
 		}
 	}
 	return t.batch(ctx, updates)

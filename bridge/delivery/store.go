@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -57,7 +58,7 @@ type txn interface {
 	exec(ctx context.Context, q string, args ...any) (int64, error)
 	query(ctx context.Context, q string, args ...any) (rows, error)
 	batch(ctx context.Context, stmts []stmt) error
-	insertJob(ctx context.Context, a shardArgs) (int64, error)
+	insertJobs(ctx context.Context, as []shardArgs) ([]int64, error)
 	retryJob(ctx context.Context, id int64) error
 	completeJob(ctx context.Context, job *river.Job[shardArgs]) error
 }
@@ -532,11 +533,11 @@ func (t *pgTxn) query(ctx context.Context, q string, args ...any) (rows, error) 
 	return r, nil
 }
 
-func (t *pgTxn) insertJob(ctx context.Context, a shardArgs) (int64, error) {
+func (t *pgTxn) insertJobs(ctx context.Context, as []shardArgs) ([]int64, error) {
 	if err := t.flush(ctx); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return t.jobs.insertJob(ctx, a)
+	return t.jobs.insertJobs(ctx, as)
 }
 
 func (t *pgTxn) retryJob(ctx context.Context, id int64) error {
@@ -610,12 +611,37 @@ type jobs[TDriver riverdriver.Driver[TTx], TTx any] struct {
 	client *river.Client[TTx]
 }
 
-func (j jobs[TDriver, TTx]) insertJob(ctx context.Context, a shardArgs) (int64, error) {
-	res, err := j.client.InsertTx(ctx, j.tx, a, &river.InsertOpts{Queue: queueOf(a.Vendor)})
-	if err != nil {
-		return 0, err
+// insertJobs inserts a job per shard, all in one statement (one round
+// trip to Postgres), and returns their ids in the order of as, which
+// holds each shard once.
+func (j jobs[TDriver, TTx]) insertJobs(ctx context.Context, as []shardArgs) ([]int64, error) {
+	params := make([]river.InsertManyParams, len(as))
+	for i, a := range as {
+		params[i] = river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{Queue: queueOf(a.Vendor)}}
 	}
-	return res.Job.ID, nil
+	res, err := j.client.InsertManyTx(ctx, j.tx, params)
+	if err != nil {
+		return nil, err
+	}
+	// The rows come back in no promised order: each is matched to its
+	// shard by its arguments.
+	byShard := make(map[shardArgs]int64, len(res))
+	for _, r := range res {
+		var a shardArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
+			return nil, fmt.Errorf("a job river inserted: %w", err)
+		}
+		byShard[a] = r.Job.ID
+	}
+	ids := make([]int64, len(as))
+	for i, a := range as {
+		id, ok := byShard[a]
+		if !ok {
+			return nil, fmt.Errorf("river did not insert the job of %s shard %d", a.Vendor, a.Shard)
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 func (j jobs[TDriver, TTx]) retryJob(ctx context.Context, id int64) error {
