@@ -534,33 +534,35 @@ func (e *Engine) commitBatch(t txn, batch []*acceptReq, results []acceptRes) err
 	if err != nil {
 		return err
 	}
-	stmts = stmts[:0]
+	var changes, deliveries [][]any
 	for i, r := range batch {
 		if dup := findDuplicate(batch[:i], results[:i], r, seen[i]); dup != nil {
 			results[i] = *dup
 			continue
 		}
-		stmts = append(stmts, stmt{
-			q: `INSERT INTO tb_change (id, subject, caller, message_id, body_hash, operation, request_id, created_at, payload, secret)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			args: []any{r.c.ID, r.subject, r.c.Caller, r.c.MessageID, r.hash, r.c.Operation, r.c.RequestID, nowMS, r.payload, r.secret},
-		})
+		changes = append(changes, []any{r.c.ID, r.subject, r.c.Caller, r.c.MessageID, r.hash, r.c.Operation, r.c.RequestID, nowMS, r.payload, r.secret})
 		for _, p := range r.plan {
 			subj, _ := json.Marshal(p.subject)
-			// The delivery takes its change's sequence number from the
-			// row just inserted, in the same batch.
-			stmts = append(stmts, stmt{
-				q: `INSERT INTO tb_delivery (vendor, key, seq, shard, change_id, subject, state, created_at, updated_at)
-				SELECT ?, ?, seq, ?, id, ?, 'pending', ?, ? FROM tb_change WHERE id = ?`,
-				args: []any{p.vendor, p.key, shardOf(p.key), string(subj), nowMS, nowMS, r.c.ID},
-			})
+			deliveries = append(deliveries, []any{p.vendor, p.key, shardOf(p.key), string(subj), r.c.ID})
 		}
 	}
+	// The changes take their sequence numbers in the batch's order; each
+	// delivery takes its change's from the rows just inserted.
+	stmts = append(insertChanges.stmts(changes), insertDeliveries.stmts(deliveries, nowMS, nowMS)...)
 	if err := t.batch(ctx, stmts); err != nil {
 		return err
 	}
 	return e.armShards(ctx, t, shards, nowMS)
 }
+
+var (
+	insertChanges = newMultiRow(`INSERT INTO tb_change (id, subject, caller, message_id, body_hash, operation, request_id, created_at, payload, secret) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ``)
+	insertDeliveries = newMultiRow(`WITH v (vendor, key, shard, subject, change_id) AS (VALUES `,
+		`(?, ?, CAST(? AS INTEGER), ?, ?)`,
+		`) INSERT INTO tb_delivery (vendor, key, seq, shard, change_id, subject, state, created_at, updated_at)
+		SELECT v.vendor, v.key, c.seq, v.shard, c.id, v.subject, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT) FROM v JOIN tb_change c ON c.id = v.change_id`)
+)
 
 // seenChanges is what the store holds that a call may be a retry of: the
 // latest change from its caller with its WS-Addressing MessageID and

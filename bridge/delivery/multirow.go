@@ -1,0 +1,58 @@
+package delivery
+
+import "strings"
+
+// multiRow writes many rows in a few statements: one row costs a
+// statement's fixed work (on Postgres its protocol messages and executor
+// start, on SQLite a trip through database/sql and the VM's set-up),
+// many rows in one statement share it. The rows go in runs of powers of
+// two, largest first, so that a statement takes one of a few shapes,
+// each prepared once, instead of one per number of rows; rows keep their
+// order across the runs.
+type multiRow struct {
+	// head + tuple, tuple, ... + tail is a statement of that many rows;
+	// each tuple's placeholders take one row's values, then tail's take
+	// tailArgs.
+	head, tuple, tail string
+	texts             [multiRowShapes]string // by log2 of the rows
+}
+
+// multiRowShapes bounds a statement to 2^(multiRowShapes-1) rows.
+const multiRowShapes = 7
+
+func newMultiRow(head, tuple, tail string) *multiRow {
+	m := &multiRow{head: head, tuple: tuple, tail: tail}
+	for i := range m.texts {
+		n := 1 << i
+		var b strings.Builder
+		b.WriteString(head)
+		for j := range n {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+		}
+		b.WriteString(tail)
+		m.texts[i] = b.String()
+	}
+	return m
+}
+
+// stmts writes rows (each the values of one tuple) in runs.
+func (m *multiRow) stmts(rows [][]any, tailArgs ...any) []stmt {
+	var out []stmt
+	for len(rows) > 0 {
+		i := multiRowShapes - 1
+		for 1<<i > len(rows) {
+			i--
+		}
+		n := 1 << i
+		args := make([]any, 0, n*len(rows[0])+len(tailArgs))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		out = append(out, stmt{q: m.texts[i], args: append(args, tailArgs...)})
+		rows = rows[n:]
+	}
+	return out
+}
