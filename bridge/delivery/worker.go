@@ -385,9 +385,14 @@ func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
 				scan: func(rows) error { return nil }})
 		}
 		nowMS := e.now().UnixMilli()
+		// ORDER BY d.seq leads Postgres's planner to the shard's own
+		// index (tb_delivery_work), in which the shard's pending rows are
+		// together; without it, on a table it has analysed at a few rows,
+		// it took tb_delivery_state and read every pending delivery of
+		// the vendor (90 pages against 11, at 270 rows pending).
 		reads = append(reads,
 			stmt{q: `SELECT 1 FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
-			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) LIMIT 1`,
+			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?) ORDER BY d.seq LIMIT 1`,
 				args: []any{vendor, shard, nowMS}, scan: func(rows) error { again = true; return nil }},
 			stmt{q: `SELECT COALESCE(MIN(next_at), 0) FROM tb_key WHERE vendor = ? AND shard = ?`,
 				args: []any{vendor, shard}, scan: func(r rows) error { return r.Scan(&wake) }})
