@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"strings"
@@ -22,13 +23,18 @@ type lockedShard struct {
 	wake  int64
 }
 
-// lockShards reads (and on Postgres locks) the tb_shard rows of touched,
-// in one order so that two transactions cannot deadlock: vendor by
-// vendor, each vendor's shards in ascending order (Postgres locks the rows
-// of a SELECT ... ORDER BY ... FOR UPDATE in the order it sorts them).
+// lockShards reads (and on Postgres locks) the tb_shard rows of touched.
 // Whoever adds pending deliveries to a shard locks it first and arms it
 // after with armShards, in the same transaction. The statements go in
 // one batch with more, so they are queued here and read once it ran.
+//
+// On Postgres the lock is a transaction-level advisory lock per shard
+// (shardLockKey), taken in ascending order so that two transactions
+// cannot deadlock, by a statement of its own: the reads after it then
+// see what the lock's last holder committed. An advisory lock lives in
+// the server's lock table only; locking the rows themselves (FOR UPDATE)
+// wrote each locked row and a log record for it, and every committer and
+// finishing job did so on tb_shard's few pages.
 func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func() ([]lockedShard, error)) {
 	byVendor := map[string][]int{}
 	for k := range touched {
@@ -39,9 +45,12 @@ func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func(
 		vendors = append(vendors, v)
 	}
 	sort.Strings(vendors)
-	lock := ""
-	if e.be.postgres() {
-		lock = " FOR UPDATE"
+	if e.be.postgres() && len(touched) > 0 {
+		keys := make([]int64, 0, len(touched))
+		for k := range touched {
+			keys = append(keys, shardLockKey(k))
+		}
+		stmts = append(stmts, lockStmt(keys))
 	}
 	var got []lockedShard
 	for _, v := range vendors {
@@ -58,7 +67,7 @@ func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func(
 			args = append(args, ss[min(i, len(ss)-1)])
 		}
 		stmts = append(stmts, stmt{
-			q:    `SELECT vendor, shard, COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY shard` + lock,
+			q:    `SELECT vendor, shard, COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY shard`,
 			args: args,
 			scan: func(r rows) error {
 				var k lockedShard
@@ -111,4 +120,23 @@ func (e *Engine) armShards(ctx context.Context, t txn, shards []lockedShard, now
 		}
 	}
 	return t.batch(ctx, updates)
+}
+
+// shardLockKey is the advisory lock of a shard on Postgres: the vendor's
+// hash and the shard number in one bigint. Two shards that shared a key
+// would only wait for each other.
+func shardLockKey(k shardRef) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(k.vendor))
+	return int64(h.Sum32())<<16 | int64(k.shard)
+}
+
+// lockStmt takes the advisory locks keys, in ascending order.
+func lockStmt(keys []int64) stmt {
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	// Postgres evaluates a volatile function of the select list after
+	// ORDER BY, so the locks are taken in that order.
+	return stmt{q: `SELECT pg_advisory_xact_lock(x) FROM unnest(CAST(? AS BIGINT[])) AS t(x) ORDER BY x`, args: []any{keys},
+		scan: func(rows) error { return nil }}
 }

@@ -370,7 +370,7 @@ func contains(l []int64, v int64) bool {
 }
 
 // finish ends a job with nothing ready: in one transaction with the
-// shard's row locked (so no accept can slip a row in unseen), it
+// shard locked (lockShards: so no accept can slip a row in unseen), it
 // completes the job when nothing is pending, or sleeps it until the
 // earliest backoff ends.
 func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
@@ -381,8 +381,7 @@ func (e *Engine) finish(ctx context.Context, job *river.Job[shardArgs]) error {
 		var reads []stmt
 		if e.be.postgres() {
 			// SQLite has one writer, so only Postgres needs the lock.
-			reads = append(reads, stmt{q: `SELECT job_id FROM tb_shard WHERE vendor = ? AND shard = ? FOR UPDATE`, args: []any{vendor, shard},
-				scan: func(rows) error { return nil }})
+			reads = append(reads, lockStmt([]int64{shardLockKey(shardRef{vendor, shard})}))
 		}
 		nowMS := e.now().UnixMilli()
 		// ORDER BY d.seq leads Postgres's planner to the shard's own
