@@ -28,6 +28,11 @@ type Change struct {
 	OOF         *generated.SaveOutOfOfficeInfoForUserParams `json:"oof,omitempty"`
 	OutOfOffice *intent.OutOfOffice                         `json:"out_of_office,omitempty"`
 	Portal      *generated.SavePortalUserParams             `json:"portal,omitempty"`
+
+	// params is OOF or Portal as fanout.MarshalJSON encoded them for the
+	// store, when this process did (nil for a change read back from it):
+	// the calls made of the change carry them (fanout.Call.ParamsJSON).
+	params []byte
 }
 
 // NewChange makes the Change of a validated call: params is the
@@ -175,21 +180,21 @@ func calls(spec fanout.Spec, pending []pendingChange) []*fanout.Call {
 	}
 	call := callOf(last.change, last.subject)
 	call.OutOfOffice = &folded
-	call.Params = ParamsOf(folded)
+	call.Params, call.ParamsJSON = ParamsOf(folded), nil
 	return []*fanout.Call{call}
 }
 
 func callOf(c *Change, subject intent.User) *fanout.Call {
 	call := &fanout.Call{ChangeID: c.ID, RequestID: c.RequestID, Operation: c.Operation}
 	if c.Portal != nil {
-		call.Params = c.Portal
+		call.Params, call.ParamsJSON = c.Portal, c.params
 		return call
 	}
 	o := *c.OutOfOffice
 	o.User = subject
 	call.OutOfOffice = &o
 	if subject.Key() == c.OutOfOffice.User.Key() {
-		call.Params = c.OOF // as called
+		call.Params, call.ParamsJSON = c.OOF, c.params // as called
 	} else {
 		call.Params = ParamsOf(o) // a group's member
 	}

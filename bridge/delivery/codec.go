@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 )
 
 // encode is the stored form of c (JSON, a portal user's password sealed)
@@ -21,22 +23,26 @@ func (e *Engine) encode(c *Change) (payload []byte, hash string, secret int, err
 	if c.Portal != nil {
 		params, field = c.Portal, "portal"
 	}
-	plain, err := json.Marshal(params)
+	plain, err := fanout.MarshalJSON(params)
 	if err != nil {
 		return nil, "", 0, err
 	}
+	c.params = plain
 	hash = bodyHash(c.Operation, c.Caller, plain)
 	stored := plain
 	if c.Portal != nil && c.Portal.PortalUser != nil && c.Portal.PortalUser.UserPwd != nil {
 		if e.sealer == nil {
 			return nil, "", 0, errors.New("a SavePortalUser password cannot be stored: delivery.encryption_key is not set")
 		}
-		p, u := *c.Portal, *c.Portal.PortalUser
-		sealed := e.sealer.seal(*u.UserPwd)
-		u.UserPwd = &sealed
-		p.PortalUser = &u
-		if stored, err = json.Marshal(&p); err != nil {
-			return nil, "", 0, err
+		sealed := e.sealer.seal(*c.Portal.PortalUser.UserPwd)
+		var ok bool
+		if stored, ok = fanout.ReplaceTrailingString(plain, "UserPwd", *c.Portal.PortalUser.UserPwd, sealed); !ok {
+			p, u := *c.Portal, *c.Portal.PortalUser
+			u.UserPwd = &sealed
+			p.PortalUser = &u
+			if stored, err = fanout.MarshalJSON(&p); err != nil {
+				return nil, "", 0, err
+			}
 		}
 		secret = 1
 	}

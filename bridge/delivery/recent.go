@@ -33,8 +33,8 @@ type recentItem struct {
 
 // recentCost is what a decoded change is taken to cost per byte of its
 // stored form: a decoded 10,000-item SavePortalUser takes several times
-// its JSON.
-const recentCost = 4
+// its JSON, and it keeps that JSON too (Change.params).
+const recentCost = 5
 
 func newRecent(entries, maxBytes int) *recent {
 	return &recent{byID: make(map[string]*recentItem, entries), ring: make([]*recentItem, entries), max: maxBytes}

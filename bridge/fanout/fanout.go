@@ -8,7 +8,10 @@
 package fanout
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
@@ -37,6 +40,11 @@ type Call struct {
 	// never nil). For a folded out-of-office call they are rebuilt from
 	// OutOfOffice, so they say exactly what OutOfOffice says.
 	Params any
+	// ParamsJSON is Params as MarshalJSON encodes them, when the engine
+	// has them at hand (nil otherwise): a vendor that sends Params as
+	// JSON sends these bytes rather than encoding Params again, which
+	// for a large SavePortalUser is megabytes.
+	ParamsJSON []byte
 	// OutOfOffice is what a SaveOutOfOfficeInfoForUser asks for, with
 	// Therefore's rules applied; its User is the subject this call is for
 	// (a group's member when the vendor keys by person). Nil for other
@@ -189,4 +197,51 @@ func (c TargetConfig) Target(v Vendor) Target {
 		}
 	}
 	return t
+}
+
+// MarshalJSON is encoding/json's encoding of v without HTML escaping
+// (what vendors are sent is not HTML): the encoding of Call.ParamsJSON.
+func MarshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// ReplaceTrailingString returns raw, a MarshalJSON encoding whose last
+// member is member, a string equal to old, closed by the braces of the
+// objects that end with it, with that string replaced by repl: a
+// SavePortalUser's UserPwd (the last member of PortalUser, itself the
+// last of the parameters) is masked or sealed in megabytes of parameters
+// without encoding them again. ok is false when raw does not end so.
+func ReplaceTrailingString(raw []byte, member, old, repl string) (_ []byte, ok bool) {
+	end := len(raw)
+	for end > 0 && raw[end-1] == '}' {
+		end--
+	}
+	if end == len(raw) {
+		return nil, false
+	}
+	o, err := MarshalJSON(old)
+	if err != nil {
+		return nil, false
+	}
+	k, _ := MarshalJSON(member)
+	tail := slices.Concat(k, []byte(":"), o)
+	if !bytes.HasSuffix(raw[:end], tail) {
+		return nil, false
+	}
+	if start := end - len(tail); start == 0 || raw[start-1] != ',' && raw[start-1] != '{' {
+		return nil, false // member is a string's tail, not a member
+	}
+	r, err := MarshalJSON(repl)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]byte, 0, len(raw)-len(o)+len(r))
+	out = append(append(out, raw[:end-len(o)]...), r...)
+	return append(out, raw[end:]...), true
 }

@@ -161,17 +161,22 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 
 // body encodes the Event of call, UserPwd masked unless configured not to.
 func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
-	params := call.Params
+	params, raw := call.Params, call.ParamsJSON
 	if p, ok := params.(*generated.SavePortalUserParams); ok && !a.c.IncludeSecrets && p != nil && p.PortalUser != nil && p.PortalUser.UserPwd != nil {
-		// Copies: the call is shared with the other vendors.
-		masked, user, mask := *p, *p.PortalUser, redact.Mask
-		user.UserPwd = &mask
-		masked.PortalUser = &user
-		params = &masked
+		var ok bool
+		if raw, ok = fanout.ReplaceTrailingString(raw, "UserPwd", *p.PortalUser.UserPwd, redact.Mask); !ok {
+			// Copies: the call is shared with the other vendors.
+			masked, user, mask := *p, *p.PortalUser, redact.Mask
+			user.UserPwd = &mask
+			masked.PortalUser = &user
+			params, raw = &masked, nil
+		}
 	}
-	raw, err := marshal(params)
-	if err != nil {
-		return nil, err
+	if raw == nil {
+		var err error
+		if raw, err = marshal(params); err != nil {
+			return nil, err
+		}
 	}
 	return eventJSON(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
 }
@@ -202,15 +207,7 @@ func eventJSON(ev Event) ([]byte, error) {
 }
 
 // marshal is json.Marshal without HTML escaping: the body is not HTML.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+var marshal = fanout.MarshalJSON
 
 // answerMessage reads a receiver's error answer: the "error" or "message"
 // member of a JSON object, else the text.
