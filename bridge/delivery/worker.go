@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -138,35 +139,35 @@ var errMore = errors.New("more work arrived")
 
 // pick reads the ready rows of a shard (pending, of keys not waiting out
 // a backoff, oldest first, grouped by key in the order of their oldest)
-// with the changes they deliver, in one statement: a vendor has one
-// delivery per change and key, so no change is read twice. full reports
-// that it read as many as it reads at once: more may be ready.
+// with the changes they deliver: from memory (recent) when the change was
+// accepted here lately, else from the store, in a second statement. A
+// vendor has one delivery per change and key, so no change is read twice;
+// reading each row's change in the first statement read a 10,000-item
+// SavePortalUser's megabytes once per vendor, to use the copy in memory.
+// full reports that it read as many as it reads at once: more may be
+// ready.
 func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWork, _ map[string]*Change, full bool, _ error) {
 	var out []keyWork
 	n := 0
 	changes := map[string]*Change{}
+	var missing []string
 	idx := map[string]int{}
 	err := e.be.read(ctx, stmt{
-		q: `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0), c.payload
-			FROM tb_delivery d LEFT JOIN tb_change c ON c.id = d.change_id
-			LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+		q: `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0)
+			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
 			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?)
 			ORDER BY d.seq LIMIT ?`,
 		args: []any{vendor, shard, e.now().UnixMilli(), pickLimit},
 		scan: func(r rows) error {
 			var w row
 			var attempts int
-			var payload []byte
-			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts, &payload); err != nil {
+			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts); err != nil {
 				return err
 			}
-			c := e.recent.take(w.changeID)                           // for each row: each is one of its uses
-			if _, ok := changes[w.changeID]; !ok && payload != nil { // nil: the change is missing (apply says so)
+			c := e.recent.take(w.changeID) // for each row: each is one of its uses
+			if _, ok := changes[w.changeID]; !ok {
 				if c == nil {
-					var err error
-					if c, err = e.decode(payload); err != nil {
-						return err
-					}
+					missing = append(missing, w.changeID)
 				}
 				changes[w.changeID] = c
 			}
@@ -181,7 +182,46 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWor
 			return nil
 		},
 	})
+	if err == nil && len(missing) > 0 {
+		err = e.readChanges(ctx, missing, changes)
+	}
+	for id, c := range changes {
+		if c == nil {
+			delete(changes, id) // missing from the store: apply says so
+		}
+	}
 	return out, changes, n == pickLimit, err
+}
+
+// readChanges decodes the stored changes ids into changes. The list is
+// padded to a power of two with its last id, so that a few statement
+// shapes are prepared, not one per length.
+func (e *Engine) readChanges(ctx context.Context, ids []string, changes map[string]*Change) error {
+	size := 1
+	for size < len(ids) {
+		size *= 2
+	}
+	args := make([]any, size)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return e.be.read(ctx, stmt{
+		q:    `SELECT id, payload FROM tb_change WHERE id IN (?` + strings.Repeat(", ?", size-1) + `)`,
+		args: args,
+		scan: func(r rows) error {
+			var id string
+			var payload []byte
+			if err := r.Scan(&id, &payload); err != nil {
+				return err
+			}
+			c, err := e.decode(payload)
+			if err != nil {
+				return err
+			}
+			changes[id] = c
+			return nil
+		},
+	})
 }
 
 // apply delivers one key's ready rows: their fold for a state target,

@@ -63,8 +63,13 @@ type encoder struct {
 }
 
 // encode returns the JSON body for params.
-func (e encoder) encode(params any) ([]byte, error) {
-	w := &writer{encoder: e, path: []step{{name: "body"}}}
+func (e encoder) encode(params any) ([]byte, error) { return e.encodeSized(params, 0) }
+
+// encodeSized is encode with room for size bytes from the start: a body
+// of megabytes grown by appending was copied over and over, a third of
+// the encoding's CPU for a 10,000-item SavePortalUser.
+func (e encoder) encodeSized(params any, size int) ([]byte, error) {
+	w := &writer{encoder: e, b: make([]byte, 0, size), path: []step{{name: "body"}}}
 	if err := w.value(reflect.ValueOf(params)); err != nil {
 		return nil, err
 	}
