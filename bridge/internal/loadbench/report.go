@@ -370,7 +370,7 @@ func (r *Report) targets(b *strings.Builder) {
 		if e.Name != "portal-10000" {
 			continue
 		}
-		for _, name := range []string{"bridge-soap", "bridge-auth", "bridge-fakes"} {
+		for _, name := range []string{"bridge-soap", "bridge-auth", "bridge-sqlite", "bridge-instant", "bridge-fakes"} {
 			x := r.find(name, e.Name, 1)
 			if x == nil {
 				continue
