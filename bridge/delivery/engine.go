@@ -577,6 +577,13 @@ type latestChange struct {
 	at                        int64
 }
 
+// byMessageQuery finds the change a call with a WS-Addressing MessageID
+// retries. Its condition that message_id is not empty lets both
+// databases use the partial index tb_change_by_message, whose predicate
+// it is.
+const byMessageQuery = `SELECT id, outcome FROM tb_change WHERE caller = ? AND message_id = ? AND message_id <> '' AND body_hash = ? AND created_at >= ?
+	ORDER BY seq DESC LIMIT 1`
+
 // dedupeReads are the reads that recognise req as a client's retry of a
 // change already stored, within the dedupe window.
 func (e *Engine) dedupeReads(req *acceptReq, now time.Time, into *seenChanges) []stmt {
@@ -585,7 +592,7 @@ func (e *Engine) dedupeReads(req *acceptReq, now time.Time, into *seenChanges) [
 	var out []stmt
 	if c.MessageID != "" {
 		out = append(out, stmt{
-			q:    `SELECT id, outcome FROM tb_change WHERE caller = ? AND message_id = ? AND body_hash = ? AND created_at >= ? ORDER BY seq DESC LIMIT 1`,
+			q:    byMessageQuery,
 			args: []any{c.Caller, c.MessageID, req.hash, since},
 			scan: func(r rows) error {
 				var id, outcome string

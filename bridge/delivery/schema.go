@@ -22,6 +22,12 @@ const schemaVersion = 1
 //   - tb_shard: per (vendor, shard) the River job working it, if any, and
 //     when that job wakes.
 //   - tb_nonce: WS-Security nonces seen, shared by every replica.
+//
+// tb_change_by_message, which recognises a retry by its WS-Addressing
+// MessageID, holds only the calls that carry one: many clients send none
+// (WCF's basicHttpBinding, zeep, PHP), and indexing their empty ids cost
+// every accepted call an index write. It replaces tb_change_message, over
+// every row, which a store made by an earlier bridge drops at start-up.
 const schema = `
 CREATE TABLE IF NOT EXISTS tb_schema (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tb_change (
@@ -39,7 +45,8 @@ CREATE TABLE IF NOT EXISTS tb_change (
 	outcome TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS tb_change_subject ON tb_change (subject, seq);
-CREATE INDEX IF NOT EXISTS tb_change_message ON tb_change (caller, message_id);
+DROP INDEX IF EXISTS tb_change_message;
+CREATE INDEX IF NOT EXISTS tb_change_by_message ON tb_change (caller, message_id) WHERE message_id <> '';
 CREATE INDEX IF NOT EXISTS tb_change_created ON tb_change (created_at);
 CREATE INDEX IF NOT EXISTS tb_change_secret ON tb_change (seq) WHERE secret = 1;
 CREATE TABLE IF NOT EXISTS tb_delivery (
