@@ -137,6 +137,7 @@ type Engine struct {
 	sealer            *sealer
 	hub               hub
 	recent            *recent
+	pickBytes         int // pickBytes, but for tests
 	now               func() time.Time
 
 	accepts chan *acceptReq
@@ -167,7 +168,7 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{recent: newRecent(recentEntries, recentBytes), cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
+	e := &Engine{recent: newRecent(recentEntries, recentBytes), pickBytes: pickBytes, cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
 		now: time.Now, accepts: make(chan *acceptReq, 1024), stopped: make(chan struct{})}
 	e.hub.init()
 	e.runCtx, e.runCancel = context.WithCancel(context.Background())

@@ -16,8 +16,14 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
 
-// pickLimit bounds the pending rows one pass of a shard reads.
-const pickLimit = 256
+// pickLimit bounds the pending rows one pass of a shard reads, and
+// pickBytes the stored size of the changes it holds at once (but for its
+// first): a backlog of 10,000-item SavePortalUsers, each a few MB stored
+// and several times that decoded, took a pass 256 of them at a time.
+const (
+	pickLimit = 256
+	pickBytes = 8 << 20
+)
 
 // row is one pending delivery as a worker reads it.
 type row struct {
@@ -148,21 +154,33 @@ var errMore = errors.New("more work arrived")
 // ready.
 func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWork, _ map[string]*Change, full bool, _ error) {
 	var out []keyWork
-	n := 0
+	n, size := 0, 0
+	cut := false
 	changes := map[string]*Change{}
 	var missing []string
 	idx := map[string]int{}
 	err := e.be.read(ctx, stmt{
-		q: `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0)
+		q: `SELECT d.key, d.seq, d.change_id, d.subject, d.created_at, COALESCE(k.attempts, 0), COALESCE(LENGTH(c.payload), 0)
 			FROM tb_delivery d LEFT JOIN tb_key k ON k.vendor = d.vendor AND k.key = d.key
+			LEFT JOIN tb_change c ON c.id = d.change_id
 			WHERE d.vendor = ? AND d.shard = ? AND d.state = 'pending' AND (k.next_at IS NULL OR k.next_at <= ?)
 			ORDER BY d.seq LIMIT ?`,
 		args: []any{vendor, shard, e.now().UnixMilli(), pickLimit},
 		scan: func(r rows) error {
 			var w row
-			var attempts int
-			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts); err != nil {
+			var attempts, length int
+			if err := r.Scan(&w.key, &w.seq, &w.changeID, &w.subject, &w.created, &attempts, &length); err != nil {
 				return err
+			}
+			if cut {
+				return nil // rows come oldest first: after a cut, none may go before those left
+			}
+			if _, ok := changes[w.changeID]; !ok {
+				if n > 0 && size+length > e.pickBytes {
+					cut = true // this row and the ones after it wait for the next pass
+					return nil
+				}
+				size += length
 			}
 			c := e.recent.take(w.changeID) // for each row: each is one of its uses
 			if _, ok := changes[w.changeID]; !ok {
@@ -190,7 +208,7 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWor
 			delete(changes, id) // missing from the store: apply says so
 		}
 	}
-	return out, changes, n == pickLimit, err
+	return out, changes, cut || n == pickLimit, err
 }
 
 // readChanges decodes the stored changes ids into changes. The list is
