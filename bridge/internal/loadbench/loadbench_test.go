@@ -10,11 +10,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
@@ -310,16 +313,37 @@ func TestSoakStoreVerdict(t *testing.T) {
 		analyseSoak(&r)
 		return r
 	}
-	// Grows for the 5-minute window, then stays: flat, although half the
-	// calls were made while it grew.
-	window := func(t int) int64 { return int64(min(t, 300)) << 22 }
-	if r := run(480, window); !r.StoreFlat || r.StoreRefAt < storeSettled.Seconds() {
+	// Grows for the window, then stays: flat, although most of the calls
+	// were made while it grew.
+	w := int(soakDedupeWindow.Seconds())
+	window := func(t int) int64 { return int64(min(t, w)) << 22 }
+	if r := run(3*w, window); !r.StoreFlat || r.StoreRefAt < storeSettled.Seconds() {
 		t.Errorf("a store flat after its window: flat %t, judged from %.0f s", r.StoreFlat, r.StoreRefAt)
 	}
-	if r := run(900, func(t int) int64 { return int64(t) << 22 }); r.StoreFlat {
+	if r := run(10*w, func(t int) int64 { return int64(t) << 22 }); r.StoreFlat {
 		t.Error("a store that keeps growing was judged flat")
 	}
-	if r := run(200, window); r.StoreRef != 0 || r.StoreFlat {
-		t.Errorf("a load shorter than the window was judged: ref %d", r.StoreRef)
+	if r := run(w+w/2, window); r.StoreRef != 0 || r.StoreFlat {
+		t.Errorf("a load shorter than the window and its cleaning was judged: ref %d", r.StoreRef)
+	}
+}
+
+// The soak's verdict waits for the dedupe window of the configuration
+// it runs.
+func TestSoakDedupeWindowIsTheConfigs(t *testing.T) {
+	b, err := os.ReadFile("../../../testdata/bench/bridge-flaky.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Delivery struct {
+			DedupeWindow string `yaml:"dedupe_window"`
+		} `yaml:"delivery"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := time.ParseDuration(cfg.Delivery.DedupeWindow); err != nil || d != soakDedupeWindow {
+		t.Errorf("bridge-flaky.yaml's delivery.dedupe_window is %q, the soak waits for %s", cfg.Delivery.DedupeWindow, soakDedupeWindow)
 	}
 }

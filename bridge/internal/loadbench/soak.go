@@ -264,10 +264,14 @@ func analyseSoak(r *soakResult) {
 	r.StoreFlat = r.StoreRef > 0 && float64(max(r.StoreMax, r.StoreDrained)) <= 1.10*float64(r.StoreRef)
 }
 
+// soakDedupeWindow is the soak contender's delivery.dedupe_window
+// (testdata/bench/bridge-flaky.yaml): that long of changes is kept to
+// recognise client retries, so the store grows for that long.
+const soakDedupeWindow = time.Minute
+
 // storeSettled is when a store's files should have stopped growing: the
-// dedupe window (5 minutes of changes are kept to recognise client
-// retries) and a minute of cleaning.
-const storeSettled = 6 * time.Minute
+// dedupe window and a minute of cleaning.
+const storeSettled = soakDedupeWindow + time.Minute
 
 // dirSize is the size of the files in dir ("" or unreadable: 0).
 func dirSize(dir string) int64 {
@@ -309,10 +313,10 @@ func (r soakResult) Markdown(pinNote string) string {
 		verdict[r.BackToIdle], r.IdleBefore, r.IdleWarm, r.PeakGoroutines, r.IdleAfter, r.IdleAfterWait)
 	switch {
 	case r.StoreRef > 0:
-		p("- **Store size flat** (its files, from half-way through the calls and the end of the first dedupe window on, and once drained, at most 10%% above their size then): %s. %s at %.0f s, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, 5 minutes) is kept.\n",
-			verdict[r.StoreFlat], mib(r.StoreRef), r.StoreRefAt, mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending)
+		p("- **Store size flat** (its files, from half-way through the calls and the end of the first dedupe window on, and once drained, at most 10%% above their size then): %s. %s at %.0f s, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, %s in the soak's configuration) is kept.\n",
+			verdict[r.StoreFlat], mib(r.StoreRef), r.StoreRefAt, mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending, soakDedupeWindow)
 	case r.StoreDrained > 0:
-		p("- **Store size flat**: not judged: the load ended before %s, when a dedupe window's worth of changes (5 minutes) is kept and the files stop growing.\n", storeSettled)
+		p("- **Store size flat**: not judged: the load ended before %s, when a dedupe window's worth of changes (%s) is kept and the files stop growing.\n", storeSettled, soakDedupeWindow)
 	}
 	p("\n![RSS and goroutines during the soak](soak.svg)\n\nSamples (one a second) are in soak.csv.\n")
 	return b.String()
