@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
-	"strings"
 )
 
 // shardRef names one shard of one vendor.
@@ -54,21 +53,10 @@ func (e *Engine) lockShards(touched map[shardRef]bool) (stmts []stmt, read func(
 	}
 	var got []lockedShard
 	for _, v := range vendors {
-		ss := byVendor[v]
-		// The list is padded to a power of two with its last shard, so
-		// that a few statement shapes are prepared, not one per length.
-		n := 1
-		for n < len(ss) {
-			n *= 2
-		}
-		args := make([]any, 0, 1+n)
-		args = append(args, v)
-		for i := range n {
-			args = append(args, ss[min(i, len(ss)-1)])
-		}
+		in, args := inList(byVendor[v])
 		stmts = append(stmts, stmt{
-			q:    `SELECT vendor, shard, COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY shard`,
-			args: args,
+			q:    `SELECT vendor, shard, COALESCE(job_id, 0), wake_at FROM tb_shard WHERE vendor = ? AND shard IN (` + in + `) ORDER BY shard`,
+			args: append([]any{v}, args...),
 			scan: func(r rows) error {
 				var k lockedShard
 				if err := r.Scan(&k.vendor, &k.shard, &k.jobID, &k.wake); err != nil {

@@ -488,7 +488,7 @@ func (e *Engine) drainAccepts() {
 		case r := <-e.accepts:
 			r.done <- acceptRes{err: errors.New("the bridge is shutting down")}
 		case r := <-e.records:
-			r.done <- e.be.inTx(context.Background(), func(t txn) error { return t.batch(context.Background(), r.stmts) })
+			r.done <- e.commitRecord(context.Background(), r.stmts)
 		default:
 			return
 		}

@@ -10,18 +10,16 @@ import "strings"
 // each prepared once, instead of one per number of rows; rows keep their
 // order across the runs.
 type multiRow struct {
-	// head + tuple, tuple, ... + tail is a statement of that many rows;
-	// each tuple's placeholders take one row's values, then tail's take
-	// tailArgs.
-	head, tuple, tail string
-	texts             [multiRowShapes]string // by log2 of the rows
+	texts [multiRowShapes]string // by log2 of the rows
 }
 
 // multiRowShapes bounds a statement to 2^(multiRowShapes-1) rows.
 const multiRowShapes = 7
 
+// newMultiRow makes the statements head + tuple, tuple, ... + tail: each
+// tuple's placeholders take one row's values, then tail's take tailArgs.
 func newMultiRow(head, tuple, tail string) *multiRow {
-	m := &multiRow{head: head, tuple: tuple, tail: tail}
+	m := &multiRow{}
 	for i := range m.texts {
 		n := 1 << i
 		var b strings.Builder
@@ -55,4 +53,19 @@ func (m *multiRow) stmts(rows [][]any, tailArgs ...any) []stmt {
 		rows = rows[n:]
 	}
 	return out
+}
+
+// inList is a list of values for "IN (...)", padded to a power of two
+// with its last value so that a few statement shapes are prepared, not
+// one per length: the placeholders, and the values as arguments.
+func inList[T any](values []T) (placeholders string, args []any) {
+	n := 1
+	for n < len(values) {
+		n *= 2
+	}
+	args = make([]any, n)
+	for i := range args {
+		args[i] = values[min(i, len(values)-1)]
+	}
+	return "?" + strings.Repeat(", ?", n-1), args
 }

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,23 @@ func TestMultiRow(t *testing.T) {
 				}
 				next++
 			}
+		}
+	}
+}
+
+func TestInList(t *testing.T) {
+	for _, tc := range []struct {
+		values []string
+		in     string
+		args   []any
+	}{
+		{[]string{"a"}, "?", []any{"a"}},
+		{[]string{"a", "b"}, "?, ?", []any{"a", "b"}},
+		{[]string{"a", "b", "c"}, "?, ?, ?, ?", []any{"a", "b", "c", "c"}},
+	} {
+		in, args := inList(tc.values)
+		if in != tc.in || !slices.Equal(args, tc.args) {
+			t.Errorf("inList(%q) = %q, %v; want %q, %v", tc.values, in, args, tc.in, tc.args)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -175,15 +174,14 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWor
 			if cut {
 				return nil // rows come oldest first: after a cut, none may go before those left
 			}
-			if _, ok := changes[w.changeID]; !ok {
-				if n > 0 && size+length > e.pickBytes {
-					cut = true // this row and the ones after it wait for the next pass
-					return nil
-				}
-				size += length
+			_, held := changes[w.changeID]
+			if !held && n > 0 && size+length > e.pickBytes {
+				cut = true // this row and the ones after it wait for the next pass
+				return nil
 			}
 			c := e.recent.take(w.changeID) // for each row: each is one of its uses
-			if _, ok := changes[w.changeID]; !ok {
+			if !held {
+				size += length
 				if c == nil {
 					missing = append(missing, w.changeID)
 				}
@@ -211,20 +209,11 @@ func (e *Engine) pick(ctx context.Context, vendor string, shard int) (_ []keyWor
 	return out, changes, cut || n == pickLimit, err
 }
 
-// readChanges decodes the stored changes ids into changes. The list is
-// padded to a power of two with its last id, so that a few statement
-// shapes are prepared, not one per length.
+// readChanges decodes the stored changes ids into changes.
 func (e *Engine) readChanges(ctx context.Context, ids []string, changes map[string]*Change) error {
-	size := 1
-	for size < len(ids) {
-		size *= 2
-	}
-	args := make([]any, size)
-	for i := range args {
-		args[i] = ids[min(i, len(ids)-1)]
-	}
+	in, args := inList(ids)
 	return e.be.read(ctx, stmt{
-		q:    `SELECT id, payload FROM tb_change WHERE id IN (?` + strings.Repeat(", ?", size-1) + `)`,
+		q:    `SELECT id, payload FROM tb_change WHERE id IN (` + in + `)`,
 		args: args,
 		scan: func(r rows) error {
 			var id string
@@ -377,6 +366,11 @@ func (e *Engine) record(ctx context.Context, vendor string, shard int, results [
 			// record is committed here.
 		}
 	}
+	return e.commitRecord(ctx, stmts)
+}
+
+// commitRecord commits a record in a transaction of its own.
+func (e *Engine) commitRecord(ctx context.Context, stmts []stmt) error {
 	return e.be.inTx(ctx, func(t txn) error { return t.batch(ctx, stmts) })
 }
 
