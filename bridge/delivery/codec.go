@@ -34,15 +34,8 @@ func (e *Engine) encode(c *Change) (payload []byte, hash string, secret int, err
 		if e.sealer == nil {
 			return nil, "", 0, errors.New("a SavePortalUser password cannot be stored: delivery.encryption_key is not set")
 		}
-		sealed := e.sealer.seal(*c.Portal.PortalUser.UserPwd)
-		var ok bool
-		if stored, ok = fanout.ReplaceTrailingString(plain, "UserPwd", *c.Portal.PortalUser.UserPwd, sealed); !ok {
-			p, u := *c.Portal, *c.Portal.PortalUser
-			u.UserPwd = &sealed
-			p.PortalUser = &u
-			if stored, err = fanout.MarshalJSON(&p); err != nil {
-				return nil, "", 0, err
-			}
+		if stored, err = fanout.PortalPasswordJSON(c.Portal, plain, e.sealer.seal(*c.Portal.PortalUser.UserPwd)); err != nil {
+			return nil, "", 0, err
 		}
 		secret = 1
 	}

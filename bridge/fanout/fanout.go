@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/generated"
 )
 
 // The operations a vendor can handle, named as in Therefore's contract.
@@ -244,4 +245,19 @@ func ReplaceTrailingString(raw []byte, member, old, repl string) (_ []byte, ok b
 	out := make([]byte, 0, len(raw)-len(o)+len(r))
 	out = append(append(out, raw[:end-len(o)]...), r...)
 	return append(out, raw[end:]...), true
+}
+
+// PortalPasswordJSON is MarshalJSON of p with its PortalUser's UserPwd
+// (set) replaced by pwd: raw, p's own MarshalJSON encoding when the
+// caller has it, with the password replaced in place, else p copied and
+// encoded. The store seals the password this way, the webhook masks it.
+func PortalPasswordJSON(p *generated.SavePortalUserParams, raw []byte, pwd string) ([]byte, error) {
+	if out, ok := ReplaceTrailingString(raw, "UserPwd", *p.PortalUser.UserPwd, pwd); ok {
+		return out, nil
+	}
+	// Copies: p is shared with the other vendors.
+	c, u := *p, *p.PortalUser
+	u.UserPwd = &pwd
+	c.PortalUser = &u
+	return MarshalJSON(&c)
 }

@@ -2,7 +2,10 @@ package fanout
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/thereforebridge/thereforebridge/generated"
 )
 
 func TestReplaceTrailingString(t *testing.T) {
@@ -61,5 +64,30 @@ func TestReplaceTrailingString(t *testing.T) {
 		if string(again) != string(want) {
 			t.Errorf("%s: %s\nwant %s", tc.name, got, want)
 		}
+	}
+}
+
+// The password is replaced the same way whether the caller has the
+// parameters' encoding or not, and the parameters are left as they were.
+func TestPortalPasswordJSON(t *testing.T) {
+	email, pwd := "a@b.c", `s3"cret<&>`
+	p := &generated.SavePortalUserParams{PortalUser: &generated.WSPortalUser{Email: &email, UserPwd: &pwd, QueryNo: 7}}
+	raw, err := MarshalJSON(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPlace, err := PortalPasswordJSON(p, raw, "sealed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := PortalPasswordJSON(p, nil, "sealed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(inPlace) != string(fresh) || strings.Contains(string(fresh), "s3") || !strings.Contains(string(fresh), `"UserPwd":"sealed"`) {
+		t.Errorf("in place %s\nfresh    %s", inPlace, fresh)
+	}
+	if *p.PortalUser.UserPwd != pwd {
+		t.Errorf("the parameters' password became %q", *p.PortalUser.UserPwd)
 	}
 }

@@ -161,22 +161,15 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 
 // body encodes the Event of call, UserPwd masked unless configured not to.
 func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
-	params, raw := call.Params, call.ParamsJSON
-	if p, ok := params.(*generated.SavePortalUserParams); ok && !a.c.IncludeSecrets && p != nil && p.PortalUser != nil && p.PortalUser.UserPwd != nil {
-		var ok bool
-		if raw, ok = fanout.ReplaceTrailingString(raw, "UserPwd", *p.PortalUser.UserPwd, redact.Mask); !ok {
-			// Copies: the call is shared with the other vendors.
-			masked, user, mask := *p, *p.PortalUser, redact.Mask
-			user.UserPwd = &mask
-			masked.PortalUser = &user
-			params, raw = &masked, nil
-		}
+	raw := call.ParamsJSON
+	var err error
+	if p, ok := call.Params.(*generated.SavePortalUserParams); ok && !a.c.IncludeSecrets && p != nil && p.PortalUser != nil && p.PortalUser.UserPwd != nil {
+		raw, err = fanout.PortalPasswordJSON(p, raw, redact.Mask)
+	} else if raw == nil {
+		raw, err = marshal(call.Params)
 	}
-	if raw == nil {
-		var err error
-		if raw, err = marshal(params); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return eventJSON(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
 }
