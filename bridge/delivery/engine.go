@@ -464,6 +464,11 @@ func (e *Engine) commitLoop() {
 		if err == nil && e.local != nil && len(batch) > 0 {
 			e.kick(shardsOf(batch, func(i int) bool { return !results[i].dup }))
 		}
+		// The slices are reused: what they held must not stay reachable
+		// until the next commit overwrites it (a 10,000-item call's
+		// payload and decoded parameters, megabytes, past its answer).
+		clear(batch)
+		clear(recs)
 	}
 }
 
