@@ -1,12 +1,12 @@
 package delivery
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -20,40 +20,44 @@ import (
 func (e *Engine) encode(c *Change) (payload []byte, hash string, secret int, err error) {
 	var params any = c.OOF
 	field := "oof"
+	var pwd *string
 	if c.Portal != nil {
 		params, field = c.Portal, "portal"
-	}
-	plain, err := fanout.MarshalJSON(params)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	c.params = plain
-	hash = bodyHash(c.Operation, c.Caller, plain)
-	stored := plain
-	if c.Portal != nil && c.Portal.PortalUser != nil && c.Portal.PortalUser.UserPwd != nil {
-		if e.sealer == nil {
-			return nil, "", 0, errors.New("a SavePortalUser password cannot be stored: delivery.encryption_key is not set")
+		if c.Portal.PortalUser != nil {
+			pwd = c.Portal.PortalUser.UserPwd
 		}
-		if stored, err = fanout.PortalPasswordJSON(c.Portal, plain, e.sealer.seal(*c.Portal.PortalUser.UserPwd)); err != nil {
-			return nil, "", 0, err
-		}
-		secret = 1
 	}
-	// The change without its parameters, then the parameters spliced in
-	// as they were encoded, rather than encoding them again.
+	if pwd != nil && e.sealer == nil {
+		return nil, "", 0, errors.New("a SavePortalUser password cannot be stored: delivery.encryption_key is not set")
+	}
+	// The change without its parameters, then the parameters as they are
+	// encoded, in the one buffer that is stored.
 	head := *c
 	head.OOF, head.Portal = nil, nil
 	h, err := json.Marshal(&head)
 	if err != nil {
 		return nil, "", 0, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(h) + len(stored) + len(field) + 4)
-	b.Write(h[:len(h)-1])
-	b.WriteString(`,"` + field + `":`)
-	b.Write(stored)
-	b.WriteByte('}')
-	return b.Bytes(), hash, secret, nil
+	payload = append(h[:len(h)-1:len(h)-1], `,"`+field+`":`...)
+	at := len(payload)
+	if pwd == nil {
+		if payload, err = fanout.AppendJSON(payload, params, 1); err != nil {
+			return nil, "", 0, err
+		}
+		c.params = payload[at:len(payload):len(payload)]
+		return append(payload, '}'), bodyHash(c.Operation, c.Caller, c.params), 0, nil
+	}
+	// The calls keep the plain encoding (the webhook may send the
+	// password); the store gets it with the password sealed.
+	if c.params, err = fanout.MarshalJSON(params); err != nil {
+		return nil, "", 0, err
+	}
+	sealed := e.sealer.seal(*pwd)
+	payload = slices.Grow(payload, len(c.params)+len(sealed)+1)
+	if payload, err = fanout.AppendPortalPasswordJSON(payload, c.Portal, c.params, sealed); err != nil {
+		return nil, "", 0, err
+	}
+	return append(payload, '}'), bodyHash(c.Operation, c.Caller, c.params), 1, nil
 }
 
 // bodyHash makes two calls "the same body" when they are the same

@@ -21,7 +21,8 @@ func portalChange(t *testing.T, email, pwd string) *Change {
 
 // TestEncodeSealsAndRoundTrips: the stored form never holds the password
 // in the clear, decodes back to the call, and the same call hashes the
-// same although every seal is different.
+// same although every seal is different; the calls made of the change
+// keep the parameters' plain encoding.
 func TestEncodeSealsAndRoundTrips(t *testing.T) {
 	s, err := newSealer(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
@@ -61,5 +62,20 @@ func TestEncodeSealsAndRoundTrips(t *testing.T) {
 	back, err := e.decode(po)
 	if err != nil || back.OOF == nil || *back.OOF.IsOutOfOfficeEnabled != true || back.OutOfOffice.User.UserName != "jdoe" {
 		t.Fatalf("out of office round trip: %+v %v", back, err)
+	}
+	// The calls made of a change carry its parameters' plain encoding,
+	// whether or not the store's copy is sealed.
+	for _, c := range []*Change{a, o} {
+		var params any = c.OOF
+		if c.Portal != nil {
+			params = c.Portal
+		}
+		want, err := fanout.MarshalJSON(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(c.params, want) {
+			t.Errorf("%s: params %s\nwant %s", c.Operation, c.params, want)
+		}
 	}
 }

@@ -10,11 +10,12 @@ package fanout
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/intent"
+	"github.com/thereforebridge/thereforebridge/bridge/jsonw"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
@@ -201,63 +202,83 @@ func (c TargetConfig) Target(v Vendor) Target {
 }
 
 // MarshalJSON is encoding/json's encoding of v without HTML escaping
-// (what vendors are sent is not HTML): the encoding of Call.ParamsJSON.
-func MarshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+// (what vendors are sent is not HTML), as jsonw writes it: the encoding
+// of Call.ParamsJSON.
+func MarshalJSON(v any) ([]byte, error) { return AppendJSON(nil, v, 0) }
+
+// AppendJSON appends MarshalJSON(v) to dst, growing it at most once, to
+// hold the encoding and reserve bytes more: the encoding of megabytes of
+// parameters goes where it is kept (the store's row, behind the change's
+// head) with no slack, and nothing of it stays reachable after the call
+// (encoding/json's own pooled buffer would, at twice its size).
+func AppendJSON(dst []byte, v any, reserve int) ([]byte, error) {
+	sp := scratch.Get().(*[]byte)
+	b, err := jsonw.Append((*sp)[:0], v)
+	if err == nil {
+		if need := len(dst) + len(b); need > cap(dst) {
+			dst = append(make([]byte, 0, need+reserve), dst...)
+		}
+		dst = append(dst, b...)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	if cap(b) <= maxScratch {
+		*sp = b
+		scratch.Put(sp)
+	}
+	return dst, err
 }
 
-// ReplaceTrailingString returns raw, a MarshalJSON encoding whose last
-// member is member, a string equal to old, closed by the braces of the
-// objects that end with it, with that string replaced by repl: a
-// SavePortalUser's UserPwd (the last member of PortalUser, itself the
-// last of the parameters) is masked or sealed in megabytes of parameters
-// without encoding them again. ok is false when raw does not end so.
-func ReplaceTrailingString(raw []byte, member, old, repl string) (_ []byte, ok bool) {
-	end := len(raw)
+// scratch holds AppendJSON's encodings until they are copied out; a
+// buffer grown past maxScratch (a large call's) is left to the collector.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
+
+// trailingString finds, in raw, a MarshalJSON encoding whose last member
+// is member, a string equal to old, closed by the braces of the objects
+// that end with it: raw[start:end] is that string's encoding. ok is false
+// when raw does not end so. A SavePortalUser's UserPwd (the last member
+// of PortalUser, itself the last of the parameters) is replaced this way
+// in megabytes of parameters without encoding them again.
+func trailingString(raw []byte, member, old string) (start, end int, ok bool) {
+	end = len(raw)
 	for end > 0 && raw[end-1] == '}' {
 		end--
 	}
 	if end == len(raw) {
-		return nil, false
+		return 0, 0, false
 	}
 	o, err := MarshalJSON(old)
 	if err != nil {
-		return nil, false
+		return 0, 0, false
 	}
 	k, _ := MarshalJSON(member)
 	tail := slices.Concat(k, []byte(":"), o)
 	if !bytes.HasSuffix(raw[:end], tail) {
-		return nil, false
+		return 0, 0, false
 	}
-	if start := end - len(tail); start == 0 || raw[start-1] != ',' && raw[start-1] != '{' {
-		return nil, false // member is a string's tail, not a member
+	if s := end - len(tail); s == 0 || raw[s-1] != ',' && raw[s-1] != '{' {
+		return 0, 0, false // member is a string's tail, not a member
 	}
-	r, err := MarshalJSON(repl)
-	if err != nil {
-		return nil, false
-	}
-	out := make([]byte, 0, len(raw)-len(o)+len(r))
-	out = append(append(out, raw[:end-len(o)]...), r...)
-	return append(out, raw[end:]...), true
+	return end - len(o), end, true
 }
 
-// PortalPasswordJSON is MarshalJSON of p with its PortalUser's UserPwd
-// (set) replaced by pwd: raw, p's own MarshalJSON encoding when the
-// caller has it, with the password replaced in place, else p copied and
-// encoded. The store seals the password this way, the webhook masks it.
-func PortalPasswordJSON(p *generated.SavePortalUserParams, raw []byte, pwd string) ([]byte, error) {
-	if out, ok := ReplaceTrailingString(raw, "UserPwd", *p.PortalUser.UserPwd, pwd); ok {
-		return out, nil
+// AppendPortalPasswordJSON appends to dst MarshalJSON of p with its
+// PortalUser's UserPwd (set) replaced by pwd: from raw, p's own
+// MarshalJSON encoding when the caller has it, with the password replaced
+// as it is copied, else from p copied and encoded. The store seals the
+// password this way, the webhook masks it.
+func AppendPortalPasswordJSON(dst []byte, p *generated.SavePortalUserParams, raw []byte, pwd string) ([]byte, error) {
+	if start, end, ok := trailingString(raw, "UserPwd", *p.PortalUser.UserPwd); ok {
+		r, err := MarshalJSON(pwd)
+		if err != nil {
+			return dst, err
+		}
+		dst = slices.Grow(dst, len(raw)-(end-start)+len(r))
+		return append(append(append(dst, raw[:start]...), r...), raw[end:]...), nil
 	}
 	// Copies: p is shared with the other vendors.
 	c, u := *p, *p.PortalUser
 	u.UserPwd = &pwd
 	c.PortalUser = &u
-	return MarshalJSON(&c)
+	return AppendJSON(dst, &c, 0)
 }

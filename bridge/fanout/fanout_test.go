@@ -1,14 +1,16 @@
 package fanout
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/thereforebridge/thereforebridge/generated"
 )
 
-func TestReplaceTrailingString(t *testing.T) {
+func TestTrailingString(t *testing.T) {
 	type user struct {
 		Email   string  `json:"Email"`
 		UserPwd *string `json:"UserPwd,omitempty"`
@@ -37,7 +39,7 @@ func TestReplaceTrailingString(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := ReplaceTrailingString(raw, "UserPwd", tc.old, "[new <&>]")
+		start, end, ok := trailingString(raw, "UserPwd", tc.old)
 		if ok != tc.ok {
 			t.Errorf("%s: ok = %v, want %v (%s)", tc.name, ok, tc.ok, raw)
 			continue
@@ -45,6 +47,8 @@ func TestReplaceTrailingString(t *testing.T) {
 		if !ok {
 			continue
 		}
+		repl, _ := MarshalJSON("[new <&>]")
+		got := slices.Concat(raw[:start], repl, raw[end:])
 		// The same as encoding the value with the member replaced.
 		var generic map[string]any
 		if err := json.Unmarshal(raw, &generic); err != nil {
@@ -69,25 +73,54 @@ func TestReplaceTrailingString(t *testing.T) {
 
 // The password is replaced the same way whether the caller has the
 // parameters' encoding or not, and the parameters are left as they were.
-func TestPortalPasswordJSON(t *testing.T) {
+func TestAppendPortalPasswordJSON(t *testing.T) {
 	email, pwd := "a@b.c", `s3"cret<&>`
 	p := &generated.SavePortalUserParams{PortalUser: &generated.WSPortalUser{Email: &email, UserPwd: &pwd, QueryNo: 7}}
 	raw, err := MarshalJSON(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inPlace, err := PortalPasswordJSON(p, raw, "sealed")
+	inPlace, err := AppendPortalPasswordJSON([]byte("head:"), p, raw, "sealed")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := PortalPasswordJSON(p, nil, "sealed")
+	fresh, err := AppendPortalPasswordJSON(nil, p, nil, "sealed")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(inPlace) != string(fresh) || strings.Contains(string(fresh), "s3") || !strings.Contains(string(fresh), `"UserPwd":"sealed"`) {
+	if string(inPlace) != "head:"+string(fresh) || strings.Contains(string(fresh), "s3") || !strings.Contains(string(fresh), `"UserPwd":"sealed"`) {
 		t.Errorf("in place %s\nfresh    %s", inPlace, fresh)
 	}
 	if *p.PortalUser.UserPwd != pwd {
 		t.Errorf("the parameters' password became %q", *p.PortalUser.UserPwd)
+	}
+}
+
+// AppendJSON is MarshalJSON after what dst holds, made in one allocation
+// with room for reserve bytes more.
+func TestAppendJSON(t *testing.T) {
+	v := map[string]any{"html": "<&>", "n": []int{1, 2, 3}}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	for _, dst := range [][]byte{nil, []byte("prefix "), make([]byte, 0, 1024)} {
+		keep := string(dst)
+		got, err := AppendJSON(dst, v, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != keep+string(want) {
+			t.Errorf("AppendJSON(%q) = %s, want %s%s", keep, got, keep, want)
+		}
+		if cap(dst) < len(got) && cap(got)-len(got) < 1 {
+			t.Errorf("AppendJSON(%q): no room reserved after the encoding (len %d, cap %d)", keep, len(got), cap(got))
+		}
+	}
+	if _, err := AppendJSON([]byte("x"), make(chan int), 0); err == nil {
+		t.Error("AppendJSON of a channel: no error")
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
+	"github.com/thereforebridge/thereforebridge/bridge/jsonw"
 	"github.com/thereforebridge/thereforebridge/bridge/xsd"
 	"github.com/thereforebridge/thereforebridge/generated"
 )
@@ -140,7 +140,7 @@ func (w *writer) value(v reflect.Value) error {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		w.b = appendString(w.b, v.String())
+		w.b = jsonw.AppendString(w.b, v.String())
 	case reflect.Bool:
 		w.b = strconv.AppendBool(w.b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -189,7 +189,7 @@ func fields(t reflect.Type) []field {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, field{index: i, name: string(appendString(nil, name)) + ":", step: "/" + name})
+		out = append(out, field{index: i, name: string(jsonw.AppendString(nil, name)) + ":", step: "/" + name})
 	}
 	fieldsOf.Store(t, out)
 	return out
@@ -249,7 +249,7 @@ func (w *writer) list(v reflect.Value) error {
 func (w *writer) enum(v reflect.Value) error {
 	name := v.String()
 	if w.enumNames {
-		w.b = appendString(w.b, name)
+		w.b = jsonw.AppendString(w.b, name)
 		return nil
 	}
 	n, ok := enumNumbers[v.Type()][name]
@@ -262,7 +262,7 @@ func (w *writer) enum(v reflect.Value) error {
 
 func (w *writer) date(d xsd.DateTime) {
 	if w.isoDates {
-		w.b = appendString(w.b, d.String())
+		w.b = jsonw.AppendString(w.b, d.String())
 		return
 	}
 	// A value without a zone is a calendar value (.NET Unspecified);
@@ -271,64 +271,6 @@ func (w *writer) date(d xsd.DateTime) {
 	w.b = append(w.b, `"/Date(`...)
 	w.b = strconv.AppendInt(w.b, d.Time().UnixMilli(), 10)
 	w.b = append(w.b, `)/"`...)
-}
-
-// appendString appends s as a JSON string, as encoding/json writes it
-// without HTML escaping (the body is not HTML, and "\u003e" for ">" in
-// a condition only obscures it): quotes, backslashes and control
-// characters escaped, U+2028 and U+2029 too (JavaScript reads them as
-// line ends), invalid UTF-8 as U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // isArrayOf reports whether t is a gowsdl list wrapper: ArrayOf<T> with a

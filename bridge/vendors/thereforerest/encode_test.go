@@ -1,8 +1,6 @@
 package thereforerest
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -117,23 +115,4 @@ func TestConfigCheck(t *testing.T) {
 			vendortest.CheckConfig(t, &c, tc.want, password)
 		})
 	}
-}
-
-// FuzzAppendString: a string in the body is what encoding/json writes
-// for it without HTML escaping.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `"q" \ /`, "\x00\x01\b\f\n\r\t\x1f\x7f", "é ü 漢字 😀", "\u2028\u2029", "\xff\xfe bad", "<a>&</a>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		if got := appendString(nil, s); string(got) != strings.TrimSuffix(want.String(), "\n") {
-			t.Errorf("appendString(%q) = %s, want %s", s, got, want.String())
-		}
-	})
 }

@@ -23,7 +23,7 @@ func TestEventJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := eventJSON(ev)
+		got, err := eventJSON(ev, nil)
 		if err != nil || string(got) != string(want) {
 			t.Errorf("eventJSON = %s, %v\nwant          %s", got, err, want)
 		}

@@ -162,22 +162,24 @@ func (a *Adapter) Deliver(ctx context.Context, call *fanout.Call) fanout.Result 
 // body encodes the Event of call, UserPwd masked unless configured not to.
 func (a *Adapter) body(call *fanout.Call) ([]byte, error) {
 	raw := call.ParamsJSON
-	var err error
+	if raw == nil {
+		var err error
+		if raw, err = marshal(call.Params); err != nil {
+			return nil, err
+		}
+	}
+	var mask *generated.SavePortalUserParams
 	if p, ok := call.Params.(*generated.SavePortalUserParams); ok && !a.c.IncludeSecrets && p != nil && p.PortalUser != nil && p.PortalUser.UserPwd != nil {
-		raw, err = fanout.PortalPasswordJSON(p, raw, redact.Mask)
-	} else if raw == nil {
-		raw, err = marshal(call.Params)
+		mask = p
 	}
-	if err != nil {
-		return nil, err
-	}
-	return eventJSON(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice})
+	return eventJSON(Event{ID: call.ChangeID, Operation: call.Operation, RequestID: call.RequestID, Params: raw, OutOfOffice: call.OutOfOffice}, mask)
 }
 
-// eventJSON is marshal(ev) with ev.Params spliced in as they are:
+// eventJSON is marshal(ev) with ev.Params spliced in as they are (but for
+// mask's UserPwd, masked as they are copied, when mask is set):
 // encoding/json would read them through again to compact them, megabytes
 // for a large SavePortalUser.
-func eventJSON(ev Event) ([]byte, error) {
+func eventJSON(ev Event, mask *generated.SavePortalUserParams) ([]byte, error) {
 	params, oof := ev.Params, ev.OutOfOffice
 	ev.Params, ev.OutOfOffice = nil, nil
 	head, err := marshal(ev) // {"id":...,"request_id":...,"params":null}
@@ -191,8 +193,15 @@ func eventJSON(ev Event) ([]byte, error) {
 			return nil, err
 		}
 	}
-	b := make([]byte, 0, len(head)+len(params)+len(tail)+20)
-	b = append(append(b, head...), params...)
+	b := make([]byte, 0, len(head)+len(params)+len(redact.Mask)+len(tail)+20)
+	b = append(b, head...)
+	if mask != nil {
+		if b, err = fanout.AppendPortalPasswordJSON(b, mask, params, redact.Mask); err != nil {
+			return nil, err
+		}
+	} else {
+		b = append(b, params...)
+	}
 	if oof != nil {
 		b = append(append(b, `,"out_of_office":`...), tail...)
 	}
