@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,6 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/internal/pgtest"
-	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
 // endpointPath is where every contender serves SOAP (the bridge's path).
@@ -45,7 +45,7 @@ var contenders = []Contender{
 	{"bridge-flaky", "bridge, vendor failing 10%", "the soak's bridge (testdata/bench/bridge-flaky.yaml): as deployed (Basic auth, SQLite store, apply_wait 2s) with the webhook to a stub that fails one attempt in ten with 503, so a tenth of the deliveries are retried"},
 	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with authentication off and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
 	{"bridge-instant", "bridge + 4 instant vendors", "the bridge binary, testdata/bench/bridge-instant.yaml: fan-out to grommunio, SuperOffice, Therefore REST and webhook adapters whose servers are stubs answering at once (-serve instant, in a helper process on the load generator's core, its CPU not counted): the bridge's own fan-out cost"},
-	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to grommunio, Therefore REST and webhook fakes in-process and SuperOffice's fake in a helper process on the same core (its 10 requests/s limit off); CPU of both counted, RSS of the bridge"},
+	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to the faithful fakes of grommunio, SuperOffice, Therefore REST and the webhook, served by `thereforebridge fakes -rate-limits=false` in a helper process on the load generator's core, as vendors on other machines (their validation's CPU not counted)"},
 	{"node-soap", "node soap", "node `soap` 1.13 server (testdata/bench/node-soap/server.js) from wsdl/therefore.wsdl, both operations, empty responses"},
 	{"gsoap", "gSOAP", "gSOAP 2.8 C++ service (testdata/bench/gsoap/server.cpp; wsdl2h + soapcpp2 -j -S -1, g++ -O2), both operations, empty responses, one thread per connection"},
 }
@@ -226,6 +226,22 @@ func (e *env) spawnOn(p *proc, cpu int, argv []string, extraEnv []string, quiet 
 	return nil
 }
 
+// waitFile waits until path exists, the process p started last exits,
+// or 60 s pass.
+func waitFile(p *proc, path string) error {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case <-p.exited[len(p.exited)-1]:
+			return fmt.Errorf("%s exited before writing %s: %s", p.name, path, p.logTail())
+		default:
+		}
+	}
+	return fmt.Errorf("%s: %s not written after 60 s: %s", p.name, path, p.logTail())
+}
+
 // waitPort waits until 127.0.0.1:port accepts connections, the process
 // exits, or 60 s pass.
 func waitPort(p *proc, port int) error {
@@ -334,20 +350,34 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		return "", nil, err
 	}
 	var extra []string
-	if bytes.Contains(b, []byte("SUPEROFFICE_FAKE")) {
+	if bytes.Contains(b, []byte("VENDOR_FAKES")) {
+		// The bridge's own fakes command, as an operator rehearses with
+		// it: every fake on one listener, rate limits off, the demo
+		// credentials written to files that the configuration refers to.
 		port, err := freePort()
 		if err != nil {
 			return "", nil, err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
-		if err := e.spawn(p, []string{e.self, "-serve", "superoffice-fake", "-addr", addr}, nil, false); err != nil {
+		secrets := filepath.Join(e.cache, "run", name+"-fakes")
+		if err := os.RemoveAll(secrets); err != nil {
+			return "", nil, err
+		}
+		if err := e.spawnHelper(p, []string{e.bridgeBin, "fakes", "-listen", addr, "-rate-limits=false", "-secrets", secrets}); err != nil {
 			return "", nil, err
 		}
 		if err := waitPort(p, port); err != nil {
 			return "", nil, err
 		}
-		b = bytes.ReplaceAll(b, []byte("SUPEROFFICE_FAKE"), []byte(addr))
-		extra = append(extra, "TB_BENCH_SUPEROFFICE_PASSWORD="+superofficefake.DemoPassword)
+		b = bytes.ReplaceAll(b, []byte("VENDOR_FAKES_SECRETS"), []byte(secrets))
+		b = bytes.ReplaceAll(b, []byte("VENDOR_FAKES"), []byte(addr))
+		// It listens before it writes the credentials: wait for those the
+		// configuration names.
+		for _, m := range regexp.MustCompile(`file:(\S+)`).FindAllSubmatch(b, -1) {
+			if err := waitFile(p, string(m[1])); err != nil {
+				return "", nil, err
+			}
+		}
 	}
 	if bytes.Contains(b, []byte("INSTANT_VENDORS")) {
 		port, err := freePort()

@@ -98,7 +98,7 @@ func main() {
 	flag.StringVar(&pprofFor, "pprof-contenders", "bridge-soap,bridge-fakes", "contenders profiled under -pprof (they are started with the debug listener)")
 	flag.StringVar(&o.pprofKey, "pprof-key", "debug_listen", "bridge config key that turns the debug listener on (added to the bench config under -pprof)")
 	flag.StringVar(&o.writeEnvelopes, "write-envelopes", "", "only write the benchmark's envelopes (NAME.xml, with NAME.action) into this directory, e.g. to replay them with curl")
-	flag.StringVar(&serve, "serve", "", "internal: run a helper server (floor, superoffice-fake) instead of the benchmark")
+	flag.StringVar(&serve, "serve", "", "internal: run a helper server (floor, instant) instead of the benchmark")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: -serve listen address")
 	flag.StringVar(&debugListen, "debug-listen", "", "internal: -serve floor also serves net/http/pprof here")
 	flag.Parse()

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	superofficefake "github.com/thereforebridge/thereforebridge/bridge/vendors/superoffice/fake"
 )
 
 // floorResponse is what the floor answers to every call: the bridge's own
@@ -28,8 +26,6 @@ const floorResponse = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/enve
 //   - floor: a minimal Echo handler at the bridge's path that reads the
 //     whole body and answers floorResponse, with no SOAP work: the most
 //     any Go HTTP server can do on this machine;
-//   - superoffice-fake: SuperOffice's faithful fake
-//     (bridge/vendors/superoffice/fake) with its 10 requests/s limit off;
 //   - instant: the four instant vendors (instantVendors).
 //
 // debugListen, when set, also serves net/http/pprof there (floor only): it
@@ -47,14 +43,10 @@ func serveMode(mode, addr, debugListen string) int {
 			return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(floorResponse))
 		})
 		h = e
-	case "superoffice-fake":
-		f := superofficefake.New()
-		f.SetRateLimit(0)
-		h = f
 	case "instant":
 		h = instantVendors()
 	default:
-		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor, superoffice-fake or instant\n", mode)
+		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor or instant\n", mode)
 		return 2
 	}
 	ln, err := net.Listen("tcp", addr)
