@@ -137,7 +137,8 @@ type Engine struct {
 	sealer            *sealer
 	hub               hub
 	recent            *recent
-	pickBytes         int // pickBytes, but for tests
+	pickBytes         int           // pickBytes, but for tests
+	recordLinger      time.Duration // recordLinger, but for tests
 	now               func() time.Time
 
 	accepts chan *acceptReq
@@ -168,7 +169,7 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{recent: newRecent(recentEntries, recentBytes), pickBytes: pickBytes, cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
+	e := &Engine{recent: newRecent(recentEntries, recentBytes), pickBytes: pickBytes, recordLinger: recordLinger, cfg: cfg, targets: targets, byName: map[string]fanout.Target{}, dir: dir, log: log, obs: obs,
 		now: time.Now, accepts: make(chan *acceptReq, 1024), stopped: make(chan struct{})}
 	e.hub.init()
 	e.runCtx, e.runCancel = context.WithCancel(context.Background())
@@ -390,6 +391,8 @@ func (e *Engine) commitLoop() {
 	defer e.wg.Done()
 	batch := make([]*acceptReq, 0, e.cfg.BatchMax)
 	var recs []*recordReq
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	for {
 		batch, recs = batch[:0], recs[:0]
 		select {
@@ -426,6 +429,9 @@ func (e *Engine) commitLoop() {
 				break
 			}
 			runtime.Gosched()
+		}
+		if len(batch) == 0 {
+			recs = e.linger(recs, &batch, linger)
 		}
 		results := make([]acceptRes, len(batch))
 		write := func(t txn) error {
@@ -470,6 +476,36 @@ func (e *Engine) commitLoop() {
 		clear(batch)
 		clear(recs)
 	}
+}
+
+// recordLinger is how long a commit of workers' records only waits for
+// more to share it: another vendor's record of the same call, or the next
+// call's accept. A lone caller's call was a commit of its own and then one
+// per vendor's record, each writing the same pages of the log again; the
+// worker whose record waits holds its shard that long, nothing else does
+// (a call is answered on its outcomes, not on their record).
+const recordLinger = 2 * time.Millisecond
+
+// linger waits up to recordLinger for what may share a commit of recs
+// alone, and returns recs with what came; an accept ends the wait, in
+// batch.
+func (e *Engine) linger(recs []*recordReq, batch *[]*acceptReq, t *time.Timer) []*recordReq {
+	t.Reset(e.recordLinger)
+	defer t.Stop()
+	for len(recs) < e.cfg.BatchMax {
+		select {
+		case r := <-e.records:
+			recs = append(recs, r)
+		case r := <-e.accepts:
+			*batch = append(*batch, r)
+			return recs
+		case <-t.C:
+			return recs
+		case <-e.stopped:
+			return recs
+		}
+	}
+	return recs
 }
 
 // recordReq is a worker's record of a pass, committed by the committer
