@@ -171,16 +171,6 @@ func (p *proc) logTail() string {
 	return strings.TrimSpace(string(b))
 }
 
-// freePort returns a port of 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // spawn starts argv (pinned to the server's core when pinning) and adds it
 // to p. Its stderr (and stdout, unless quiet) go to p's log.
 func (e *env) spawn(p *proc, argv []string, extraEnv []string, quiet bool) error {
@@ -267,7 +257,7 @@ func isBridge(name string) bool { return strings.HasPrefix(name, "bridge-") }
 
 // start starts contender name and waits until it accepts connections.
 func (e *env) start(name string) (*proc, error) {
-	port, err := freePort()
+	port, err := pgtest.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +344,7 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		// The bridge's own fakes command, as an operator rehearses with
 		// it: every fake on one listener, rate limits off, the demo
 		// credentials written to files that the configuration refers to.
-		port, err := freePort()
+		port, err := pgtest.FreePort()
 		if err != nil {
 			return "", nil, err
 		}
@@ -380,7 +370,7 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		}
 	}
 	if bytes.Contains(b, []byte("INSTANT_VENDORS")) {
-		port, err := freePort()
+		port, err := pgtest.FreePort()
 		if err != nil {
 			return "", nil, err
 		}

@@ -122,7 +122,7 @@ func Launch(o Options) (*Server, error) {
 	// A free port can be taken by someone else before the server binds
 	// it: try a few.
 	for try := 0; ; try++ {
-		if s.Port, err = freePort(); err != nil {
+		if s.Port, err = FreePort(); err != nil {
 			return fail(err)
 		}
 		if err = s.start(); err == nil {
@@ -190,7 +190,8 @@ func (s *Server) NewDB(name string) (string, error) {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.Port, name), nil
 }
 
-func freePort() (int, error) {
+// FreePort returns a port of 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
