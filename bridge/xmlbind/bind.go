@@ -118,10 +118,12 @@ func addFields(p *plan, t reflect.Type, prefix []int) {
 		}
 		nameTag, _, _ := strings.Cut(tag, ",")
 		var name xml.Name
+		// Interned: the Reader returns these names as the same strings,
+		// so that matching an element to its field compares pointers.
 		if ns, local, ok := strings.Cut(nameTag, " "); ok {
-			name = xml.Name{Space: ns, Local: local}
+			name = xml.Name{Space: xmltok.Intern(ns), Local: xmltok.Intern(local)}
 		} else {
-			name = xml.Name{Local: nameTag}
+			name = xml.Name{Local: xmltok.Intern(nameTag)}
 		}
 		facts := "," + sf.Tag.Get("xsd") + ","
 		f := field{
@@ -160,9 +162,12 @@ func unbound(space string) bool {
 }
 
 // xsiNil returns the value of start's xsi:nil attribute, if it has one.
+// xsiNamespace and nilName are interned, as the Reader returns them.
+var xsiNamespace, nilName = xmltok.Intern(XSINamespace), xmltok.Intern("nil")
+
 func xsiNil(start xml.StartElement) (string, bool) {
 	for _, a := range start.Attr {
-		if a.Name.Space == XSINamespace && a.Name.Local == "nil" {
+		if a.Name.Space == xsiNamespace && a.Name.Local == nilName {
 			return a.Value, true
 		}
 	}
@@ -178,6 +183,7 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 	} else {
 		seen = make([]bool, len(p.fields))
 	}
+	next := 0 // the field after the last one found
 	for {
 		tok, err := b.r.Token()
 		if err != nil {
@@ -185,7 +191,7 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			i, ok := p.index(t.Name)
+			i, ok := p.index(t.Name, next)
 			if !ok {
 				var err error
 				if a := b.alias(v.Type(), t.Name); a != nil {
@@ -203,7 +209,10 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 				b.path = append(b.path, segment{name: f.name.Local})
 				return b.fail("appears more than once")
 			}
-			seen[i] = true
+			seen[i], next = true, i+1
+			if f.list {
+				next = i // a list's items come one after another
+			}
 			if err := b.decodeField(fieldValue(v, f.index), f, t); err != nil {
 				return err
 			}

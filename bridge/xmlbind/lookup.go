@@ -9,13 +9,20 @@ import "encoding/xml"
 // fields.
 const linearFields = 16
 
-// index returns the field named name.
-func (p *plan) index(name xml.Name) (int, bool) {
+// index returns the field named name, looking first from next on:
+// clients send a struct's elements in the contract's order, so the field
+// after the last one found is most often the one.
+func (p *plan) index(name xml.Name, next int) (int, bool) {
 	if len(p.fields) > linearFields {
 		i, ok := p.byName[name]
 		return i, ok
 	}
-	for i := range p.fields {
+	for i := next; i < len(p.fields); i++ {
+		if f := &p.fields[i].name; f.Local == name.Local && f.Space == name.Space {
+			return i, true
+		}
+	}
+	for i := range min(next, len(p.fields)) {
 		if f := &p.fields[i].name; f.Local == name.Local && f.Space == name.Space {
 			return i, true
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/xml"
 	"sync"
+	"sync/atomic"
 )
 
 // A nameEntry is an interned raw name with the tokens built from it.
@@ -68,6 +69,58 @@ func (e *nameEntry) attrStart(space string, name *nameEntry, ns, value string, n
 type nameCache struct {
 	names  [512]*nameEntry
 	values [256]string
+	gen    int64 // canonical.gen its entries were made under
+}
+
+// canonical holds the strings registered with Intern.
+var canonical struct {
+	mu  sync.Mutex
+	m   atomic.Pointer[map[string]string] // copied on write
+	gen atomic.Int64                      // counts the writes
+}
+
+func init() { canonical.m.Store(&map[string]string{}) }
+
+// Intern registers s and returns its canonical copy: from then on, a
+// Reader returns a namespace URI, a short attribute value or a local name
+// equal to it as that very string. Comparing two strings that share their
+// bytes costs a comparison of pointers, which is what the binder does for
+// every element and attribute with its fields' names (a namespace URI is
+// some 60 bytes, compared in full otherwise).
+func Intern(s string) string {
+	if c, ok := (*canonical.m.Load())[s]; ok {
+		return c
+	}
+	canonical.mu.Lock()
+	defer canonical.mu.Unlock()
+	old := *canonical.m.Load()
+	if c, ok := old[s]; ok {
+		return c
+	}
+	m := make(map[string]string, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[s] = s
+	canonical.m.Store(&m)
+	canonical.gen.Add(1)
+	return s
+}
+
+// canonicalOf returns the canonical copy of s, or s as a new string.
+func canonicalOf(s []byte) string {
+	if c, ok := (*canonical.m.Load())[string(s)]; ok {
+		return c
+	}
+	return string(s)
+}
+
+// fresh forgets entries made before the latest Intern, so that what the
+// cache returns is canonical.
+func (c *nameCache) fresh() {
+	if g := canonical.gen.Load(); c.gen != g {
+		*c = nameCache{gen: g}
+	}
 }
 
 const maxInternedValue = 96 // namespace URIs, "true", small numbers
@@ -125,9 +178,9 @@ func (c *nameCache) lookup(s []byte) *nameEntry {
 func (c *nameCache) add(s []byte, colon int) *nameEntry {
 	h := hash(s)
 	e := &nameEntry{raw: string(s), hash: h}
-	e.name.Local = e.raw
+	e.name.Local = canonicalOf(s)
 	if colon >= 0 {
-		e.name = xml.Name{Space: e.raw[:colon], Local: e.raw[colon+1:]}
+		e.name = xml.Name{Space: e.raw[:colon], Local: canonicalOf(s[colon+1:])}
 	}
 	set := c.names[h%uint32(len(c.names))&^(ways-1):][:ways]
 	slot := &set[h>>30] // when the set is full
@@ -160,6 +213,6 @@ func (c *nameCache) value(s []byte) string {
 			break
 		}
 	}
-	*slot = string(s)
+	*slot = canonicalOf(s)
 	return *slot
 }

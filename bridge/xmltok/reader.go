@@ -215,7 +215,9 @@ const (
 // upon). Tokens may refer to body: it must not change while they are used.
 func NewReaderBytes(body []byte, l Limits) *Reader {
 	bb := bufferPool.Get().(*buffers)
-	r := &Reader{buf: body, limits: l, names: namePool.Get().(*nameCache), bufs: bb,
+	names := namePool.Get().(*nameCache)
+	names.fresh()
+	r := &Reader{buf: body, limits: l, names: names, bufs: bb,
 		scratch: bb.scratch, attrs: bb.attrs, open: bb.open, ns: bb.ns, nsGen: nsGenerations.Add(1)}
 	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
 		r.pos, r.start = 3, 3
