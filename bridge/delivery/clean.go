@@ -29,7 +29,8 @@ func (e *Engine) cleanLoop() {
 
 // Clean removes what the store no longer needs: passwords no delivery
 // needs, then changes past the dedupe window that no delivery needs, a
-// chunk per transaction. A busy bridge settles thousands of changes
+// chunk per transaction; then it gives some of the space they held back
+// to the file system (SQLite). A busy bridge settles thousands of changes
 // between two cleanings, and one transaction deleting them all held the
 // store (on SQLite, its one connection) from the calls for its whole
 // length.
@@ -57,8 +58,11 @@ func (e *Engine) Clean(ctx context.Context) error {
 				AND NOT EXISTS (SELECT 1 FROM tb_delivery d WHERE d.change_id = c.id) ORDER BY c.created_at LIMIT ?)`, cutoff, cleanChunk)
 			return err
 		})
-		if err != nil || n < cleanChunk {
+		if err != nil {
 			return err
+		}
+		if n < cleanChunk {
+			return e.be.compact(ctx)
 		}
 	}
 	return nil

@@ -222,8 +222,27 @@ func Open(ctx context.Context, cfg Config, targets []fanout.Target, dir identity
 // Describe names the store for logs, without credentials.
 func (e *Engine) Describe() string { return e.be.describe() }
 
+// Vacuum makes a SQLite store made by an earlier bridge vacuum
+// incrementally, so that its file shrinks once what it holds is settled:
+// it rewrites the file (with room for a second copy), so the bridge must
+// not be running. It reports whether it rewrote the file; a store that
+// already does, or Postgres, is left as it is.
+func (e *Engine) Vacuum(ctx context.Context) (bool, error) {
+	b, ok := e.be.(*sqliteBackend)
+	if !ok || b.incremental {
+		return false, nil
+	}
+	var err error
+	b.incremental, err = b.vacuumMode(ctx, true)
+	return b.incremental, err
+}
+
 // Start starts committing accepted calls and working deliveries.
 func (e *Engine) Start(ctx context.Context) error {
+	if b, ok := e.be.(*sqliteBackend); ok && !b.incremental {
+		e.log.Warn("this SQLite store was made by an earlier bridge: its file keeps its largest size; stop the bridge and run `thereforebridge migrate` once to let it shrink",
+			"store", b.describe())
+	}
 	committers := 1 // SQLite has one writer
 	if e.be.postgres() {
 		// Postgres commits several transactions at once, and syncs its

@@ -127,6 +127,9 @@ type backend interface {
 	stop(ctx context.Context) error
 	close()
 	describe() string
+	// compact gives free space back to the file system, a bounded amount
+	// per call (Clean calls it after its deletes).
+	compact(ctx context.Context) error
 }
 
 // StoreOptions are what opening a store needs besides its DSN.
@@ -197,6 +200,10 @@ type sqliteBackend struct {
 	db     *sql.DB
 	client *river.Client[*sql.Tx]
 	path   string
+	// incremental: the file vacuums incrementally (auto_vacuum), so
+	// compact can shrink it; a store made by an earlier bridge does not
+	// until `thereforebridge migrate` converts it (Vacuum).
+	incremental bool
 }
 
 func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBackend, error) {
@@ -215,7 +222,13 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 	// and its fsync of the log also makes durable whatever was committed
 	// before it. What a worker records may be lost to a power cut, and the
 	// delivery is then made again, with the same change id.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	//
+	// After a backlog the file would keep its largest size: a new store
+	// vacuums incrementally (compact gives the pages of settled changes
+	// back), and the log is cut back to journalLimit after a checkpoint.
+	// (auto_vacuum first: once the file is in WAL mode, it is too late).
+	dsn := "file:" + path + "?_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate" +
+		"&_pragma=journal_size_limit(" + strconv.Itoa(journalLimit) + ")"
 	db := sql.OpenDB(preparingConnector{dsn: dsn})
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
@@ -225,6 +238,10 @@ func openSQLite(ctx context.Context, path string, o StoreOptions) (*sqliteBacken
 	}
 	b := &sqliteBackend{db: db, path: path}
 	var err error
+	if b.incremental, err = b.vacuumMode(ctx, false); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
 	if b.client, err = newClient(ctx, riversqlite.New(db), b, o); err != nil {
 		db.Close()
 		return nil, err
@@ -247,6 +264,66 @@ func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], be 
 	}
 	return river.NewClient(driver, riverConfig(o, !be.postgres()))
 }
+
+// journalLimit is the size the log is cut back to after a checkpoint.
+const journalLimit = 64 << 20
+
+// compactStep and compactBudget bound compact: pages moved per statement
+// (each is the one connection's, so calls wait for it), and the time spent
+// in one call; compactMin is the free space it leaves alone.
+const (
+	compactStep   = 1024 // 4 MiB of pages
+	compactBudget = 100 * time.Millisecond
+	compactMin    = 1024
+)
+
+// vacuumMode reports whether the file vacuums incrementally (a new file
+// does: the DSN says so before anything is written). With convert, a file
+// that does not is made to: that rewrites it (VACUUM), which the migrate
+// command does, with the bridge stopped.
+func (b *sqliteBackend) vacuumMode(ctx context.Context, convert bool) (bool, error) {
+	const incremental = 2
+	var mode int
+	if err := b.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return false, err
+	}
+	if mode == incremental || !convert {
+		return mode == incremental, nil
+	}
+	if _, err := b.db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+		return false, err
+	}
+	if _, err := b.db.ExecContext(ctx, `VACUUM`); err != nil {
+		return false, fmt.Errorf("rewriting the store to vacuum incrementally: %w", err)
+	}
+	err := b.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode)
+	return mode == incremental, err
+}
+
+// compact moves the file's free pages to its end and cuts them off,
+// compactStep at a time, while more than compactMin are free and within
+// compactBudget; the file itself shrinks at the next checkpoint.
+func (b *sqliteBackend) compact(ctx context.Context) error {
+	if !b.incremental {
+		return nil
+	}
+	for deadline := time.Now().Add(compactBudget); time.Now().Before(deadline); {
+		var free int
+		if err := b.db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
+			return err
+		}
+		if free <= compactMin {
+			return nil
+		}
+		if _, err := b.db.ExecContext(ctx, `PRAGMA incremental_vacuum(`+strconv.Itoa(compactStep)+`)`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compact: Postgres's autovacuum keeps the space of deleted rows for reuse.
+func (b *pgBackend) compact(context.Context) error { return nil }
 
 func (b *sqliteBackend) postgres() bool   { return false }
 func (b *sqliteBackend) describe() string { return "sqlite:" + b.path }
