@@ -193,7 +193,7 @@ func callOf(c *Change, subject intent.User) *fanout.Call {
 	o := *c.OutOfOffice
 	o.User = subject
 	call.OutOfOffice = &o
-	if subject.Key() == c.OutOfOffice.User.Key() {
+	if subject == c.OutOfOffice.User || subject.Key() == c.OutOfOffice.User.Key() {
 		call.Params, call.ParamsJSON = c.OOF, c.params // as called
 	} else {
 		call.Params = ParamsOf(o) // a group's member

@@ -10,6 +10,7 @@ package intent
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/thereforebridge/thereforebridge/generated"
@@ -35,7 +36,7 @@ func (u User) Key() string {
 	case u.Connected:
 		return "caller:" + strings.ToLower(u.Caller)
 	case u.UserID != 0:
-		return fmt.Sprintf("id:%d", u.UserID)
+		return "id:" + strconv.Itoa(int(u.UserID))
 	case u.DomainName != "":
 		return "name:" + strings.ToLower(u.DomainName) + `\` + strings.ToLower(u.UserName)
 	}
