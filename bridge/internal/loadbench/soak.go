@@ -313,7 +313,7 @@ func (r soakResult) Markdown(pinNote string) string {
 		verdict[r.BackToIdle], r.IdleBefore, r.IdleWarm, r.PeakGoroutines, r.IdleAfter, r.IdleAfterWait)
 	switch {
 	case r.StoreRef > 0:
-		p("- **Store size flat** (its files, from half-way through the calls and the end of the first dedupe window on, and once drained, at most 10%% above their size then): %s. %s at %.0f s, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, %s in the soak's configuration) is kept.\n",
+		p("- **Store size flat** (its files, from half-way through the calls and the end of the first dedupe window on, and once drained, at most 10%% above their size then): %s. %s at %.0f s, at most %s after, %s once the deliveries had drained (%s after the load: %s). At most %0.f deliveries were pending. SQLite reuses the pages of settled changes and finished jobs, so its files stop growing once a dedupe window's worth of changes (delivery.dedupe_window, %s in the soak's configuration) is kept; once the load stops and that window has passed, the cleaning gives the space back to the file system, a few MiB every 10 s (not waited for here).\n",
 			verdict[r.StoreFlat], mib(r.StoreRef), r.StoreRefAt, mib(r.StoreMax), mib(r.StoreDrained), r.DrainTook, map[bool]string{true: "drained", false: "**not drained within 5 minutes**"}[r.Drained], r.MaxPending, soakDedupeWindow)
 	case r.StoreDrained > 0:
 		p("- **Store size flat**: not judged: the load ended before %s, when a dedupe window's worth of changes (%s) is kept and the files stop growing.\n", storeSettled, soakDedupeWindow)
