@@ -309,7 +309,7 @@ func (e *Engine) report(vendor, key string, call *fanout.Call, res fanout.Result
 	if res.Status != fanout.OK {
 		level = slog.LevelWarn
 	}
-	e.log.LogAttrs(context.Background(), level, "vendor call",
+	logging.LogAttrs(context.Background(), e.log, level, "vendor call",
 		slog.String("request_id", call.RequestID), slog.String("change_id", call.ChangeID), slog.String("operation", call.Operation),
 		slog.String("vendor", vendor), slog.String("key", key), slog.Int("changes", len(pending)), slog.Int("attempt", call.Attempt),
 		slog.String("outcome", res.Status.String()), slog.Int("vendor_http_status", res.VendorStatus), slog.String("message", res.Message),

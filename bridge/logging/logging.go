@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -35,6 +36,19 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(ctxKey{}).(string)
 	return id
+}
+
+// LogAttrs writes a line as l.LogAttrs does, but without the caller's
+// program counter: slog takes it for every line, a walk of the stack, and
+// the bridge's handlers never print it (no AddSource). It is for the
+// lines written on every call (2% of a call's CPU went to the walk).
+func LogAttrs(ctx context.Context, l *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = l.Handler().Handle(ctx, r)
 }
 
 // New returns a logger writing c.Format lines to w at c.Level. When w is

@@ -99,3 +99,24 @@ func TestSetLevel(t *testing.T) {
 		t.Error("SetLevel claimed to change a logger it did not make")
 	}
 }
+
+// LogAttrs writes the line slog's LogAttrs writes, but for its time, and
+// nothing below the level.
+func TestLogAttrs(t *testing.T) {
+	ctx := logging.WithRequestID(context.Background(), "r1")
+	attrs := []slog.Attr{slog.String("operation", `Save"x"`), slog.Int("http_status", 200), slog.Duration("latency", 1500)}
+	for _, format := range []string{"json", "text"} {
+		var viaSlog, viaLogging bytes.Buffer
+		slog.New(logging.New(&viaSlog, config.Log{Level: "info", Format: format}).Handler()).LogAttrs(ctx, slog.LevelInfo, "soap call", attrs...)
+		l := logging.New(&viaLogging, config.Log{Level: "info", Format: format})
+		logging.LogAttrs(ctx, l, slog.LevelInfo, "soap call", attrs...)
+		logging.LogAttrs(ctx, l, slog.LevelDebug, "below the level", attrs...)
+		strip := func(s string) string { // the time differs
+			_, rest, _ := strings.Cut(s, "level")
+			return rest
+		}
+		if got, want := strip(viaLogging.String()), strip(viaSlog.String()); got != want || strings.Count(viaLogging.String(), "\n") != 1 {
+			t.Errorf("%s:\n got %q\nwant %q", format, viaLogging.String(), viaSlog.String())
+		}
+	}
+}

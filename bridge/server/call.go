@@ -21,6 +21,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/delivery"
+	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/tracing"
 )
@@ -69,7 +70,7 @@ func (s *state) call(c echo.Context, id string) error {
 	if f != nil {
 		attrs = append(attrs, slog.String("fault", f.Reason))
 	}
-	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "soap call", attrs...)
+	logging.LogAttrs(c.Request().Context(), s.log, slog.LevelInfo, "soap call", attrs...)
 	tracing.Call(c.Request().Context(), op, outcome, id)
 	return err
 }
