@@ -161,10 +161,10 @@ func unbound(space string) bool {
 	return space != "" && space != "xmlns" && !strings.Contains(space, ":")
 }
 
-// xsiNil returns the value of start's xsi:nil attribute, if it has one.
 // xsiNamespace and nilName are interned, as the Reader returns them.
 var xsiNamespace, nilName = xmltok.Intern(XSINamespace), xmltok.Intern("nil")
 
+// xsiNil returns the value of start's xsi:nil attribute, if it has one.
 func xsiNil(start xml.StartElement) (string, bool) {
 	for _, a := range start.Attr {
 		if a.Name.Space == xsiNamespace && a.Name.Local == nilName {
