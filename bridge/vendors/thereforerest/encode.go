@@ -105,15 +105,43 @@ func (w *writer) fail(err error) error {
 	return fmt.Errorf("%s: %w", where.String(), err)
 }
 
+// value writes v, of a type looked up here: the parameters, and what an
+// interface holds.
 func (w *writer) value(v reflect.Value) error {
 	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
-			w.b = append(w.b, "null"...) // only list items reach here as nil
+			w.b = append(w.b, "null"...)
 			return nil
 		}
 		return w.value(v.Elem())
 	}
 	return w.typed(v, infoOf(v.Type()))
+}
+
+// write writes v, a member or a list item whose type's pointee has the
+// info info (looked up once for the member or the list): a nil pointer as
+// null (only list items reach here as nil), an interface as what it holds.
+func (w *writer) write(v reflect.Value, info *typeInfo) error {
+	switch v.Kind() {
+	case reflect.Interface:
+		return w.value(v)
+	case reflect.Pointer:
+		if v.IsNil() {
+			w.b = append(w.b, "null"...)
+			return nil
+		}
+		v = v.Elem()
+	}
+	return w.typed(v, info)
+}
+
+// pointee is what t points to, or t: a member or an item is written as
+// the value it points to.
+func pointee(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
 }
 
 // typed writes v, not a pointer, whose type's info is info.
@@ -234,10 +262,7 @@ func fields(t reflect.Type) []*field {
 		if !f.IsExported() {
 			continue
 		}
-		elem := f.Type
-		if elem.Kind() == reflect.Pointer {
-			elem = elem.Elem()
-		}
+		elem := pointee(f.Type)
 		if f.Anonymous { // WSIndexDataBase: an xs:extension base, inlined as WCF does
 			out = append(out, &field{index: i, anonymous: true, elem: elem})
 			continue
@@ -282,16 +307,7 @@ func (w *writer) members(v reflect.Value, fields []*field, first bool) (bool, er
 		first = false
 		w.b = append(w.b, f.name...)
 		w.path = append(w.path, step{name: f.step})
-		var err error
-		switch fv.Kind() {
-		case reflect.Pointer:
-			err = w.typed(fv.Elem(), f.elemInfo())
-		case reflect.Interface:
-			err = w.value(fv)
-		default:
-			err = w.typed(fv, f.elemInfo())
-		}
-		if err != nil {
+		if err := w.write(fv, f.elemInfo()); err != nil {
 			return first, err
 		}
 		w.path = w.path[:len(w.path)-1]
@@ -301,30 +317,13 @@ func (w *writer) members(v reflect.Value, fields []*field, first bool) (bool, er
 
 func (w *writer) list(v reflect.Value) error {
 	w.b = append(w.b, '[')
-	et := v.Type().Elem()
-	ptr := et.Kind() == reflect.Pointer
-	if ptr {
-		et = et.Elem()
-	}
-	info := infoOf(et) // once for the list, not for each of its items
+	info := infoOf(pointee(v.Type().Elem())) // once for the list, not for each of its items
 	for i := range v.Len() {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
 		w.path = append(w.path, step{index: i})
-		iv := v.Index(i)
-		var err error
-		switch {
-		case iv.Kind() == reflect.Interface:
-			err = w.value(iv)
-		case !ptr:
-			err = w.typed(iv, info)
-		case iv.IsNil():
-			w.b = append(w.b, "null"...)
-		default:
-			err = w.typed(iv.Elem(), info)
-		}
-		if err != nil {
+		if err := w.write(v.Index(i), info); err != nil {
 			return err
 		}
 		w.path = w.path[:len(w.path)-1]
