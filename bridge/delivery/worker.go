@@ -273,15 +273,15 @@ func (e *Engine) apply(ctx context.Context, t fanout.Target, kw keyWork, changes
 // it (the one "vendor call" line), reports it to waiting SOAP calls, and
 // returns the result with the key's attempt count after it.
 func (e *Engine) attempt(ctx context.Context, t fanout.Target, call *fanout.Call, key string, before int, pending []pendingChange) (fanout.Result, int) {
-	name := t.Vendor.Name()
+	name, spec := t.Vendor.Name(), t.Vendor.Spec()
 	call.Attempt = before + 1
-	if call.OutOfOffice != nil && t.Vendor.Spec().Key == fanout.ByPerson && call.OutOfOffice.User.IsGroup() {
+	if call.OutOfOffice != nil && spec.Key == fanout.ByPerson && call.OutOfOffice.User.IsGroup() {
 		res := fanout.Result{Status: fanout.Permanent, Message: "the group " + call.OutOfOffice.User.String() + " is not mapped to its members in identity.groups"}
 		e.report(name, key, call, res, 0, pending)
 		return res, before + 1
 	}
 	actx := logging.WithRequestID(ctx, call.RequestID)
-	if !t.Vendor.Spec().InProcess {
+	if !spec.InProcess {
 		// An in-process vendor (the log sink) waits on nothing a deadline
 		// could end; it runs in the call's goroutine, under the call's
 		// own deadline. The timer of a timeout cost a call 4% of its CPU.
