@@ -7,7 +7,7 @@ import (
 	"unsafe"
 )
 
-// names reads doc to its end and returns its element and attribute
+// readNames reads doc to its end and returns its element and attribute
 // names, in order.
 func readNames(t *testing.T, doc string) []xml.Name {
 	t.Helper()
@@ -37,8 +37,10 @@ func same(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b
 // them from before they were interned; others are returned as they are.
 func TestIntern(t *testing.T) {
 	const doc = `<p:Outer xmlns:p="urn:test:intern:ns" xmlns:i="urn:test:intern:attr"><p:InternedLocal i:flag="1"/><p:Other/></p:Outer>`
-	before := readNames(t, doc) // the cache now holds them, not interned
-	if len(before) != 6 { // Outer, its two xmlns, InternedLocal, its attribute, Other
+	// The cache now holds them, not interned: Outer, its two xmlns,
+	// InternedLocal, its attribute, Other.
+	before := readNames(t, doc)
+	if len(before) != 6 {
 		t.Fatalf("names %v", before)
 	}
 	ns, local, attr := Intern("urn:test:intern:ns"), Intern("InternedLocal"), Intern("urn:test:intern:attr")
