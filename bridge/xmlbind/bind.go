@@ -1,9 +1,11 @@
 package xmlbind
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,6 +80,7 @@ type field struct {
 	required bool
 	nillable bool
 	list     bool
+	enum     []string // the values allowed, for an enumeration
 }
 
 type plan struct {
@@ -132,6 +135,7 @@ func addFields(p *plan, t reflect.Type, prefix []int) {
 			required: strings.Contains(facts, ",required,"),
 			nillable: strings.Contains(facts, ",nillable,"),
 			list:     sf.Type.Kind() == reflect.Slice,
+			enum:     enumValues(sf.Type),
 		}
 		p.byName[name] = len(p.fields)
 		p.byLocal[name.Local] = len(p.fields)
@@ -185,6 +189,16 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 	}
 	next := 0 // the field after the last one found
 	for {
+		text, ok, err := b.r.Text()
+		if err != nil {
+			return b.syntax(err)
+		}
+		if ok {
+			if err := b.onlySpace(text); err != nil {
+				return err
+			}
+			continue
+		}
 		tok, err := b.r.Token()
 		if err != nil {
 			return b.syntax(err)
@@ -224,12 +238,20 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 				}
 			}
 			return nil
-		case xml.CharData:
-			if strings.Trim(string(t), " \t\r\n") != "" {
-				return b.fail("text %q is not allowed here, only elements", truncate(string(t)))
+		case xml.CharData: // CDATA
+			if err := b.onlySpace(t); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// onlySpace refuses text between a struct's elements, but for white space.
+func (b *binder) onlySpace(t []byte) error {
+	if len(bytes.Trim(t, " \t\r\n")) != 0 {
+		return b.fail("text %q is not allowed here, only elements", truncate(string(t)))
+	}
+	return nil
 }
 
 func (b *binder) unexpected(p *plan, t xml.StartElement) error {
@@ -281,8 +303,12 @@ func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement)
 	}
 	target := fv
 	if f.list {
-		fv.Set(reflect.Append(fv, reflect.Zero(fv.Type().Elem())))
-		target = fv.Index(fv.Len() - 1)
+		// Grown in place: reflect.Append allocated a slice header for
+		// every item.
+		n := fv.Len()
+		fv.Grow(1)
+		fv.SetLen(n + 1)
+		target = fv.Index(n)
 	}
 	if nilled {
 		if !f.nillable {
@@ -297,7 +323,7 @@ func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement)
 		target.Set(reflect.New(target.Type().Elem()))
 		target = target.Elem()
 	}
-	return b.decodeValue(target, start)
+	return b.decodeValue(target, f.enum, start)
 }
 
 var (
@@ -305,12 +331,35 @@ var (
 	decimalType  = reflect.TypeOf(xsd.Decimal(""))
 )
 
+// enum is a generated enumeration: a string type whose values the
+// contract lists.
 type enum interface {
-	Valid() bool
 	Values() []string
 }
 
-func (b *binder) decodeValue(v reflect.Value, start xml.StartElement) error {
+var enumType = reflect.TypeFor[enum]()
+
+// enumValues returns the values the contract allows for the values of a
+// field of type t (its items', for a list; what it points to, for a
+// pointer), nil when they are not of an enumeration. They are asked once,
+// with the plan: asking each value (v.Interface().(enum)) put every
+// decoded string in an interface, an allocation each.
+func enumValues(t reflect.Type) []string {
+	if t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.String || !t.Implements(enumType) {
+		return nil
+	}
+	return reflect.Zero(t).Interface().(enum).Values()
+}
+
+// decodeValue decodes start's content into v; allowed are the values v may
+// take, if it is an enumeration (enumValues).
+func (b *binder) decodeValue(v reflect.Value, allowed []string, start xml.StartElement) error {
 	t := v.Type()
 	if t.Kind() == reflect.Struct && t != dateTimeType {
 		return b.decodeStruct(v, start)
@@ -333,12 +382,12 @@ func (b *binder) decodeValue(v reflect.Value, start xml.StartElement) error {
 		}
 		v.SetString(string(d))
 	case t.Kind() == reflect.String:
-		if _, isEnum := v.Interface().(enum); isEnum {
+		if allowed != nil {
 			val := xsd.Collapse(text)
-			v.SetString(val)
-			if e := v.Interface().(enum); !e.Valid() {
-				return b.fail("%q is not a valid %s; expected one of %s", truncate(val), t.Name(), strings.Join(e.Values(), ", "))
+			if !slices.Contains(allowed, val) {
+				return b.fail("%q is not a valid %s; expected one of %s", truncate(val), t.Name(), strings.Join(allowed, ", "))
 			}
+			v.SetString(val)
 			return nil
 		}
 		v.SetString(text) // xs:string keeps its whitespace
@@ -374,39 +423,48 @@ func (b *binder) decodeValue(v reflect.Value, start xml.StartElement) error {
 
 // text reads the character content up to the end of the current element.
 func (b *binder) text() (string, error) {
-	// Nearly every value is one CharData token: keep it as a string at once
-	// and build only when comments or CDATA split the text.
+	// Nearly every value is one text: keep it as a string at once and
+	// build only when comments or CDATA split the text.
 	var first string
 	var sb *strings.Builder
 	n := 0
 	for {
-		tok, err := b.r.Token()
+		t, ok, err := b.r.Text()
 		if err != nil {
 			return "", b.syntax(err)
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			switch n++; n {
-			case 1:
-				first = string(t)
+		if !ok {
+			tok, err := b.r.Token()
+			if err != nil {
+				return "", b.syntax(err)
+			}
+			switch tt := tok.(type) {
+			case xml.CharData: // CDATA
+				t = tt
+			case xml.StartElement:
+				return "", b.fail("must hold text only, found element <%s>", tt.Name.Local)
+			case xml.EndElement:
+				if sb != nil {
+					return sb.String(), nil
+				}
+				return first, nil
+			default: // a comment or a processing instruction
 				continue
-			case 2:
-				sb = &strings.Builder{}
-				sb.WriteString(first)
 			}
-			sb.Write(t)
-			if max := b.r.Limits().MaxText; max > 0 && sb.Len() > max {
-				// A limit, like the Reader's own: it must wrap ErrLimit
-				// and not read as a contract error.
-				return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, xmltok.ErrLimit))
-			}
-		case xml.StartElement:
-			return "", b.fail("must hold text only, found element <%s>", t.Name.Local)
-		case xml.EndElement:
-			if sb != nil {
-				return sb.String(), nil
-			}
-			return first, nil
+		}
+		switch n++; n {
+		case 1:
+			first = string(t)
+			continue
+		case 2:
+			sb = &strings.Builder{}
+			sb.WriteString(first)
+		}
+		sb.Write(t)
+		if max := b.r.Limits().MaxText; max > 0 && sb.Len() > max {
+			// A limit, like the Reader's own: it must wrap ErrLimit
+			// and not read as a contract error.
+			return "", b.syntax(fmt.Errorf("line %d: a text longer than %d bytes: %w", b.r.Line(), max, xmltok.ErrLimit))
 		}
 	}
 }

@@ -286,6 +286,27 @@ func (r *Reader) Token() (xml.Token, error) {
 	return tok, nil
 }
 
+// Text returns the character data that comes next, if that is what comes
+// next (ok), as Token would return it in an xml.CharData, and valid as
+// long. It does not put it in an interface: texts are a good part of a
+// document's tokens, and each one boxed was an allocation. When something
+// else comes next, ok is false and nothing is read: Token takes it.
+func (r *Reader) Text() (data []byte, ok bool, err error) {
+	if r.err != nil {
+		return nil, false, r.err
+	}
+	if r.selfEnd || r.pos >= len(r.buf) || r.buf[r.pos] == '<' {
+		return nil, false, nil
+	}
+	data, err = r.charBytes()
+	if err != nil {
+		r.err = err
+		r.release()
+		return nil, false, err
+	}
+	return data, true, nil
+}
+
 // pop closes the innermost open element and returns its end token.
 func (r *Reader) pop() xml.Token {
 	top := r.open[len(r.open)-1]

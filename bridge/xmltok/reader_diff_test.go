@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -192,6 +193,39 @@ func sameToken(a, b xml.Token) bool {
 	return false
 }
 
+// textFirst reads r as a binder does: a text with Text when one comes
+// next, anything else with Token.
+func textFirst(r *xmltok.Reader) func() (xml.Token, error) {
+	return func() (xml.Token, error) {
+		data, ok, err := r.Text()
+		if err != nil || ok {
+			return xml.CharData(data), err
+		}
+		if data != nil {
+			return nil, errors.New("Text returned data without ok")
+		}
+		return r.Token()
+	}
+}
+
+// sameAsText checks that reading doc with Text where it can gives the
+// tokens and the error that Token alone gives.
+func sameAsText(t *testing.T, doc []byte, toks []xml.Token, tokErr error) {
+	t.Helper()
+	got, err := collect(textFirst(xmltok.NewReaderBytes(doc, xmltok.Limits{})))
+	if fmt.Sprint(err) != fmt.Sprint(tokErr) {
+		t.Fatalf("with Text: error %v, with Token alone %v:\n%q", err, tokErr, doc)
+	}
+	if len(got) != len(toks) {
+		t.Fatalf("with Text: %d tokens, with Token alone %d:\n%q", len(got), len(toks), doc)
+	}
+	for i := range got {
+		if !sameToken(got[i], toks[i]) {
+			t.Fatalf("token %d: with Text %#v, with Token alone %#v:\n%q", i, got[i], toks[i], doc)
+		}
+	}
+}
+
 // agree checks the Reader against encoding/xml on doc: both accept with
 // the same tokens, or both refuse, or the Reader refuses by one of the
 // stricter rules; and what the Reader returned before refusing is what
@@ -200,6 +234,7 @@ func agree(t *testing.T, doc []byte) {
 	t.Helper()
 	ours, ourErr := collect(xmltok.NewReaderBytes(doc, xmltok.Limits{}).Token)
 	ref, refErr := collect(newRefReader(doc).Token)
+	sameAsText(t, doc, ours, ourErr)
 	if ourErr != nil {
 		var se *xml.SyntaxError
 		switch {

@@ -185,6 +185,15 @@ func (r *Reader) normalizeCR(s, e int) []byte {
 
 // charData scans text up to the next '<'.
 func (r *Reader) charData() (xml.Token, error) {
+	data, err := r.charBytes()
+	if err != nil {
+		return nil, err
+	}
+	return xml.CharData(data), nil
+}
+
+// charBytes is charData's text, not yet in a token.
+func (r *Reader) charBytes() ([]byte, error) {
 	start := r.pos
 	data, end, err := r.text(start, 0)
 	if err != nil {
@@ -201,7 +210,7 @@ func (r *Reader) charData() (xml.Token, error) {
 	if r.limits.MaxText > 0 && len(data) > r.limits.MaxText {
 		return nil, fmt.Errorf("line %d: a text node longer than %d bytes: %w", r.Line(), r.limits.MaxText, ErrLimit)
 	}
-	return xml.CharData(data), nil
+	return data, nil
 }
 
 // text scans character data from i: up to '<' or the end when quote is 0,
