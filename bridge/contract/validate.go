@@ -43,8 +43,9 @@ func validateOOF(b *generated.SaveOutOfOfficeInfoForUser) error {
 		return violation(root, "parameters is required (send an empty <parameters/> to change nothing)")
 	}
 	if p.User != nil {
-		if err := checkUser(root+"/User", p.User); err != nil {
-			return err
+		if v := checkUser(p.User); v != nil {
+			v.Path = root + "/User" + v.Path
+			return v
 		}
 	}
 	lists := []struct {
@@ -56,24 +57,28 @@ func validateOOF(b *generated.SaveOutOfOfficeInfoForUser) error {
 			continue
 		}
 		for i, u := range l.list.WSUserUniversalIdentifier {
-			path := fmt.Sprintf("%s/%s/WSUserUniversalIdentifier[%d]", root, l.name, i+1)
+			// The path is made for a violation only: every call has
+			// delegates, few have a wrong one.
+			path := func() string { return fmt.Sprintf("%s/%s/WSUserUniversalIdentifier[%d]", root, l.name, i+1) }
 			if u == nil {
-				return violation(path, "a delegate user must not be nil")
+				return violation(path(), "a delegate user must not be nil")
 			}
-			if err := checkUser(path, u); err != nil {
-				return err
+			if v := checkUser(u); v != nil {
+				v.Path = path() + v.Path
+				return v
 			}
 		}
 	}
 	return nil
 }
 
-func checkUser(path string, u *generated.WSUserUniversalIdentifier) error {
+// checkUser returns what is wrong with u, its path relative to u's.
+func checkUser(u *generated.WSUserUniversalIdentifier) *Violation {
 	if u.UserId == nil && (u.UserName == nil || strings.TrimSpace(*u.UserName) == "") {
-		return violation(path, "set UserId (Therefore users) or UserName with DomainName (other users)")
+		return &Violation{Rule: "set UserId (Therefore users) or UserName with DomainName (other users)"}
 	}
 	if u.UserId != nil && *u.UserId <= 0 {
-		return violation(path+"/UserId", "must be > 0, got %d", *u.UserId)
+		return &Violation{Path: "/UserId", Rule: fmt.Sprintf("must be > 0, got %d", *u.UserId)}
 	}
 	return nil
 }
