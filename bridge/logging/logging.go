@@ -58,9 +58,11 @@ func New(w io.Writer, c config.Log) *slog.Logger {
 	level := new(slog.LevelVar)
 	level.Set(c.SlogLevel())
 	opts := &slog.HandlerOptions{Level: level}
-	var inner slog.Handler = slog.NewJSONHandler(w, opts)
+	var inner slog.Handler
 	if c.Format == "text" {
 		inner = slog.NewTextHandler(w, opts)
+	} else {
+		inner = newJSONHandler(w, opts)
 	}
 	buf, _ := w.(*Buffer)
 	return slog.New(&handler{inner: inner, level: level, buf: buf})
@@ -89,18 +91,24 @@ func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.inn
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
-	addID := id != "" && !h.hasID && !hasKey(r, KeyRequestID)
-	sc := trace.SpanContextFromContext(ctx)
-	if addID || sc.IsValid() {
-		r = r.Clone() // the caller's record may be shared
-		if addID {
-			r.AddAttrs(slog.String(KeyRequestID, id))
-		}
-		if sc.IsValid() {
-			r.AddAttrs(slog.String(KeyTraceID, sc.TraceID().String()))
-		}
+	var extraBuf [2]slog.Attr
+	extra := extraBuf[:0]
+	if id != "" && !h.hasID && !hasKey(r, KeyRequestID) {
+		extra = append(extra, slog.String(KeyRequestID, id))
 	}
-	err := h.inner.Handle(ctx, r)
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		extra = append(extra, slog.String(KeyTraceID, sc.TraceID().String()))
+	}
+	var err error
+	if j, ok := h.inner.(*jsonHandler); ok {
+		err = j.handle(ctx, r, extra) // writes extra without a copy of r
+	} else {
+		if len(extra) > 0 {
+			r = r.Clone() // the caller's record may be shared
+			r.AddAttrs(extra...)
+		}
+		err = h.inner.Handle(ctx, r)
+	}
 	if h.buf != nil && r.Level >= slog.LevelWarn {
 		h.buf.Flush()
 	}
