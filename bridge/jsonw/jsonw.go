@@ -417,7 +417,15 @@ func grow(b []byte, n int) []byte {
 // without HTML escaping: quotes, backslashes and control characters
 // escaped, U+2028 and U+2029 too (JavaScript reads them as line ends),
 // invalid UTF-8 as U+FFFD.
-func AppendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte { return appendString(b, s, true) }
+
+// AppendSlogString appends s as log/slog's JSONHandler writes a string:
+// as AppendString does, but for \b and \f, which it writes as \u0008 and
+// \u000c.
+func AppendSlogString(b []byte, s string) []byte { return appendString(b, s, false) }
+
+// appendString is AppendString, with \b and \f written short or not.
+func appendString(b []byte, s string, short bool) []byte {
 	const hex = "0123456789abcdef"
 	b = grow(b, len(s)+2)
 	b = append(b, '"')
@@ -440,9 +448,17 @@ func AppendString(b []byte, s string) []byte {
 			case '\t':
 				b = append(b, '\\', 't')
 			case '\b':
-				b = append(b, '\\', 'b')
+				if short {
+					b = append(b, '\\', 'b')
+				} else {
+					b = append(b, `\u0008`...)
+				}
 			case '\f':
-				b = append(b, '\\', 'f')
+				if short {
+					b = append(b, '\\', 'f')
+				} else {
+					b = append(b, `\u000c`...)
+				}
 			default:
 				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 			}

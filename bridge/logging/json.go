@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/thereforebridge/thereforebridge/bridge/jsonw"
 )
 
 // jsonHandler writes the lines of slog's JSONHandler, byte for byte, and
@@ -73,9 +74,9 @@ func (h *jsonHandler) handle(ctx context.Context, r slog.Record, extra []slog.At
 		b = append(b, `",`...)
 	}
 	b = append(b, `"level":`...)
-	b = appendString(b, r.Level.String())
+	b = jsonw.AppendSlogString(b, r.Level.String())
 	b = append(b, `,"msg":`...)
-	b = appendString(b, r.Message)
+	b = jsonw.AppendSlogString(b, r.Message)
 	if len(h.pre) > 0 {
 		b = append(b, ',')
 		b = append(b, h.pre...)
@@ -130,12 +131,12 @@ func plain(a slog.Attr) bool {
 
 // appendAttr writes a plain attribute as slog's JSONHandler does.
 func appendAttr(b []byte, a slog.Attr) []byte {
-	b = appendString(b, a.Key)
+	b = jsonw.AppendSlogString(b, a.Key)
 	b = append(b, ':')
 	v := a.Value
 	switch v.Kind() {
 	case slog.KindString:
-		return appendString(b, v.String())
+		return jsonw.AppendSlogString(b, v.String())
 	case slog.KindInt64:
 		return strconv.AppendInt(b, v.Int64(), 10)
 	case slog.KindUint64:
@@ -181,50 +182,3 @@ func (h *jsonHandler) WithGroup(name string) slog.Handler {
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 const maxPooledLine = 16 << 10
-
-// appendString writes s quoted as slog's JSONHandler does: as
-// encoding/json without HTML escaping, but for \b and \f, which it writes
-// as \u0008 and \u000c.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but not JavaScript: escaped.
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(append(b, s[start:]...), '"')
-}
