@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
+	"github.com/thereforebridge/thereforebridge/bridge/gcfloor"
 	"github.com/thereforebridge/thereforebridge/bridge/logging"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
@@ -103,6 +104,9 @@ func runServe(opts serveOptions, stdout, stderr io.Writer) int {
 	// ends.
 	out := logging.NewBuffer(stdout, 100*time.Millisecond)
 	defer out.Close()
+	// The collector waits for the heap to reach a floor while little is
+	// live (GOGC in the environment overrides it).
+	defer gcfloor.Start(gcfloor.Default)()
 	log := logging.New(out, cfg.Log)
 	stopTracing, err := startTracing(cfg.Tracing, log)
 	if err != nil {

@@ -1,0 +1,113 @@
+package gcfloor
+
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+func TestPercent(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		live, floor uint64
+		want        int
+	}{
+		{4 * mib, 16 * mib, 300},   // goal 4 + 12 = 16
+		{3 * mib, 16 * mib, 400},   // goal 3 + 12 = 15: at GOGC 433, the runtime's least goal would be 17
+		{1 * mib, 16 * mib, 400},   // the least goal, 4 MiB at GOGC 100, is the floor at 400
+		{0, 16 * mib, 400},         // nothing live
+		{8 * mib, 16 * mib, 100},   // twice the live heap is the floor already
+		{12 * mib, 16 * mib, 100},  // past half the floor: as without it
+		{200 * mib, 16 * mib, 100}, // a large call: as without it
+		{1 * mib, 64 * mib, 1600},
+		{3 * mib, 0, 100},
+	}
+	for _, tt := range tests {
+		if got := Percent(tt.live, tt.floor); got != tt.want {
+			t.Errorf("Percent(%d, %d) = %d, want %d", tt.live, tt.floor, got, tt.want)
+		}
+	}
+}
+
+// gogc reads the GOGC the runtime works with.
+func gogc() uint64 { return read("/gc/gogc:percent") }
+
+// limit reads its memory limit.
+func limit() uint64 { return read("/gc/gomemlimit:bytes") }
+
+func read(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// collect runs collections until cond holds (the tuner runs after one,
+// on the finalizers' goroutine), for at most a minute.
+func collect(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		runtime.GC()
+		if cond() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("GOGC is %d after a minute of collections", gogc())
+}
+
+func TestStartAppliesTheFloorAndStopUndoesIt(t *testing.T) {
+	if v, set := os.LookupEnv("GOGC"); set {
+		os.Unsetenv("GOGC")
+		t.Cleanup(func() { os.Setenv("GOGC", v) })
+	}
+	stop := Start(64 << 20) // a test binary holds a few MiB live at most
+	collect(t, func() bool { return gogc() > 400 })
+	// The limit holds the heap to the floor, and the rest of what the
+	// runtime uses.
+	if l := limit(); l < 64<<20 || l > 256<<20 {
+		t.Errorf("memory limit %d with a few MiB live and a floor of 64 MiB", l)
+	}
+	// Half the floor live: collected as without it, after a collection;
+	// the limit makes room for twice what is live.
+	held := make([]byte, 40<<20)
+	collect(t, func() bool { return gogc() == base && limit() > 80<<20 })
+	runtime.KeepAlive(held)
+	collect(t, func() bool { return gogc() > 400 && limit() < 256<<20 })
+	stop()
+	if got := gogc(); got != base {
+		t.Errorf("GOGC after stop = %d, want %d", got, base)
+	}
+	if got := limit(); got != math.MaxInt64 {
+		t.Errorf("memory limit after stop = %d, want none (%d)", got, int64(math.MaxInt64))
+	}
+	// Stopped: collections leave GOGC alone.
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := gogc(); got != base {
+		t.Errorf("GOGC after stop and two collections = %d, want %d", got, base)
+	}
+}
+
+func TestStartLeavesAnOperatorsSettings(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, os.Getenv(env)) // set, as an operator would
+			stop := Start(64 << 20)
+			defer stop()
+			for range 3 {
+				runtime.GC()
+			}
+			time.Sleep(10 * time.Millisecond)
+			if got := gogc(); got != base {
+				t.Errorf("GOGC = %d with %s in the environment, want it left at %d", got, env, base)
+			}
+			if got := limit(); got != math.MaxInt64 {
+				t.Errorf("memory limit = %d with %s in the environment, want none", got, env)
+			}
+		})
+	}
+}
