@@ -78,9 +78,9 @@ deps:
 ## test: everything, including the real SOAP clients and the staleness check
 # The packages whose goroutines meet (the store's workers and committers,
 # the server, credential caches, adapters' shared sessions, the fakes, the
-# pass-through client and the refreshed WSDL) run again under the race
-# detector.
-RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/upstream/... ./bridge/wsdlserve/... ./bridge/tracing/... ./bridge/logging/...
+# pass-through client, the refreshed WSDL and the collector's tuner) run
+# again under the race detector.
+RACE_PKGS = ./bridge/delivery/... ./bridge/server/... ./bridge/auth/... ./bridge/vendorkit/... ./bridge/vendors/... ./bridge/admin/... ./bridge/upstream/... ./bridge/wsdlserve/... ./bridge/tracing/... ./bridge/logging/... ./bridge/gcfloor/...
 
 test: deps check-generated vet
 	THEREFOREBRIDGE_REQUIRE_INTEROP=1 $(GO) test -count=1 ./...
