@@ -10,13 +10,14 @@
 // once the live heap is half the floor or more: large calls, whose
 // memory is bounded by their live heap, are collected as before.
 //
-// After each collection, the tuner sets GOGC so that the next goal is the
-// floor, and a memory limit (debug.SetMemoryLimit) at what the runtime
-// uses besides heap objects plus the larger of the floor and twice the
-// live heap. GOGC alone would lag: set for a small live heap, it would
-// let a large call's heap grow to several times what is live before the
-// tuner saw it; the limit, set for the same small heap, makes the
-// runtime collect at the floor instead, and the tuner then raises it.
+// After each collection that finds less than half the floor live, the
+// tuner sets GOGC so that the next goal is the floor, and a memory limit
+// (debug.SetMemoryLimit) at the floor plus what the runtime uses besides
+// the heap. GOGC alone would lag: set for a small live heap, it would let
+// a large call's heap grow to several times what is live before the
+// tuner saw it; the limit makes the runtime collect at the floor instead.
+// After one that finds more, it sets GOGC 100 and no limit, as Go's
+// default.
 // An operator who sets GOGC or GOMEMLIMIT in the environment keeps them:
 // the floor is then not applied.
 package gcfloor
@@ -139,19 +140,26 @@ func (t *tuner) apply() {
 	if live == 0 {
 		return // no collection yet: nothing is known of what is live
 	}
-	// What counts against the limit but is not the heap's spans: stacks
-	// and the runtime's own data. The room between objects in the spans
-	// is left out of it, so the runtime, which counts that room as
-	// overhead, aims a little under the goal (a large call on the store,
-	// collected by the limit: 25 to 27 MB at most, against 29 to 30 with
-	// that room counted and 30 to 31 without the floor).
-	used := v[releasedBytes] + v[freeBytes] + v[objectBytes] + v[unusedBytes]
-	if used > v[totalBytes] {
-		return // figures read as they changed: the next collection's will do
+	// Past half the floor live, the collector runs as Go's default has
+	// it, at twice the live heap (GOGC 100), with no limit: a limit set
+	// from the last collection binds as soon as more is live than then,
+	// and on the Postgres store, whose live heap moves with the calls in
+	// flight, it made the collector run back to back (a third of the
+	// CPU, assists included, in one run in three).
+	limit := int64(math.MaxInt64)
+	if 2*live < t.floor {
+		// What counts against the limit but is not the heap's spans:
+		// stacks and the runtime's own data. The room between objects
+		// in the spans is left out of it, as the runtime counts it as
+		// overhead: the limit then holds the heap a little under the
+		// floor.
+		used := v[releasedBytes] + v[freeBytes] + v[objectBytes] + v[unusedBytes]
+		if used > v[totalBytes] {
+			return // figures read as they changed: the next collection's will do
+		}
+		limit = int64(v[totalBytes] - used + t.floor*100/(100-headroom))
 	}
-	other := v[totalBytes] - used
-	goal := max(t.floor, 2*live)
-	debug.SetMemoryLimit(int64(other + goal*100/(100-headroom)))
+	debug.SetMemoryLimit(limit)
 	// GOGC is set again only on a change of more than a tenth: setting
 	// it takes the heap's lock.
 	if p := Percent(live, t.floor); p != t.percent && (p > t.percent*11/10 || p < t.percent*9/10) {
