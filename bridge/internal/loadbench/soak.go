@@ -184,11 +184,15 @@ func runSoak(o options, e *env, all []Envelope, pinNote string) error {
 	}
 
 	// The load generator has closed its connections: the bridge's
-	// per-connection goroutines must go.
+	// per-connection goroutines must go. Its pools of connections to the
+	// vendors may hold more idle connections than after the warm-up (two
+	// goroutines each) until they expire, after 90 s idle
+	// (http.Transport's IdleConnTimeout): so much is waited for, and no
+	// more.
 	waitFrom := time.Now()
 	for {
 		res.IdleAfter = goroutines()
-		if res.IdleAfter <= res.IdleWarm || time.Since(waitFrom) > 20*time.Second {
+		if res.IdleAfter <= res.IdleWarm || time.Since(waitFrom) > idleConnTimeout+10*time.Second {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -321,6 +325,10 @@ func (r soakResult) Markdown(pinNote string) string {
 	p("\n![RSS and goroutines during the soak](soak.svg)\n\nSamples (one a second) are in soak.csv.\n")
 	return b.String()
 }
+
+// idleConnTimeout is how long the bridge's vendor pools keep an idle
+// connection (http.DefaultTransport's, which vendorkit's transport keeps).
+const idleConnTimeout = 90 * time.Second
 
 // Chart draws RSS, heap and goroutines against calls made.
 func (r soakResult) Chart() Chart {
