@@ -62,6 +62,25 @@ type Authenticator struct {
 	perAddress *keyrate.Limits
 	verified   atomic.Int64 // password verifications done
 	shared     NonceStore   // replaces nonces when replicas share a store
+	// checks are the password checks under way, by credential and
+	// client address (with the cache: see Password).
+	checksMu sync.Mutex
+	checks   map[checkKey]*check
+}
+
+// checkKey names a password check: the remembered credential's key and
+// the client's address (whose failure budget it takes).
+type checkKey struct {
+	cred   credKey
+	client string
+}
+
+// check is a password check under way and, once done is closed, its
+// outcome.
+type check struct {
+	done chan struct{}
+	name string
+	err  error
 }
 
 // callerSet is the configured callers; a reload swaps it whole.
@@ -177,15 +196,51 @@ func (a *Authenticator) Verifications() int64 { return a.verified.Load() }
 // with ErrBusy when no hash could start before ctx ended; every other
 // failure is ErrFailed.
 func (a *Authenticator) Password(ctx context.Context, client, user, password string) (string, error) {
-	var key credKey
-	var gen uint64
-	if a.cache != nil {
-		key = a.cache.key(user, password)
-		if name, ok := a.cache.get(key, a.now()); ok {
-			return name, nil
-		}
-		gen = a.cache.generation() // before the callers: see credCache.put
+	if a.cache == nil {
+		return a.checkPassword(ctx, client, user, password, credKey{}, 0)
 	}
+	key := a.cache.key(user, password)
+	if name, ok := a.cache.get(key, a.now()); ok {
+		return name, nil
+	}
+	gen := a.cache.generation() // before the callers: see credCache.put
+	// Calls that present the same credential from the same address while
+	// it is checked wait for that check and take its outcome. When a
+	// remembered credential expired under load, each of a client's calls
+	// in flight missed the cache at once, took a token of the failure
+	// budget and queued for a hash: a caller with the right password got
+	// 429s every cache_ttl (a soak at 32 calls at once: 11 in a million).
+	ck := checkKey{key, client}
+	a.checksMu.Lock()
+	if c, ok := a.checks[ck]; ok {
+		a.checksMu.Unlock()
+		select {
+		case <-c.done:
+			return c.name, c.err
+		case <-ctx.Done():
+			return "", ErrBusy
+		}
+	}
+	c := &check{done: make(chan struct{})}
+	if a.checks == nil {
+		a.checks = map[checkKey]*check{}
+	}
+	a.checks[ck] = c
+	a.checksMu.Unlock()
+	defer func() {
+		a.checksMu.Lock()
+		delete(a.checks, ck)
+		a.checksMu.Unlock()
+		close(c.done)
+	}()
+	c.name, c.err = a.checkPassword(ctx, client, user, password, key, gen)
+	return c.name, c.err
+}
+
+// checkPassword is Password's check of a credential not remembered: the
+// throttles, then a hash, then, with the cache, the success remembered
+// under key (in generation gen).
+func (a *Authenticator) checkPassword(ctx context.Context, client, user, password string, key credKey, gen uint64) (string, error) {
 	set := a.set.Load()
 	// Every check that needs a hash takes a token of this client's budget
 	// for this user name; a remembered credential (above) takes none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,5 +209,51 @@ func TestAddressThrottle(t *testing.T) {
 	}
 	if _, err := a.Password(ctx, "203.0.113.8", "made-up-99", "nope"); !errors.Is(err, auth.ErrFailed) {
 		t.Errorf("another address: %v, want ErrFailed", err)
+	}
+}
+
+// TestExpiryUnderLoad: when a remembered credential expires while a
+// client has many calls in flight, they share one check. Each used to
+// take a token of the failure budget and a hash, and the caller with the
+// right password was answered 429 past the budget.
+func TestExpiryUnderLoad(t *testing.T) {
+	a := throttledAuth(t, 2)
+	clk := &clock{now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	a.SetClock(clk.Now)
+	const calls = 32
+	if _, err := a.Password(context.Background(), "198.51.100.7", "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	clk.now = clk.now.Add(2 * time.Hour) // past the TTL
+	for i, pw := range []string{"pw", "nope"} {
+		addr := fmt.Sprintf("198.51.100.%d", 7+i) // a budget of its own for the wrong password
+		before := a.Verifications()
+		var wg sync.WaitGroup
+		errs := make(chan error, calls)
+		start := make(chan struct{})
+		for range calls {
+			wg.Go(func() {
+				<-start
+				_, err := a.Password(context.Background(), addr, "alice", pw)
+				errs <- err
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			var th *auth.Throttled
+			switch {
+			case pw == "pw" && err != nil:
+				t.Errorf("right password, %d calls at once after expiry: %v", calls, err)
+			case pw == "nope" && !errors.Is(err, auth.ErrFailed) && !errors.As(err, &th):
+				t.Errorf("wrong password: %v, want ErrFailed or Throttled", err)
+			}
+		}
+		// The calls overlap the check, or come after it (a hit, or for
+		// the wrong password another check): never one hash each.
+		if n := a.Verifications() - before; n < 1 || n > 2 {
+			t.Errorf("password %q, %d calls at once: %d hashes, want 1 (2 at most)", pw, calls, n)
+		}
 	}
 }
