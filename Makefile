@@ -95,7 +95,7 @@ bench:
 ## fuzz: every fuzz target for FUZZTIME each (default 1m; CI runs 20000x, a count, which Go 1.26 stops cleanly); a crasher lands in the package's testdata/fuzz and then runs in make test
 FUZZTIME ?= 1m
 FUZZ_TARGETS = FuzzEndpoint:./bridge/server FuzzDecode:./bridge/xmlbind FuzzAppendString:./bridge/jsonw FuzzAppend:./bridge/jsonw FuzzTokenizerAgreesWithEncodingXML:./bridge/xmltok \
-	FuzzParseDateTime:./bridge/xsd FuzzParse:./bridge/config
+	FuzzParseDateTime:./bridge/xsd FuzzParse:./bridge/config FuzzJSONHandler:./bridge/logging
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		name=$${t%%:*}; pkg=$${t#*:}; \
