@@ -27,6 +27,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/keyrate"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
+	"golang.org/x/sync/singleflight"
 )
 
 // ErrFailed is the one error every failed check returns; its text is what
@@ -64,23 +65,7 @@ type Authenticator struct {
 	shared     NonceStore   // replaces nonces when replicas share a store
 	// checks are the password checks under way, by credential and
 	// client address (with the cache: see Password).
-	checksMu sync.Mutex
-	checks   map[checkKey]*check
-}
-
-// checkKey names a password check: the remembered credential's key and
-// the client's address (whose failure budget it takes).
-type checkKey struct {
-	cred   credKey
-	client string
-}
-
-// check is a password check under way and, once done is closed, its
-// outcome.
-type check struct {
-	done chan struct{}
-	name string
-	err  error
+	checks singleflight.Group
 }
 
 // callerSet is the configured callers; a reload swaps it whole.
@@ -210,31 +195,17 @@ func (a *Authenticator) Password(ctx context.Context, client, user, password str
 	// in flight missed the cache at once, took a token of the failure
 	// budget and queued for a hash: a caller with the right password got
 	// 429s every cache_ttl (a soak at 32 calls at once: 11 in a million).
-	ck := checkKey{key, client}
-	a.checksMu.Lock()
-	if c, ok := a.checks[ck]; ok {
-		a.checksMu.Unlock()
-		select {
-		case <-c.done:
-			return c.name, c.err
-		case <-ctx.Done():
-			return "", ErrBusy
-		}
+	// The key is the credential's (of a fixed length) and the address,
+	// whose failure budget the check takes.
+	ch := a.checks.DoChan(string(key[:])+client, func() (any, error) {
+		return a.checkPassword(ctx, client, user, password, key, gen)
+	})
+	select {
+	case r := <-ch:
+		return r.Val.(string), r.Err
+	case <-ctx.Done():
+		return "", ErrBusy
 	}
-	c := &check{done: make(chan struct{})}
-	if a.checks == nil {
-		a.checks = map[checkKey]*check{}
-	}
-	a.checks[ck] = c
-	a.checksMu.Unlock()
-	defer func() {
-		a.checksMu.Lock()
-		delete(a.checks, ck)
-		a.checksMu.Unlock()
-		close(c.done)
-	}()
-	c.name, c.err = a.checkPassword(ctx, client, user, password, key, gen)
-	return c.name, c.err
 }
 
 // checkPassword is Password's check of a credential not remembered: the
