@@ -19,9 +19,8 @@ import (
 // there. Any other line is slog's to write, to the same writer under the
 // same lock, so the two kinds never interleave.
 type jsonHandler struct {
-	mu    *sync.Mutex
-	w     io.Writer
-	level slog.Leveler
+	mu *sync.Mutex
+	w  io.Writer
 	// pre is what WithAttrs added, written: `"key":value` joined by commas.
 	pre []byte
 	// grouped: WithGroup was called, or WithAttrs was given what this
@@ -32,7 +31,7 @@ type jsonHandler struct {
 
 func newJSONHandler(w io.Writer, opts *slog.HandlerOptions) *jsonHandler {
 	mu := new(sync.Mutex)
-	return &jsonHandler{mu: mu, w: w, level: opts.Level, slog: slog.NewJSONHandler(lockedWriter{mu, w}, opts)}
+	return &jsonHandler{mu: mu, w: w, slog: slog.NewJSONHandler(lockedWriter{mu, w}, opts)}
 }
 
 // lockedWriter is the writer of slog's handler: its lines take the lock
@@ -59,11 +58,7 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 // handle writes r with extra after its attributes, as if r had them.
 func (h *jsonHandler) handle(ctx context.Context, r slog.Record, extra []slog.Attr) error {
 	if !h.writes(r, extra) {
-		if len(extra) > 0 {
-			r = r.Clone() // the caller's record may be shared
-			r.AddAttrs(extra...)
-		}
-		return h.slog.Handle(ctx, r)
+		return h.slog.Handle(ctx, withAttrs(r, extra))
 	}
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]

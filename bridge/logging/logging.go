@@ -103,11 +103,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	if j, ok := h.inner.(*jsonHandler); ok {
 		err = j.handle(ctx, r, extra) // writes extra without a copy of r
 	} else {
-		if len(extra) > 0 {
-			r = r.Clone() // the caller's record may be shared
-			r.AddAttrs(extra...)
-		}
-		err = h.inner.Handle(ctx, r)
+		err = h.inner.Handle(ctx, withAttrs(r, extra))
 	}
 	if h.buf != nil && r.Level >= slog.LevelWarn {
 		h.buf.Flush()
@@ -125,6 +121,17 @@ func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h *handler) WithGroup(name string) slog.Handler {
 	return &handler{inner: h.inner.WithGroup(name), level: h.level, hasID: h.hasID, buf: h.buf}
+}
+
+// withAttrs returns r with attrs added after its own, in a copy: the
+// caller's record may be shared.
+func withAttrs(r slog.Record, attrs []slog.Attr) slog.Record {
+	if len(attrs) == 0 {
+		return r
+	}
+	r = r.Clone()
+	r.AddAttrs(attrs...)
+	return r
 }
 
 func hasKey(r slog.Record, key string) bool {
