@@ -279,11 +279,17 @@ func (r *Reader) Token() (xml.Token, error) {
 	}
 	tok, err := r.next()
 	if err != nil {
-		r.err = err
-		r.release() // the document is done
-		return nil, err
+		return nil, r.stop(err)
 	}
 	return tok, nil
+}
+
+// stop makes err the answer to every later call and lets the buffers go:
+// the document is done.
+func (r *Reader) stop(err error) error {
+	r.err = err
+	r.release()
+	return err
 }
 
 // Text returns the character data that comes next, if that is what comes
@@ -300,9 +306,7 @@ func (r *Reader) Text() (data []byte, ok bool, err error) {
 	}
 	data, err = r.charBytes()
 	if err != nil {
-		r.err = err
-		r.release()
-		return nil, false, err
+		return nil, false, r.stop(err)
 	}
 	return data, true, nil
 }
