@@ -17,12 +17,12 @@ func (p *plan) index(name xml.Name, next int) (int, bool) {
 		i, ok := p.byName[name]
 		return i, ok
 	}
-	for i := next; i < len(p.fields); i++ {
-		if f := &p.fields[i].name; f.Local == name.Local && f.Space == name.Space {
-			return i, true
+	n := len(p.fields)
+	for k := range n {
+		i := next + k // next is at most n
+		if i >= n {
+			i -= n
 		}
-	}
-	for i := range min(next, len(p.fields)) {
 		if f := &p.fields[i].name; f.Local == name.Local && f.Space == name.Space {
 			return i, true
 		}
