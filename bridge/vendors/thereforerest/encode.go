@@ -108,14 +108,14 @@ func (w *writer) fail(err error) error {
 // value writes v, of a type looked up here: the parameters, and what an
 // interface holds.
 func (w *writer) value(v reflect.Value) error {
-	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+	if v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			w.b = append(w.b, "null"...)
 			return nil
 		}
 		return w.value(v.Elem())
 	}
-	return w.typed(v, infoOf(v.Type()))
+	return w.write(v, infoOf(pointee(v.Type())))
 }
 
 // write writes v, a member or a list item whose type's pointee has the
