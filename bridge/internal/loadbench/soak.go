@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,8 +328,8 @@ func (r soakResult) Markdown(pinNote string) string {
 }
 
 // idleConnTimeout is how long the bridge's vendor pools keep an idle
-// connection (http.DefaultTransport's, which vendorkit's transport keeps).
-const idleConnTimeout = 90 * time.Second
+// connection: http.DefaultTransport's, which vendorkit's transport clones.
+var idleConnTimeout = http.DefaultTransport.(*http.Transport).IdleConnTimeout
 
 // Chart draws RSS, heap and goroutines against calls made.
 func (r soakResult) Chart() Chart {
