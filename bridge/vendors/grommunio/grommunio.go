@@ -18,8 +18,9 @@
 //   - Out of office: PUT .../oof resets every field it is not sent, so the
 //     adapter GETs the current state and PUTs it back whole with `state`
 //     (1 on, 0 off) and, when switching on, the configured texts.
-//   - Delegates: GET .../delegates is the list of e-mail addresses; the
-//     change is applied to it and PUT back whole.
+//   - Delegates: GET .../delegates is the list of e-mail addresses; an
+//     addition or removal is applied to it and PUT back whole. A
+//     replacement (DelegateUsers) is PUT without a GET: PUT replaces.
 //   - A 200 can carry an error (an invalid delegate address is answered 200
 //     with a message), so a write succeeds only when its message is one of
 //     success_messages.

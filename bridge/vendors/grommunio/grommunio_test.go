@@ -62,6 +62,20 @@ func (r *recorder) writes() []sent {
 	return out
 }
 
+// count is how many requests were made with method to a path ending in
+// suffix.
+func (r *recorder) count(method, suffix string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.reqs {
+		if s.Method == method && strings.HasSuffix(s.Path, suffix) {
+			n++
+		}
+	}
+	return n
+}
+
 type env struct {
 	fake *fake.Fake
 	a    *grommunio.Adapter
@@ -138,14 +152,17 @@ func TestOutOfOffice(t *testing.T) {
 		delegates []string               // jdoe's delegates afterwards
 		golden    []string               // one file per write, in order
 		message   string
+		// delegateReads: GETs of the delegate list; a replacement
+		// writes the list without reading it.
+		delegateReads int
 	}{
 		{name: "on with delegates", call: oofCall(vendortest.Bool(true), true), state: "1",
 			delegates: []string{"asmith@example.com", "bwong@example.com"}, golden: []string{"oof-on.json", "delegates.json"},
-			message: "out of office on, 2 delegates"},
+			message: "out of office on, 2 delegates", delegateReads: 1},
 		{name: "off", call: oofCall(vendortest.Bool(false), false), state: "0", golden: []string{"oof-off.json"}},
 		{name: "nothing to change", call: oofCall(nil, false), state: "0", message: "nothing to change"},
 		{name: "delegates only", call: oofCall(nil, true), state: "0",
-			delegates: []string{"asmith@example.com", "bwong@example.com"}, golden: []string{"delegates.json"}, message: "2 delegates"},
+			delegates: []string{"asmith@example.com", "bwong@example.com"}, golden: []string{"delegates.json"}, message: "2 delegates", delegateReads: 1},
 		{name: "replace", seed: seedDelegates,
 			call: vendortest.OOFCall(&generated.SaveOutOfOfficeInfoForUserParams{
 				User: users("jdoe").WSUserUniversalIdentifier[0], DelegateUsers: users("bwong")}),
@@ -153,7 +170,7 @@ func TestOutOfOffice(t *testing.T) {
 		{name: "in both lists stays", seed: seedDelegates,
 			call: vendortest.OOFCall(&generated.SaveOutOfOfficeInfoForUserParams{User: users("jdoe").WSUserUniversalIdentifier[0],
 				DelegateUsersToDelete: users("asmith", "bwong"), DelegateUsersToAdd: users("bwong")}),
-			state: "0", delegates: []string{"bwong@example.com"}, golden: []string{"delegates-in-both-lists.json"}},
+			state: "0", delegates: []string{"bwong@example.com"}, golden: []string{"delegates-in-both-lists.json"}, delegateReads: 1},
 		{name: "add keeps addresses set elsewhere", seed: func(t *testing.T, e *env) {
 			p := &generated.SaveOutOfOfficeInfoForUserParams{User: users("jdoe").WSUserUniversalIdentifier[0],
 				DelegateUsers: &generated.ArrayOfWSUserUniversalIdentifier{WSUserUniversalIdentifier: []*generated.WSUserUniversalIdentifier{
@@ -164,7 +181,7 @@ func TestOutOfOffice(t *testing.T) {
 		},
 			call: vendortest.OOFCall(&generated.SaveOutOfOfficeInfoForUserParams{User: users("jdoe").WSUserUniversalIdentifier[0],
 				DelegateUsersToAdd: users("asmith"), DelegateUsersToDelete: users("bwong")}),
-			state: "0", delegates: []string{"Carol@Partner.example", "asmith@example.com"}, golden: []string{"delegates-keep-others.json"}},
+			state: "0", delegates: []string{"Carol@Partner.example", "asmith@example.com"}, golden: []string{"delegates-keep-others.json"}, delegateReads: 1},
 		{name: "empty replace clears", seed: seedDelegates,
 			call: vendortest.OOFCall(&generated.SaveOutOfOfficeInfoForUserParams{
 				User: users("jdoe").WSUserUniversalIdentifier[0], DelegateUsers: users()}),
@@ -187,6 +204,9 @@ func TestOutOfOffice(t *testing.T) {
 			}
 			if want := append([]string{}, tt.delegates...); !equal(u.Delegates, want) {
 				t.Errorf("delegates = %q, want %q", u.Delegates, want)
+			}
+			if n := e.rec.count(http.MethodGet, "/delegates"); n != tt.delegateReads {
+				t.Errorf("%d GETs of the delegate list, want %d", n, tt.delegateReads)
 			}
 			writes := e.rec.writes()
 			if len(writes) != len(tt.golden) {

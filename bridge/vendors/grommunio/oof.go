@@ -131,20 +131,25 @@ func (a *Adapter) addresses(u intent.User) ([]intent.User, *fanout.Result) {
 }
 
 // setDelegates applies change to the current list and writes it whole.
+// A replacement is written without reading the list first: PUT replaces
+// it (vendors.md), so what it held does not matter.
 func (a *Adapter) setDelegates(ctx context.Context, id ids, change *intent.DelegateChange) (int, *fanout.Result) {
-	body, res := a.send(ctx, http.MethodGet, id.path("delegates"), nil)
-	if res != nil {
-		return 0, res
-	}
-	var cur struct {
-		Data *[]string `json:"data"`
-	}
-	if err := json.Unmarshal(body, &cur); err != nil || cur.Data == nil {
-		return 0, unreadable("GET "+id.path("delegates"), body)
-	}
-	current := make([]intent.User, 0, len(*cur.Data))
-	for _, addr := range *cur.Data {
-		current = append(current, intent.User{UserName: addr})
+	var current []intent.User
+	if !change.Replace {
+		body, res := a.send(ctx, http.MethodGet, id.path("delegates"), nil)
+		if res != nil {
+			return 0, res
+		}
+		var cur struct {
+			Data *[]string `json:"data"`
+		}
+		if err := json.Unmarshal(body, &cur); err != nil || cur.Data == nil {
+			return 0, unreadable("GET "+id.path("delegates"), body)
+		}
+		current = make([]intent.User, 0, len(*cur.Data))
+		for _, addr := range *cur.Data {
+			current = append(current, intent.User{UserName: addr})
+		}
 	}
 	list := []string{}
 	for _, u := range change.Apply(current) {
