@@ -18,6 +18,22 @@
 // tuner saw it; the limit makes the runtime collect at the floor instead.
 // After one that finds more, it sets GOGC 100 and no limit, as Go's
 // default.
+//
+// A large call is made of its body, read whole, and what is made of it:
+// its decoded parameters, the change stored and the vendors' requests,
+// about twice the body together for WCF's verbose XML. Collected at
+// twice what was live, a 10,000-item SavePortalUser (5.3 MiB) with four
+// vendors grew the heap to 35 MiB: a collection that runs while a call
+// decodes counts what the call allocates meanwhile as live. The server
+// tells the tuner what request bodies it holds (Hold), and while a
+// quarter of the floor plus three times that is more than the floor, it
+// is the heap's goal: the collector still runs at the floor or at twice
+// the live heap, but a memory limit holds the heap to the goal, 20 MiB
+// for that call. The limit is kept only while it leaves at least half
+// of what is held above the live heap (Goal), so a call that makes more
+// of its body than that is collected as by Go's default, rather than
+// back to back.
+//
 // An operator who sets GOGC or GOMEMLIMIT in the environment keeps them:
 // the floor is then not applied.
 package gcfloor
@@ -40,6 +56,53 @@ const base = 100
 
 // minHeap is the runtime's least goal at GOGC=100; it scales with GOGC.
 const minHeap = 4 << 20
+
+// The goal for the request bodies held is heldTimes/2 times what they
+// hold, beyond a quarter of the floor for the rest of the heap (some
+// 3 MiB are live in an idle bridge): a 10,000-item SavePortalUser makes
+// about twice its body live, and room for half a body more is left.
+const heldTimes = 6
+
+// held is the bytes of the request bodies being handled (Hold), and
+// peakHeld the most held since the tuner last looked: a collection that
+// runs between two large calls, when neither holds its body, is then
+// still paced for them.
+var held, peakHeld atomic.Int64
+
+// Hold tells the tuner that n more bytes of request bodies are being
+// handled; Release(n) that they are done with. The next collection's goal
+// makes room for them.
+func Hold(n int64) {
+	h := held.Add(n)
+	for p := peakHeld.Load(); h > p && !peakHeld.CompareAndSwap(p, h); p = peakHeld.Load() {
+	}
+}
+
+// Release undoes Hold(n).
+func Release(n int64) { held.Add(-n) }
+
+// Held returns the bytes of request bodies held now.
+func Held() int64 { return held.Load() }
+
+// Goal returns the heap goal while held bytes of request bodies are
+// handled, and whether a memory limit may hold the heap to it; live is
+// what the last collection found live, and low the least the last two
+// found. The goal is the floor, or a quarter of the floor plus
+// heldTimes/2 times what is held when that is more.
+//
+// The limit needs room above what is live, or the collector would run
+// back to back. Under the floor, the room is as much again as is live
+// (Go's default). Under a goal made for bodies held, it is half what is
+// held above the lesser of the last two live heaps: a collection that
+// ran while a call decoded counted as live what the call allocated
+// meanwhile, up to a body's worth, and the next found far less. A call
+// that keeps more live has it found twice, and loses the limit.
+func Goal(live, low, held, floor uint64) (goal uint64, limited bool) {
+	if g := floor/4 + held*heldTimes/2; g > floor {
+		return g, low+held/2 <= g
+	}
+	return floor, 2*live <= floor
+}
 
 // Percent returns the GOGC that puts the next collection's goal at floor
 // bytes for a live heap of live bytes, but never less than base. The goal
@@ -105,7 +168,9 @@ type tuner struct {
 	floor   uint64
 	samples []metrics.Sample
 	percent int
-	stopped atomic.Bool
+	// lastLive is what the collection before the last found live.
+	lastLive uint64
+	stopped  atomic.Bool
 }
 
 // sentinel is an object made unreachable at once, whose finalizer tells
@@ -140,14 +205,20 @@ func (t *tuner) apply() {
 	if live == 0 {
 		return // no collection yet: nothing is known of what is live
 	}
-	// Past half the floor live, the collector runs as Go's default has
-	// it, at twice the live heap (GOGC 100), with no limit: a limit set
-	// from the last collection binds as soon as more is live than then,
-	// and on the Postgres store, whose live heap moves with the calls in
-	// flight, it made the collector run back to back (a third of the
-	// CPU, assists included, in one run in three).
+	// Past half the goal live (and what is held), the collector runs as
+	// Go's default has it, at twice the live heap (GOGC 100), with no
+	// limit: a limit set from the last collection binds as soon as more
+	// is live than then, and on the Postgres store, whose live heap moves
+	// with the calls in flight, it made the collector run back to back (a
+	// third of the CPU, assists included, in one run in three).
+	low := live
+	if t.lastLive > 0 {
+		low = min(live, t.lastLive)
+	}
+	t.lastLive = live
+	goal, limited := Goal(live, low, uint64(max(peakHeld.Swap(held.Load()), 0)), t.floor)
 	limit := int64(math.MaxInt64)
-	if 2*live < t.floor {
+	if limited {
 		// What counts against the limit but is not the heap's spans:
 		// stacks and the runtime's own data. The room between objects
 		// in the spans is left out of it, as the runtime counts it as
@@ -157,12 +228,17 @@ func (t *tuner) apply() {
 		if used > v[totalBytes] {
 			return // figures read as they changed: the next collection's will do
 		}
-		limit = int64(v[totalBytes] - used + t.floor*100/(100-headroom))
+		limit = int64(v[totalBytes] - used + goal*100/(100-headroom))
 	}
 	debug.SetMemoryLimit(limit)
+	// The collector runs at the floor or at twice the live heap, as
+	// without bodies held, but not past their goal: what is held bounds
+	// the heap, it never lets it grow more than Go's default would (128
+	// MiB of large calls in flight, as limits.max_inflight_body_bytes
+	// allows, hold some twice that live).
 	// GOGC is set again only on a change of more than a tenth: setting
 	// it takes the heap's lock.
-	if p := Percent(live, t.floor); p != t.percent && (p > t.percent*11/10 || p < t.percent*9/10) {
+	if p := Percent(live, min(goal, max(t.floor, 2*live))); p != t.percent && (p > t.percent*11/10 || p < t.percent*9/10) {
 		debug.SetGCPercent(p)
 		t.percent = p
 	}

@@ -32,6 +32,42 @@ func TestPercent(t *testing.T) {
 	}
 }
 
+func TestGoal(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name                   string
+		live, low, held, floor uint64
+		goal                   uint64
+		limited                bool
+	}{
+		{"idle", 3 * mib, 3 * mib, 0, 16 * mib, 16 * mib, true},
+		{"small calls", 7 * mib, 6 * mib, 40 << 10, 16 * mib, 16 * mib, true},
+		{"half the floor live", 9 * mib, 9 * mib, 0, 16 * mib, 16 * mib, false},
+		// Under the floor, what the last collection found decides: a
+		// store's live heap moves with the calls in flight.
+		{"half the floor live after less", 9 * mib, 5 * mib, 0, 16 * mib, 16 * mib, false},
+		// Up to (floor*3/4)/3 held, the floor is room enough.
+		{"a small body", 3 * mib, 3 * mib, 4 * mib, 16 * mib, 16 * mib, true},
+		{"a large call decoding", 12 * mib, 12 * mib, 6 * mib, 16 * mib, 22 * mib, true},
+		{"a large call, as much live as goal less half held", 19 * mib, 19 * mib, 6 * mib, 16 * mib, 22 * mib, true},
+		// A collection that ran while the call decoded found more live
+		// than the one before: still limited.
+		{"a large call, more found while it decoded", 21 * mib, 9 * mib, 6 * mib, 16 * mib, 22 * mib, true},
+		// Its body made more than the goal has room for, found twice: as
+		// by Go's default, so the collector never runs back to back for it.
+		{"a large call making more of its body", 21 * mib, 20 * mib, 6 * mib, 16 * mib, 22 * mib, false},
+		{"many large calls", 100 * mib, 90 * mib, 64 * mib, 16 * mib, 196 * mib, true},
+		{"no floor, a large call", 10 * mib, 10 * mib, 6 * mib, 0, 18 * mib, true},
+		{"no floor, nothing held", 10 * mib, 10 * mib, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		goal, limited := Goal(tt.live, tt.low, tt.held, tt.floor)
+		if goal != tt.goal || limited != tt.limited {
+			t.Errorf("%s: Goal(%d, %d, %d, %d) = %d, %v; want %d, %v", tt.name, tt.live, tt.low, tt.held, tt.floor, goal, limited, tt.goal, tt.limited)
+		}
+	}
+}
+
 // gogc reads the GOGC the runtime works with.
 func gogc() uint64 { return read("/gc/gogc:percent") }
 
@@ -89,6 +125,30 @@ func TestStartAppliesTheFloorAndStopUndoesIt(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	if got := gogc(); got != base {
 		t.Errorf("GOGC after stop and two collections = %d, want %d", got, base)
+	}
+}
+
+func TestHeldBodiesRaiseTheLimit(t *testing.T) {
+	if v, set := os.LookupEnv("GOGC"); set {
+		os.Unsetenv("GOGC")
+		t.Cleanup(func() { os.Setenv("GOGC", v) })
+	}
+	const floor = 16 << 20
+	stop := Start(floor)
+	defer stop()
+	collect(t, func() bool { return limit() < 64<<20 })
+	floorLimit := limit()
+	// 20 MiB of bodies held, of which 30 MiB were made (live): the goal
+	// is 4 + 60 MiB, and the limit follows it.
+	Hold(20 << 20)
+	made := make([]byte, 30<<20)
+	collect(t, func() bool { return limit() >= floorLimit+40<<20 && limit() < floorLimit+80<<20 && gogc() == base })
+	runtime.KeepAlive(made)
+	// Done with: back to the floor.
+	Release(20 << 20)
+	collect(t, func() bool { return limit() < 64<<20 })
+	if held.Load() != 0 {
+		t.Errorf("held = %d after Release", held.Load())
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/thereforebridge/thereforebridge/bridge/gcfloor"
 )
 
 // budget bounds the bytes of the request bodies being handled at once
@@ -27,17 +29,24 @@ func newBudget(max int64, readTimeout time.Duration) *budget {
 	return &budget{sem: semaphore.NewWeighted(max), max: max, wait: min(15*time.Second, readTimeout/2)}
 }
 
+// take waits for room for n bytes. What it takes is told to the
+// collector's tuner (gcfloor.Hold), whose goal makes room for the bodies
+// being handled.
 func (b *budget) take(ctx context.Context, n int64) bool {
-	if b.sem.TryAcquire(n) {
-		return true
+	if !b.sem.TryAcquire(n) {
+		ctx, cancel := context.WithTimeout(ctx, b.wait)
+		defer cancel()
+		if b.sem.Acquire(ctx, n) != nil {
+			return false
+		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, b.wait)
-	defer cancel()
-	return b.sem.Acquire(ctx, n) == nil
+	gcfloor.Hold(n)
+	return true
 }
 
 func (b *budget) give(n int64) {
 	if n > 0 {
+		gcfloor.Release(n)
 		b.sem.Release(n)
 	}
 }

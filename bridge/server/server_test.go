@@ -17,6 +17,7 @@ import (
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
+	"github.com/thereforebridge/thereforebridge/bridge/gcfloor"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
 	"github.com/thereforebridge/thereforebridge/bridge/server"
 )
@@ -407,6 +408,11 @@ func TestMaxInflightBodyBytes(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- post(srv.Handler(), hdr, body).Code }()
 	waitInFlight(t, srv, 1)
+	// The collector's tuner is told of the body held (its goal makes
+	// room for it), and of its end below.
+	if got := gcfloor.Held(); got != int64(len(body)) {
+		t.Errorf("gcfloor.Held() = %d while a call of %d bytes is in flight", got, len(body))
+	}
 	// The same call padded past what is left, within max_body_bytes.
 	_, portal := okCase(t, "minimal-portaluser-11")
 	big := append(append([]byte{}, portal...), bytes.Repeat([]byte(" "), 64<<10-len(portal)-len(body)+1)...)
@@ -425,6 +431,9 @@ func TestMaxInflightBodyBytes(t *testing.T) {
 	}
 	if rec := <-waited; rec.Code != 200 {
 		t.Errorf("the large body, once the held call ended: %d %s", rec.Code, rec.Body)
+	}
+	if got := gcfloor.Held(); got != 0 {
+		t.Errorf("gcfloor.Held() = %d once every call was answered, want 0", got)
 	}
 }
 
