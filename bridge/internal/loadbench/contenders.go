@@ -301,7 +301,9 @@ func (e *env) start(name string) (*proc, error) {
 			return nil, err
 		}
 		argv = []string{e.bridgeBin, "serve", "-config", cfg, "-listen", addr}
-		extra = append(env, "STATE_DIRECTORY="+state)
+		// The collector's trace goes to the log: the peak heap is read
+		// from it (gcTracePeak).
+		extra = append(env, "STATE_DIRECTORY="+state, gcTraceEnv())
 		quiet = true // one JSON log line per call: not worth keeping
 		p.Metrics = p.Base + "/metrics"
 	case name == "node-soap":

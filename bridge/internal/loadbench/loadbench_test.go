@@ -205,6 +205,29 @@ func TestParseStatAndMetrics(t *testing.T) {
 	}
 }
 
+func TestGCTracePeak(t *testing.T) {
+	before := "gc 1 @0.010s 1%: 0.01+1.0+0.01 ms clock, 0.01+0.1/0.5/0+0.01 ms cpu, 40->41->3 MB, 8 MB goal, 0 MB stacks, 0 MB globals, 1 P\n"
+	window := `{"level":"INFO","msg":"soap call"}
+gc 2 @1.000s 5%: 0.02+9.7+0.003 ms clock, 0.02+0.1/2.5/0.2+0.003 ms cpu, 16->21->17 MB, 18 MB goal, 0 MB stacks, 0 MB globals, 1 P
+gc 3 @1.050s 5%: 0.02+20+0.003 ms clock, 0.02+0.1/1.7/0+0.003 ms cpu, 19->19->8 MB, 22 MB goal, 0 MB stacks, 0 MB globals, 1 P
+`
+	after := "gc 4 @9.000s 5%: 0.02+20+0.003 ms clock, 0.02+0.1/1.7/0+0.003 ms cpu, 90->91->8 MB, 22 MB goal, 0 MB stacks, 0 MB globals, 1 P\n"
+	log := filepath.Join(t.TempDir(), "bridge.log")
+	if err := os.WriteFile(log, []byte(before+window+after), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	from, to := int64(len(before)), int64(len(before)+len(window))
+	if peak, ok := gcTracePeak(log, from, to); !ok || peak != 21<<20 {
+		t.Errorf("gcTracePeak = %d, %v; want %d (the mark's end in the window), true", peak, ok, 21<<20)
+	}
+	if _, ok := gcTracePeak(log, from, from+30); ok {
+		t.Error("gcTracePeak found a collection in a window without one")
+	}
+	if _, ok := gcTracePeak(filepath.Join(t.TempDir(), "none.log"), 0, 100); ok {
+		t.Error("gcTracePeak found a collection in a missing log")
+	}
+}
+
 func TestReportMarkdown(t *testing.T) {
 	byName := func(names ...string) []Contender {
 		var out []Contender

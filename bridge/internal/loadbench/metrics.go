@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +65,8 @@ func parseMetrics(sc *bufio.Scanner, names ...string) (map[string]float64, error
 }
 
 // heapSampler polls a Go server's /metrics for go_memstats_heap_alloc_bytes
-// and keeps the largest value seen: a sampled (so lower-bound) peak heap.
+// and keeps the largest value seen: a sampled (so lower-bound) peak heap;
+// the bridge's collector trace (gcTracePeak) has the peaks it misses.
 type heapSampler struct {
 	mu   sync.Mutex
 	peak float64
@@ -104,4 +107,57 @@ func (h *heapSampler) Peak() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return int64(h.peak)
+}
+
+// gcTraceEnv turns the Go runtime's collector trace on (one line per
+// collection on stderr), keeping what else the environment has in
+// GODEBUG.
+func gcTraceEnv() string {
+	if v := os.Getenv("GODEBUG"); v != "" {
+		return "GODEBUG=" + v + ",gctrace=1"
+	}
+	return "GODEBUG=gctrace=1"
+}
+
+// gcLine is a collection's line in a GODEBUG=gctrace=1 trace:
+// "gc 12 @1.234s 5%: ... ms cpu, 16->21->17 MB, 18 MB goal, ...": the heap
+// when the collection started, when its mark ended, and what was marked
+// live, in MiB.
+var gcLine = regexp.MustCompile(`(?m)^gc \d+ @[^,]*, [^,]* ms cpu, (\d+)->(\d+)->(\d+) MB`)
+
+// gcTracePeak returns the largest heap the collector trace in log
+// reports between the offsets from and to: the heap at the end of a
+// collection's mark, its peak in the cycle (it grows until the sweep that
+// follows frees what was not marked). It is exact to the MiB, where a
+// sample of heap_alloc misses what lives between two samples. ok is false
+// when no collection ran in between.
+func gcTracePeak(log string, from, to int64) (peak int64, ok bool) {
+	f, err := os.Open(log)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	if to <= from {
+		return 0, false
+	}
+	b := make([]byte, to-from)
+	n, _ := f.ReadAt(b, from)
+	for _, m := range gcLine.FindAllSubmatch(b[:n], -1) {
+		for _, g := range m[1:3] {
+			v, err := strconv.ParseInt(string(g), 10, 64)
+			if err == nil && v<<20 > peak {
+				peak, ok = v<<20, true
+			}
+		}
+	}
+	return peak, ok
+}
+
+// fileSize is the size of path, 0 if it cannot be read.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }

@@ -76,8 +76,10 @@ func measure(o options, e *env, p *proc, c Contender, env Envelope, level int) (
 		windowStart time.Time
 		peak        int64
 		heap        *heapSampler
-		prof        *profiler
-		profErr     error
+		// the contender's log around the window, for its collector trace
+		traceFrom, traceTo int64
+		prof               *profiler
+		profErr            error
 	)
 	if e.pprofFor[c.Name] && level == o.pprofC {
 		base, _, _ := pprofTarget(o.pprof)
@@ -105,6 +107,7 @@ func measure(o options, e *env, p *proc, c Contender, env Envelope, level int) (
 				if p.Metrics != "" {
 					heap = startHeapSampler(p.Metrics, 200*time.Millisecond)
 				}
+				traceFrom = fileSize(p.logPath)
 				cpu0 = p.CPU()
 				busy0, tot0, _ = cpuTicks()
 				windowStart = time.Now()
@@ -123,6 +126,7 @@ func measure(o options, e *env, p *proc, c Contender, env Envelope, level int) (
 			if heap != nil {
 				heap.Stop()
 			}
+			traceTo = fileSize(p.logPath)
 			if prof != nil && profErr == nil {
 				profErr = prof.end()
 			}
@@ -172,6 +176,9 @@ func measure(o options, e *env, p *proc, c Contender, env Envelope, level int) (
 	}
 	if heap != nil {
 		r.PeakHeap = heap.Peak()
+		if t, ok := gcTracePeak(p.logPath, traceFrom, traceTo); ok {
+			r.PeakHeap, r.HeapTraced = max(r.PeakHeap, t), true
+		}
 	}
 	if prof != nil {
 		if profErr != nil {
