@@ -29,10 +29,9 @@
 // quarter of the floor plus three times that is more than the floor, it
 // is the heap's goal: the collector still runs at the floor or at twice
 // the live heap, but a memory limit holds the heap to the goal, 20 MiB
-// for that call. The limit is kept only while it leaves at least half
-// of what is held above the live heap (Goal), so a call that makes more
-// of its body than that is collected as by Go's default, rather than
-// back to back.
+// for that call. The limit is kept only while it leaves room above the
+// live heap (Goal), so a call that keeps more live than its goal allows
+// is collected as by Go's default, rather than back to back.
 //
 // An operator who sets GOGC or GOMEMLIMIT in the environment keeps them:
 // the floor is then not applied.
@@ -91,15 +90,17 @@ func Held() int64 { return held.Load() }
 // heldTimes/2 times what is held when that is more.
 //
 // The limit needs room above what is live, or the collector would run
-// back to back. Under the floor, the room is as much again as is live
-// (Go's default). Under a goal made for bodies held, it is half what is
-// held above the lesser of the last two live heaps: a collection that
-// ran while a call decoded counted as live what the call allocated
-// meanwhile, up to a body's worth, and the next found far less. A call
-// that keeps more live has it found twice, and loses the limit.
+// back to back. Under the floor, the room is as much again as is live,
+// as Go's default leaves. Under a goal made for bodies held, it is half
+// of what is held above the lesser of the last two live heaps: a
+// collection that ran while a call decoded counted as live what the call
+// allocated meanwhile, up to a body's worth, and the next found far less.
+// A call that keeps more live has it found twice and loses the limit; so
+// does a heap found live past the goal (calls answered whose changes are
+// still being stored or delivered hold memory but no body).
 func Goal(live, low, held, floor uint64) (goal uint64, limited bool) {
 	if g := floor/4 + held*heldTimes/2; g > floor {
-		return g, low+held/2 <= g
+		return g, low+held/2 <= g && live < g
 	}
 	return floor, 2*live <= floor
 }
