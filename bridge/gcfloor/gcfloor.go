@@ -28,10 +28,11 @@
 // tells the tuner what request bodies it holds (Hold), and while a
 // quarter of the floor plus three times that is more than the floor, it
 // is the heap's goal: the collector still runs at the floor or at twice
-// the live heap, but a memory limit holds the heap to the goal, 20 MiB
-// for that call. The limit is kept only while it leaves room above the
-// live heap (Goal), so a call that keeps more live than its goal allows
-// is collected as by Go's default, rather than back to back.
+// the live heap, but no later than at the goal, 20 MiB for that call,
+// GOGC going under 100 when twice the live heap would pass it. That
+// holds only while it leaves room above the live heap (Goal), so a call
+// that keeps more live than its goal allows is collected as by Go's
+// default, rather than back to back.
 //
 // An operator who sets GOGC or GOMEMLIMIT in the environment keeps them:
 // the floor is then not applied.
@@ -103,6 +104,23 @@ func Goal(live, low, held, floor uint64) (goal uint64, limited bool) {
 		return g, low+held/2 <= g && live < g
 	}
 	return floor, 2*live <= floor
+}
+
+// minPercent is the least GOGC Below returns: a collection at least
+// every quarter of the live heap allocated.
+const minPercent = 25
+
+// Below returns the GOGC, under 100, that puts the next collection's goal
+// at target bytes for a live heap of live bytes, from half to all of
+// target, but never less than minPercent.
+func Below(live, target uint64) int {
+	if live == 0 || 2*live <= target {
+		return base
+	}
+	if live >= target {
+		return minPercent
+	}
+	return max(int((target-live)*100/live), minPercent)
 }
 
 // Percent returns the GOGC that puts the next collection's goal at floor
@@ -206,40 +224,60 @@ func (t *tuner) apply() {
 	if live == 0 {
 		return // no collection yet: nothing is known of what is live
 	}
-	// Past half the goal live (and what is held), the collector runs as
-	// Go's default has it, at twice the live heap (GOGC 100), with no
-	// limit: a limit set from the last collection binds as soon as more
-	// is live than then, and on the Postgres store, whose live heap moves
-	// with the calls in flight, it made the collector run back to back (a
-	// third of the CPU, assists included, in one run in three).
+	// Past half the floor live, with no large bodies held, the collector
+	// runs as Go's default has it, at twice the live heap (GOGC 100), with
+	// no limit: a limit set from the last collection binds as soon as
+	// more is live than then, and on the Postgres store, whose live heap
+	// moves with the calls in flight, it made the collector run back to
+	// back (a third of the CPU, assists included, in one run in three).
+	// With bodies held, Goal says when their goal may hold the heap.
 	low := live
 	if t.lastLive > 0 {
 		low = min(live, t.lastLive)
 	}
 	t.lastLive = live
 	goal, limited := Goal(live, low, uint64(max(peakHeld.Swap(held.Load()), 0)), t.floor)
-	limit := int64(math.MaxInt64)
-	if limited {
-		// What counts against the limit but is not the heap's spans:
-		// stacks and the runtime's own data. The room between objects
-		// in the spans is left out of it, as the runtime counts it as
-		// overhead: the limit then holds the heap a little under the
-		// floor.
-		used := v[releasedBytes] + v[freeBytes] + v[objectBytes] + v[unusedBytes]
-		if used > v[totalBytes] {
-			return // figures read as they changed: the next collection's will do
-		}
-		limit = int64(v[totalBytes] - used + goal*100/(100-headroom))
-	}
-	debug.SetMemoryLimit(limit)
 	// The collector runs at the floor or at twice the live heap, as
 	// without bodies held, but not past their goal: what is held bounds
 	// the heap, it never lets it grow more than Go's default would (128
 	// MiB of large calls in flight, as limits.max_inflight_body_bytes
 	// allows, hold some twice that live).
+	target := min(goal, max(t.floor, 2*live))
+	p := Percent(live, target)
+	limit := int64(math.MaxInt64)
+	if limited {
+		// GOGC alone would lag: set for a small live heap, it would let
+		// a large call's heap grow to several times what is live before
+		// the tuner saw it. A memory limit makes the runtime collect in
+		// time instead. What counts against it but is not the heap's
+		// spans: stacks and the runtime's own data. The room between
+		// objects in the spans is left out of it, as the runtime counts
+		// it as overhead: the limit then holds the heap a little under
+		// its goal.
+		used := v[releasedBytes] + v[freeBytes] + v[objectBytes] + v[unusedBytes]
+		if used > v[totalBytes] {
+			return // figures read as they changed: the next collection's will do
+		}
+		bound := t.floor
+		if goal > t.floor {
+			// Bodies held: GOGC holds the heap to their goal, under 100
+			// when twice the live heap would pass it, and the limit
+			// only bounds a lag, a quarter past the goal. A limit at the
+			// goal would hold the heap there too, but the runtime then
+			// returns the free pages above it to the OS, and the next
+			// large call faults them back in: three times the page
+			// faults, twice the system time.
+			bound = goal * 5 / 4
+			if target < 2*live {
+				p = Below(live, target)
+			}
+		}
+		limit = int64(v[totalBytes] - used + bound*100/(100-headroom))
+	}
+	debug.SetMemoryLimit(limit)
 	// GOGC is set again only on a change of more than a tenth: setting
 	// it takes the heap's lock.
-	if p := Percent(live, min(goal, max(t.floor, 2*live))); p != t.percent && (p > t.percent*11/10 || p < t.percent*9/10) {
+	if p != t.percent && (p > t.percent*11/10 || p < t.percent*9/10) {
 		debug.SetGCPercent(p)
 		t.percent = p
 	}
