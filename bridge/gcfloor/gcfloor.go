@@ -51,7 +51,7 @@ import (
 // calls, some 4 MiB, is collected at 8 MiB without it.
 const Default = 16 << 20
 
-// base is GOGC's default, and the least Percent returns.
+// base is GOGC's default, and the least GOGC the floor sets.
 const base = 100
 
 // minHeap is the runtime's least goal at GOGC=100; it scales with GOGC.
@@ -106,36 +106,23 @@ func Goal(live, low, held, floor uint64) (goal uint64, limited bool) {
 	return floor, 2*live <= floor
 }
 
-// minPercent is the least GOGC Below returns: a collection at least
-// every quarter of the live heap allocated.
+// minPercent is the least GOGC the tuner sets, for the bodies held: a
+// collection at least every quarter of the live heap allocated.
 const minPercent = 25
 
-// Below returns the GOGC, under 100, that puts the next collection's goal
-// at target bytes for a live heap of live bytes, from half to all of
-// target, but never less than minPercent.
-func Below(live, target uint64) int {
-	if live == 0 || 2*live <= target {
-		return base
-	}
-	if live >= target {
-		return minPercent
-	}
-	return max(int((target-live)*100/live), minPercent)
-}
-
-// Percent returns the GOGC that puts the next collection's goal at floor
-// bytes for a live heap of live bytes, but never less than base. The goal
-// is live + live*GOGC/100, and at least minHeap*GOGC/100: GOGC is bounded
-// so that this least goal is the floor too.
-func Percent(live, floor uint64) int {
-	if floor <= 2*live {
-		return base
-	}
-	p := uint64(floor * 100 / minHeap)
+// Percent returns the GOGC that puts the next collection's goal at target
+// bytes for a live heap of live bytes, but never less than least. The
+// goal is live + live*GOGC/100, and at least minHeap*GOGC/100: GOGC is
+// bounded so that this least goal is the target too.
+func Percent(live, target uint64, least int) int {
+	p := target * 100 / minHeap
 	if live > 0 {
-		p = min(p, (floor-live)*100/live)
+		if live >= target {
+			return least
+		}
+		p = min(p, (target-live)*100/live)
 	}
-	return int(max(p, base))
+	return max(int(p), least)
 }
 
 // Start applies the floor from now on, until stop is called; it does
@@ -243,7 +230,7 @@ func (t *tuner) apply() {
 	// MiB of large calls in flight, as limits.max_inflight_body_bytes
 	// allows, hold some twice that live).
 	target := min(goal, max(t.floor, 2*live))
-	p := Percent(live, target)
+	p := Percent(live, target, base)
 	limit := int64(math.MaxInt64)
 	if limited {
 		// GOGC alone would lag: set for a small live heap, it would let
@@ -268,9 +255,7 @@ func (t *tuner) apply() {
 			// large call faults them back in: three times the page
 			// faults, twice the system time.
 			bound = goal * 5 / 4
-			if target < 2*live {
-				p = Below(live, target)
-			}
+			p = Percent(live, target, minPercent)
 		}
 		limit = int64(v[totalBytes] - used + bound*100/(100-headroom))
 	}

@@ -12,22 +12,30 @@ import (
 func TestPercent(t *testing.T) {
 	const mib = 1 << 20
 	tests := []struct {
-		live, floor uint64
-		want        int
+		live, target uint64
+		least        int
+		want         int
 	}{
-		{4 * mib, 16 * mib, 300},   // goal 4 + 12 = 16
-		{3 * mib, 16 * mib, 400},   // goal 3 + 12 = 15: at GOGC 433, the runtime's least goal would be 17
-		{1 * mib, 16 * mib, 400},   // the least goal, 4 MiB at GOGC 100, is the floor at 400
-		{0, 16 * mib, 400},         // nothing live
-		{8 * mib, 16 * mib, 100},   // twice the live heap is the floor already
-		{12 * mib, 16 * mib, 100},  // past half the floor: as without it
-		{200 * mib, 16 * mib, 100}, // a large call: as without it
-		{1 * mib, 64 * mib, 1600},
-		{3 * mib, 0, 100},
+		{4 * mib, 16 * mib, base, 300},   // goal 4 + 12 = 16
+		{3 * mib, 16 * mib, base, 400},   // goal 3 + 12 = 15: at GOGC 433, the runtime's least goal would be 17
+		{1 * mib, 16 * mib, base, 400},   // the least goal, 4 MiB at GOGC 100, is the floor at 400
+		{0, 16 * mib, base, 400},         // nothing live
+		{8 * mib, 16 * mib, base, 100},   // twice the live heap is the floor already
+		{12 * mib, 16 * mib, base, 100},  // past half the floor: as without it
+		{200 * mib, 16 * mib, base, 100}, // a large call: as without it
+		{1 * mib, 64 * mib, base, 1600},
+		{3 * mib, 0, base, 100},
+		// Bodies held: under 100 to collect at their goal.
+		{17 * mib, 22 * mib, minPercent, 29}, // a collection while a large call decoded
+		{11 * mib, 22 * mib, minPercent, 100},
+		{8 * mib, 22 * mib, minPercent, 175}, // twice the live heap is short of the goal
+		{21 * mib, 22 * mib, minPercent, minPercent},
+		{22 * mib, 22 * mib, minPercent, minPercent},
+		{0, 22 * mib, minPercent, 550},
 	}
 	for _, tt := range tests {
-		if got := Percent(tt.live, tt.floor); got != tt.want {
-			t.Errorf("Percent(%d, %d) = %d, want %d", tt.live, tt.floor, got, tt.want)
+		if got := Percent(tt.live, tt.target, tt.least); got != tt.want {
+			t.Errorf("Percent(%d, %d, %d) = %d, want %d", tt.live, tt.target, tt.least, got, tt.want)
 		}
 	}
 }
@@ -128,26 +136,6 @@ func TestStartAppliesTheFloorAndStopUndoesIt(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	if got := gogc(); got != base {
 		t.Errorf("GOGC after stop and two collections = %d, want %d", got, base)
-	}
-}
-
-func TestBelow(t *testing.T) {
-	const mib = 1 << 20
-	tests := []struct {
-		live, target uint64
-		want         int
-	}{
-		{17 * mib, 22 * mib, 29}, // a collection while a large call decoded
-		{11 * mib, 22 * mib, 100},
-		{8 * mib, 22 * mib, 100},
-		{21 * mib, 22 * mib, minPercent},
-		{22 * mib, 22 * mib, minPercent},
-		{0, 22 * mib, 100},
-	}
-	for _, tt := range tests {
-		if got := Below(tt.live, tt.target); got != tt.want {
-			t.Errorf("Below(%d, %d) = %d, want %d", tt.live, tt.target, got, tt.want)
-		}
 	}
 }
 
