@@ -132,14 +132,14 @@ var gcLine = regexp.MustCompile(`(?m)^gc \d+ @[^,]*, [^,]* ms cpu, (\d+)->(\d+)-
 // sample of heap_alloc misses what lives between two samples. ok is false
 // when no collection ran in between.
 func gcTracePeak(log string, from, to int64) (peak int64, ok bool) {
+	if to <= from {
+		return 0, false
+	}
 	f, err := os.Open(log)
 	if err != nil {
 		return 0, false
 	}
 	defer f.Close()
-	if to <= from {
-		return 0, false
-	}
 	b := make([]byte, to-from)
 	n, _ := f.ReadAt(b, from)
 	for _, m := range gcLine.FindAllSubmatch(b[:n], -1) {
