@@ -49,10 +49,12 @@ type segment struct {
 }
 
 type binder struct {
-	r     *xmltok.Reader
-	path  []segment
-	opts  Options
-	found []Found
+	r      *xmltok.Reader
+	path   []segment
+	opts   Options
+	found  []Found
+	slabs  []slab // by slabType.id
+	allocs int    // made one by one, up to unslabbed
 }
 
 func (b *binder) fail(format string, args ...any) error {
@@ -81,6 +83,11 @@ type field struct {
 	nillable bool
 	list     bool
 	enum     []string // the values allowed, for an enumeration
+	// slab is where a value the field points to comes from (the items',
+	// for a list), nil when it holds no pointer; via is the same for the
+	// embedded pointers on index's way, by depth.
+	slab *slabType
+	via  []*slabType
 }
 
 type plan struct {
@@ -96,22 +103,24 @@ func planFor(t reflect.Type) *plan {
 		return p.(*plan)
 	}
 	p := &plan{byName: map[xml.Name]int{}, byLocal: map[string]int{}}
-	addFields(p, t, nil)
+	addFields(p, t, nil, nil)
 	actual, _ := plans.LoadOrStore(t, p)
 	return actual.(*plan)
 }
 
-func addFields(p *plan, t reflect.Type, prefix []int) {
+func addFields(p *plan, t reflect.Type, prefix []int, via []*slabType) {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		idx := append(append([]int(nil), prefix...), i)
 		if sf.Anonymous {
 			et := sf.Type
+			var st *slabType
 			if et.Kind() == reflect.Pointer {
 				et = et.Elem()
+				st = slabTypeOf(et)
 			}
 			if et.Kind() == reflect.Struct {
-				addFields(p, et, idx)
+				addFields(p, et, idx, append(append([]*slabType(nil), via...), st))
 			}
 			continue
 		}
@@ -136,6 +145,8 @@ func addFields(p *plan, t reflect.Type, prefix []int) {
 			nillable: strings.Contains(facts, ",nillable,"),
 			list:     sf.Type.Kind() == reflect.Slice,
 			enum:     enumValues(sf.Type),
+			slab:     pointedSlab(sf.Type),
+			via:      via,
 		}
 		p.byName[name] = len(p.fields)
 		p.byLocal[name.Local] = len(p.fields)
@@ -143,13 +154,13 @@ func addFields(p *plan, t reflect.Type, prefix []int) {
 	}
 }
 
-// fieldValue returns the settable field at index, allocating embedded
+// fieldValue returns f's settable field in v, allocating embedded
 // pointer structs on the way.
-func fieldValue(v reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
+func (b *binder) fieldValue(v reflect.Value, f *field) reflect.Value {
+	for i, x := range f.index {
 		if i > 0 && v.Kind() == reflect.Pointer {
 			if v.IsNil() {
-				v.Set(reflect.New(v.Type().Elem()))
+				v.Set(b.alloc(f.via[i-1]))
 			}
 			v = v.Elem()
 		}
@@ -227,7 +238,7 @@ func (b *binder) decodeStruct(v reflect.Value, start xml.StartElement) error {
 			if f.list {
 				next = i // a list's items come one after another
 			}
-			if err := b.decodeField(fieldValue(v, f.index), f, t); err != nil {
+			if err := b.decodeField(b.fieldValue(v, f), f, t); err != nil {
 				return err
 			}
 		case xml.EndElement:
@@ -320,7 +331,7 @@ func (b *binder) decodeField(fv reflect.Value, f *field, start xml.StartElement)
 		return b.expectEmpty()
 	}
 	if target.Kind() == reflect.Pointer {
-		target.Set(reflect.New(target.Type().Elem()))
+		target.Set(b.alloc(f.slab))
 		target = target.Elem()
 	}
 	return b.decodeValue(target, f.enum, start)

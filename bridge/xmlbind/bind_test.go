@@ -940,3 +940,36 @@ func TestDecodeLenient(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeManyItems decodes enough items that their members come from
+// slabs of several sizes, and checks that every item has values of its own:
+// a slab handing out one value twice would show as an item with another's
+// numbers, or as two items sharing a pointer.
+func TestDecodeManyItems(t *testing.T) {
+	const n = 1500
+	var sb strings.Builder
+	for i := range n {
+		fmt.Fprintf(&sb, `<t:WSIndexDataItem><t:IntIndexData><t:FieldNo>%d</t:FieldNo><t:DataValue>%d</t:DataValue><t:FieldName>f%d</t:FieldName></t:IntIndexData></t:WSIndexDataItem>`, i, 3*i, i)
+	}
+	u := decodePortalUser(t, items(sb.String()))
+	got := u.IndexDataItems.WSIndexDataItem
+	if len(got) != n {
+		t.Fatalf("%d items, want %d", len(got), n)
+	}
+	seen := map[any]int{}
+	for i, it := range got {
+		d := it.IntIndexData
+		if d == nil || d.WSIndexDataBase == nil || d.DataValue == nil || d.FieldName == nil {
+			t.Fatalf("item %d: a member is missing: %+v", i, d)
+		}
+		if d.FieldNo != int32(i) || *d.DataValue != int32(3*i) || *d.FieldName != fmt.Sprintf("f%d", i) {
+			t.Fatalf("item %d: FieldNo=%d DataValue=%d FieldName=%s", i, d.FieldNo, *d.DataValue, *d.FieldName)
+		}
+		for _, p := range []any{it, d, d.WSIndexDataBase, d.DataValue, d.FieldName} {
+			if j, ok := seen[p]; ok {
+				t.Fatalf("items %d and %d share the pointer %p", j, i, p)
+			}
+			seen[p] = i
+		}
+	}
+}

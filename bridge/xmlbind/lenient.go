@@ -59,7 +59,7 @@ func (b *binder) decodeAlias(a *Alias, start xml.StartElement) error {
 		}
 	}
 	holder := reflect.New(a.Type).Elem()
-	f := field{name: a.Name, nillable: a.Nillable, enum: enumValues(a.Type)}
+	f := field{name: a.Name, nillable: a.Nillable, enum: enumValues(a.Type), slab: pointedSlab(a.Type)}
 	if err := b.decodeField(holder, &f, start); err != nil {
 		return err
 	}
