@@ -63,6 +63,11 @@ func contenderNames() string {
 	return strings.Join(names, ", ")
 }
 
+// contenderNamed returns the contender of that name, which must exist.
+func contenderNamed(name string) Contender {
+	return contenders[slices.IndexFunc(contenders, func(x Contender) bool { return x.Name == name })]
+}
+
 // env is what starting contenders needs.
 type env struct {
 	root      string // repository root

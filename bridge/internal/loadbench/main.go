@@ -74,7 +74,7 @@ func main() {
 	var scenarios, contenders, envelopes, levels, pprofFor string
 	var serve, addr, debugListen string
 	flag.StringVar(&o.out, "out", "testdata/bench/results", "directory for latest.md, latest.svg, latest.json (and soak.*, profiles/)")
-	flag.StringVar(&scenarios, "scenarios", "table,flood", "scenarios to run, comma-separated: table (every contender, envelope and level), flood (a wrong-password flood beside a legitimate caller, against bridge-auth)")
+	flag.StringVar(&scenarios, "scenarios", "table,pair,flood", "scenarios to run, comma-separated: table (every contender, envelope and level), pair (Basic auth against SOAP only, in alternating windows), flood (a wrong-password flood beside a legitimate caller, against bridge-auth)")
 	flag.StringVar(&contenders, "contenders", defaultContenders, "contenders to run, comma-separated")
 	flag.StringVar(&envelopes, "envelopes", "oof,portal-10,portal-10000", "envelopes to send, comma-separated")
 	flag.StringVar(&levels, "c", "1,8,32,128", "concurrency levels, comma-separated")
@@ -211,15 +211,17 @@ func run(o options) error {
 		known[c.Name] = true
 	}
 	selected := map[string]bool{}
-	table, flood := false, false
+	table, flood, pair := false, false, false
 	for _, sc := range o.scenarios {
 		switch sc {
 		case "table":
 			table = true
 		case "flood":
 			flood = true
+		case "pair":
+			pair = true
 		default:
-			return fmt.Errorf("-scenarios: unknown %q (have table, flood)", sc)
+			return fmt.Errorf("-scenarios: unknown %q (have table, flood, pair)", sc)
 		}
 	}
 	if o.soak > 0 {
@@ -237,6 +239,11 @@ func run(o options) error {
 	build := maps.Clone(selected)
 	if flood {
 		build[floodContender] = true
+	}
+	if pair {
+		for _, pc := range pairs {
+			build[pc.a], build[pc.b] = true, true
+		}
 	}
 	if o.pprof != "" {
 		var addr string
@@ -317,12 +324,24 @@ func run(o options) error {
 	}
 	if flood {
 		i := slices.IndexFunc(all, func(x Envelope) bool { return x.Name == "oof" })
-		c := contenders[slices.IndexFunc(contenders, func(x Contender) bool { return x.Name == floodContender })]
-		fr, err := runFlood(o, e, c, all[i])
+		fr, err := runFlood(o, e, contenderNamed(floodContender), all[i])
 		rep.Flood = fr
 		if err != nil {
 			logf("flood: %v", err)
 			rep.Problems = append(rep.Problems, "flood: "+err.Error())
+		}
+	}
+	if pair {
+		for _, pc := range pairs {
+			ec := slices.IndexFunc(all, func(x Envelope) bool { return x.Name == pc.env })
+			pr, err := runPair(o, e, contenderNamed(pc.a), contenderNamed(pc.b), all[ec], pairLevel)
+			if pr != nil && err == nil {
+				rep.Pairs = append(rep.Pairs, pr)
+			}
+			if err != nil {
+				logf("pair: %v", err)
+				rep.Problems = append(rep.Problems, "pair: "+err.Error())
+			}
 		}
 	}
 	rep.LoadAvg[1] = loadAvg()
