@@ -144,6 +144,9 @@ func TestParseTransport(t *testing.T) {
 		fault  string // in the reason; "" when none
 	}{
 		{"SOAP 1.1, quoted action", http.Header{"Content-Type": {"text/xml; charset=UTF-8"}, "Soapaction": {` "urn:a" `}}, soap.Transport{Version: soap.V11, Action: "urn:a", Charset: "utf-8"}, ""},
+		{"SOAP 1.1, as WCF sends it", http.Header{"Content-Type": {"text/xml; charset=utf-8"}, "Soapaction": {`"urn:a"`}}, soap.Transport{Version: soap.V11, Action: "urn:a", Charset: "utf-8"}, ""},
+		{"SOAP 1.1, no space, upper case", http.Header{"Content-Type": {"TEXT/XML;CHARSET=UTF-8"}, "Soapaction": {`"urn:a"`}}, soap.Transport{Version: soap.V11, Action: "urn:a", Charset: "utf-8"}, ""},
+		{"SOAP 1.1, another charset", http.Header{"Content-Type": {"text/xml; charset=utf-16"}, "Soapaction": {`"urn:a"`}}, soap.Transport{Version: soap.V11, Action: "urn:a", Charset: "utf-16"}, ""},
 		{"SOAP 1.1, bare action, no charset", http.Header{"Content-Type": {"text/xml"}, "Soapaction": {"urn:a"}}, soap.Transport{Version: soap.V11, Action: "urn:a"}, ""},
 		{"SOAP 1.2, action parameter", http.Header{"Content-Type": {`application/soap+xml; charset=utf-8; action="urn:b"`}}, soap.Transport{Version: soap.V12, Action: "urn:b", Charset: "utf-8"}, ""},
 		{"SOAP 1.2, action in SOAPAction (Mono)", http.Header{"Content-Type": {"application/soap+xml"}, "Soapaction": {`"urn:c"`}}, soap.Transport{Version: soap.V12, Action: "urn:c"}, ""},

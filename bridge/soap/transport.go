@@ -26,6 +26,11 @@ func ParseTransport(h http.Header) (Transport, *Fault) {
 			Reason: "the request has no Content-Type; send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)",
 			Detail: &Detail{Kind: KindTransport}}
 	}
+	// What WCF and most SOAP 1.1 clients send, taken as ParseMediaType
+	// takes it, without the map it makes for the parameters.
+	if strings.EqualFold(ct, "text/xml; charset=utf-8") || strings.EqualFold(ct, "text/xml;charset=utf-8") {
+		return Transport{Version: V11, Charset: "utf-8", Action: unquoteAction(h.Get("SOAPAction"))}, nil
+	}
 	media, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return Transport{Version: V11}, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType,
