@@ -258,7 +258,15 @@ func TestReportMarkdown(t *testing.T) {
 		},
 	}
 	md := r.Markdown()
-	for _, want := range []string{
+	contains := func(wants ...string) {
+		t.Helper()
+		for _, want := range wants {
+			if !strings.Contains(md, want) {
+				t.Errorf("Markdown lacks %q:\n%s", want, md)
+			}
+		}
+	}
+	contains(
 		"| bridge, Basic auth | 32 | 7,500 | 0.75 |",
 		"| bridge, Basic auth ÷ floor (Echo) | — | 0.75 |",
 		"= 75% of the floor's 10,000 (target ≥ 70%): **met**. (Other work took — and 45% of the server's core during these two windows",
@@ -270,11 +278,7 @@ func TestReportMarkdown(t *testing.T) {
 		"Its throughput beside the flood: 90% of alone (target ≥ 80%): **met**",
 		"`/metrics` during the flood: at most 5.00 ms, 0 failed (target: within 100 ms throughout): **met**",
 		"Not the default settings",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("Markdown lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(strings.ToLower(md), "issue") {
 		t.Error("the report speaks of issues")
 	}
@@ -285,16 +289,12 @@ func TestReportMarkdown(t *testing.T) {
 		RunsB:     []Run{{RPS: 25000, CPUPer1k: 0.0400}, {RPS: 25000, CPUPer1k: 0.0400}},
 		CPUPer1kA: 0.0412, CPUPer1kB: 0.0400}}
 	md = r.Markdown()
-	for _, want := range []string{
+	contains(
 		"CPU per call with Basic auth over without, oof, c=32, measured in turns (below): 0.0412 / 0.0400 ms = ×1.030 (target ≤ 1.05): **met**. In the table above, measured minutes apart: ×1.05.",
 		"## bridge, Basic auth against bridge, SOAP only, measured in turns",
 		"Round by round: ×1.025 to ×1.075, median ×1.075.",
 		"| 2 | 23,000 | 0.0430 | 25,000 | 0.0400 |",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("Markdown lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(md, "0.042 / 0.040 ms = ×1.05") {
 		t.Error("the table's ratio still decides when the pair was measured")
 	}
