@@ -342,9 +342,7 @@ func (r *Report) targets(b *strings.Builder) {
 	}
 	// The pair measured in turns decides, when it ran: the table's two
 	// windows are minutes apart.
-	pi := slices.IndexFunc(r.Pairs, func(pr *PairResult) bool { return pr.A == "bridge-auth" && pr.B == "bridge-soap" })
-	if pi >= 0 && r.Pairs[pi].Ratio() > 0 {
-		pr := r.Pairs[pi]
+	if pr := r.pair("bridge-auth", "bridge-soap"); pr != nil && pr.Ratio() > 0 {
 		k := pr.Ratio()
 		p("- CPU per call with Basic auth over without, %s, c=%d, measured in turns (below): %.4f / %.4f ms = ×%.3f (target ≤ 1.05): %s.", pr.Envelope, pr.Level, pr.CPUPer1kA, pr.CPUPer1kB, k, verdict(k <= 1.05))
 		if au != nil && so != nil && so.CPUPer1k > 0 {
@@ -407,6 +405,16 @@ func (r *Report) targets(b *strings.Builder) {
 		}
 	}
 	p("- Wrong-password flood: below, when the flood scenario ran. Soak (flat RSS, goroutines back to idle): `make bench-soak`, written to soak.md.\n\n")
+}
+
+// pair returns the paired comparison of a against b, or nil.
+func (r *Report) pair(a, b string) *PairResult {
+	for _, pr := range r.Pairs {
+		if pr.A == a && pr.B == b {
+			return pr
+		}
+	}
+	return nil
 }
 
 // noisy says whether other work took a fifth or more of the server's core
