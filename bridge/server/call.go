@@ -91,6 +91,15 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 		return t.Version, nil, f
 	}
 	defer s.bodies.give(taken)
+	defer func() {
+		// Decoding copies what it keeps, so the body's buffer can serve
+		// the next call; but one sent upstream may still be read by the
+		// transport after its answer (http.RoundTripper), so a call that
+		// could be forwarded keeps its own.
+		if rl, _ := r.Context().Value(relayKey{}).(*relay); rl == nil {
+			s.bodies.recycle(body)
+		}
+	}()
 	authRequired := s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0
 	if authRequired && !basic && !bytes.Contains(body, []byte(soap.WSSE)) {
 		// No credentials of any kind: challenge before decoding, as WCF on
@@ -247,7 +256,7 @@ func (s *state) readBody(r *http.Request) (_ []byte, taken int64, _ *soap.Fault)
 	if taken > 0 && !s.bodies.take(r.Context(), taken) {
 		return nil, 0, busy()
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	buf := bytes.NewBuffer(s.bodies.buffer(size))
 	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
 	if n > max {
 		s.bodies.give(taken)
