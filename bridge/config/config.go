@@ -62,7 +62,10 @@ type Config struct {
 
 // Limits bound what one request may cost.
 type Limits struct {
-	// MaxBodyBytes bounds a request body, after gzip decompression.
+	// MaxBodyBytes bounds a request body, after gzip decompression. The
+	// buffer of a body of 1 MiB or more is kept for the next large one
+	// once its call is done, so a bridge that has taken a large call
+	// holds up to this much more memory from then on.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// MaxDepth bounds how deep the XML nests.
 	MaxDepth int `yaml:"max_depth"`
