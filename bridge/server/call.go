@@ -96,7 +96,7 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 		// the next call; but one sent upstream may still be read by the
 		// transport after its answer (http.RoundTripper), so a call that
 		// could be forwarded keeps its own.
-		if rl, _ := r.Context().Value(relayKey{}).(*relay); rl == nil {
+		if relayOf(r) == nil {
 			s.bodies.recycle(body)
 		}
 	}()

@@ -44,13 +44,20 @@ func withRelay(c echo.Context) {
 	c.SetRequest(r.WithContext(context.WithValue(r.Context(), relayKey{}, &relay{})))
 }
 
+// relayOf returns the relay withRelay put on r, nil when the call is not
+// forwarded first.
+func relayOf(r *http.Request) *relay {
+	rl, _ := r.Context().Value(relayKey{}).(*relay)
+	return rl
+}
+
 // forwardFirst sends a validated handled call to the upstream, when
 // forward_handled is on, and keeps its answer. It returns nil when the
 // upstream succeeded (the bridge's own processing goes on), and a fault
 // otherwise: errUpstreamAnswered for an answer other than 2xx, which is
 // then relayed as it is.
 func (s *state) forwardFirst(r *http.Request, id, op string, body []byte) *soap.Fault {
-	rl, _ := r.Context().Value(relayKey{}).(*relay)
+	rl := relayOf(r)
 	if rl == nil {
 		return nil
 	}
@@ -85,7 +92,7 @@ func (s *state) forwardFirst(r *http.Request, id, op string, body []byte) *soap.
 // relayed returns the upstream's answer to write instead of the bridge's
 // own, if the call was forwarded first and f does not override it.
 func relayed(r *http.Request, f *soap.Fault) *relay {
-	rl, _ := r.Context().Value(relayKey{}).(*relay)
+	rl := relayOf(r)
 	if rl == nil || !rl.answered || (f != nil && f != errUpstreamAnswered) {
 		return nil
 	}
