@@ -230,7 +230,13 @@ func (t *tuner) apply() {
 	// MiB of large calls in flight, as limits.max_inflight_body_bytes
 	// allows, hold some twice that live).
 	target := min(goal, max(t.floor, 2*live))
-	p := Percent(live, target, base)
+	// Under a goal made for bodies held, GOGC goes under 100 when twice
+	// the live heap would pass it.
+	least := base
+	if limited && goal > t.floor {
+		least = minPercent
+	}
+	p := Percent(live, target, least)
 	limit := int64(math.MaxInt64)
 	if limited {
 		// GOGC alone would lag: set for a small live heap, it would let
@@ -255,7 +261,6 @@ func (t *tuner) apply() {
 			// large call faults them back in: three times the page
 			// faults, twice the system time.
 			bound = goal * 5 / 4
-			p = Percent(live, target, minPercent)
 		}
 		limit = int64(v[totalBytes] - used + bound*100/(100-headroom))
 	}

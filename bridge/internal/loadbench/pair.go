@@ -82,8 +82,9 @@ func runPair(o options, e *env, a, b Contender, env Envelope, level int) (*PairR
 	pe := *e
 	pe.pprofFor = map[string]bool{}
 	o.pprofC, o.warmup, o.duration, o.maxWindow = -1, pairWarmup, pairWindow, pairWindow
+	cs := [2]Contender{a, b}
 	var procs [2]*proc
-	for i, c := range []Contender{a, b} {
+	for i, c := range cs {
 		p, err := pe.start(c.Name)
 		if err != nil {
 			return nil, err
@@ -102,7 +103,7 @@ func runPair(o options, e *env, a, b Contender, env Envelope, level int) (*PairR
 			order = []int{1, 0}
 		}
 		for _, i := range order {
-			c, p := []Contender{a, b}[i], procs[i]
+			c, p := cs[i], procs[i]
 			settle(p)
 			r, err := measure(o, &pe, p, c, env, level)
 			if err != nil {
