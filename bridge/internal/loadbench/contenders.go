@@ -35,6 +35,12 @@ type Contender struct {
 	Desc  string // what it is and does
 }
 
+// measures tells whether c is measured with the envelope named env: the
+// fan-out floor makes the requests of the OOF call only.
+func (c Contender) measures(env string) bool {
+	return c.Name != "fanout-floor" || env == "oof"
+}
+
 // contenders are all of them, in report order: the floor first, the peers
 // last.
 var contenders = []Contender{
@@ -45,6 +51,7 @@ var contenders = []Contender{
 	{"bridge-flaky", "bridge, vendor failing 10%", "the soak's bridge (testdata/bench/bridge-flaky.yaml): as deployed (Basic auth, SQLite store, apply_wait 2s) with the webhook to a stub that fails one attempt in ten with 503, so a tenth of the deliveries are retried"},
 	{"bridge-soap", "bridge, SOAP only", "the bridge binary, testdata/bench/bridge-soap.yaml: the whole SOAP path with authentication off and one no-op vendor (the log sink, keep: 0; stdout to /dev/null)"},
 	{"bridge-instant", "bridge + 4 instant vendors", "the bridge binary, testdata/bench/bridge-instant.yaml: fan-out to grommunio, SuperOffice, Therefore REST and webhook adapters whose servers are stubs answering at once (-serve instant, in a helper process on the load generator's core, its CPU not counted): the bridge's own fan-out cost"},
+	{"fanout-floor", "fan-out floor", "the least a durable fan-out of an OOF call to the four instant vendors costs in Go on this machine (the harness binary, -serve fanout-floor): the floor, plus a commit of the body to SQLite (the bridge's driver, synchronous=FULL, group commit), the seven requests the vendors' APIs need over net/http, four vendors at once, and the row's delete in the next commit; no decoding, no per-vendor state, no logs. What it adds over the floor bounds what the bridge's four instant vendors can add over SOAP only"},
 	{"bridge-fakes", "bridge + 4 fakes", "the bridge binary, testdata/bench/bridge-fakes.yaml: fan-out to the faithful fakes of grommunio, SuperOffice, Therefore REST and the webhook, served by `thereforebridge fakes -rate-limits=false` in a helper process on the load generator's core, as vendors on other machines (their validation's CPU not counted)"},
 	{"node-soap", "node soap", "node `soap` 1.13 server (testdata/bench/node-soap/server.js) from wsdl/therefore.wsdl, both operations, empty responses"},
 	{"gsoap", "gSOAP", "gSOAP 2.8 C++ service (testdata/bench/gsoap/server.cpp; wsdl2h + soapcpp2 -j -S -1, g++ -O2), both operations, empty responses, one thread per connection"},
@@ -277,6 +284,25 @@ func (e *env) start(name string) (*proc, error) {
 		if e.pprofFor[name] {
 			argv = append(argv, "-debug-listen", e.pprofAddr)
 		}
+	case name == "fanout-floor":
+		vendors, err := e.startInstant(p)
+		if err != nil {
+			p.Stop()
+			return nil, err
+		}
+		p.state = filepath.Join(e.cache, "run", name+"-state")
+		if err := os.RemoveAll(p.state); err != nil {
+			p.Stop()
+			return nil, err
+		}
+		if err := os.MkdirAll(p.state, 0o755); err != nil {
+			p.Stop()
+			return nil, err
+		}
+		argv = []string{e.self, "-serve", "fanout-floor", "-addr", addr, "-vendors", "http://" + vendors, "-store", filepath.Join(p.state, "floor.db")}
+		if e.pprofFor[name] {
+			argv = append(argv, "-debug-listen", e.pprofAddr)
+		}
 	case isBridge(name):
 		p.state = filepath.Join(e.cache, "run", name+"-state")
 		if name == "bridge-auth" || name == "bridge-sqlite" || name == "bridge-postgres" || name == "bridge-flaky" {
@@ -377,15 +403,8 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		}
 	}
 	if bytes.Contains(b, []byte("INSTANT_VENDORS")) {
-		port, err := pgtest.FreePort()
+		addr, err := e.startInstant(p)
 		if err != nil {
-			return "", nil, err
-		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		if err := e.spawnHelper(p, []string{e.self, "-serve", "instant", "-addr", addr}); err != nil {
-			return "", nil, err
-		}
-		if err := waitPort(p, port); err != nil {
 			return "", nil, err
 		}
 		b = bytes.ReplaceAll(b, []byte("INSTANT_VENDORS"), []byte(addr))
@@ -408,6 +427,20 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 		return "", nil, err
 	}
 	return dst, extra, os.WriteFile(dst, b, 0o644)
+}
+
+// startInstant starts the instant vendors as a helper of p, on the load
+// generator's core, and returns their address once they listen.
+func (e *env) startInstant(p *proc) (string, error) {
+	port, err := pgtest.FreePort()
+	if err != nil {
+		return "", err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	if err := e.spawnHelper(p, []string{e.self, "-serve", "instant", "-addr", addr}); err != nil {
+		return "", err
+	}
+	return addr, waitPort(p, port)
 }
 
 // postgresDB returns the DSN of a new database on the benchmark's

@@ -35,7 +35,7 @@ var selfPID = os.Getpid()
 
 // defaultContenders are the contenders of make bench-load: all but the
 // soak's.
-const defaultContenders = "floor,bridge-auth,bridge-sqlite,bridge-postgres,bridge-soap,bridge-instant,bridge-fakes,node-soap,gsoap"
+const defaultContenders = "floor,bridge-auth,bridge-sqlite,bridge-postgres,bridge-soap,bridge-instant,fanout-floor,bridge-fakes,node-soap,gsoap"
 
 // options are the command line.
 type options struct {
@@ -72,7 +72,7 @@ type options struct {
 func main() {
 	var o options
 	var scenarios, contenders, envelopes, levels, pprofFor string
-	var serve, addr, debugListen string
+	var serve, addr, debugListen, vendors, store string
 	flag.StringVar(&o.out, "out", "testdata/bench/results", "directory for latest.md, latest.svg, latest.json (and soak.*, profiles/)")
 	flag.StringVar(&scenarios, "scenarios", "table,pair,flood", "scenarios to run, comma-separated: table (every contender, envelope and level), pair (Basic auth against SOAP only, in alternating windows), flood (a wrong-password flood beside a legitimate caller, against bridge-auth)")
 	flag.StringVar(&contenders, "contenders", defaultContenders, "contenders to run, comma-separated")
@@ -98,12 +98,14 @@ func main() {
 	flag.StringVar(&pprofFor, "pprof-contenders", "bridge-soap,bridge-fakes", "contenders profiled under -pprof (they are started with the debug listener)")
 	flag.StringVar(&o.pprofKey, "pprof-key", "debug_listen", "bridge config key that turns the debug listener on (added to the bench config under -pprof)")
 	flag.StringVar(&o.writeEnvelopes, "write-envelopes", "", "only write the benchmark's envelopes (NAME.xml, with NAME.action) into this directory, e.g. to replay them with curl")
-	flag.StringVar(&serve, "serve", "", "internal: run a helper server (floor, instant) instead of the benchmark")
+	flag.StringVar(&serve, "serve", "", "internal: run a helper server (floor, instant, fanout-floor) instead of the benchmark")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: -serve listen address")
 	flag.StringVar(&debugListen, "debug-listen", "", "internal: -serve floor also serves net/http/pprof here")
+	flag.StringVar(&vendors, "vendors", "", "internal: -serve fanout-floor's instant vendors, http://host:port")
+	flag.StringVar(&store, "store", "", "internal: -serve fanout-floor's SQLite file")
 	flag.Parse()
 	if serve != "" {
-		os.Exit(serveMode(serve, addr, debugListen))
+		os.Exit(serveMode(serve, addr, debugListen, vendors, store))
 	}
 	o.contenders = splitList(contenders)
 	o.scenarios = splitList(scenarios)
@@ -314,6 +316,9 @@ func run(o options) error {
 	}
 	for _, env := range envs {
 		for _, c := range rep.Contenders {
+			if !c.measures(env.Name) {
+				continue
+			}
 			runs, err := measureContender(o, e, c, env, began)
 			rep.Runs = append(rep.Runs, runs...)
 			if err != nil {

@@ -26,11 +26,13 @@ const floorResponse = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/enve
 //   - floor: a minimal Echo handler at the bridge's path that reads the
 //     whole body and answers floorResponse, with no SOAP work: the most
 //     any Go HTTP server can do on this machine;
-//   - instant: the four instant vendors (instantVendors).
+//   - instant: the four instant vendors (instantVendors);
+//   - fanout-floor: the fan-out floor (fanoutFloor), to the instant
+//     vendors at vendors, its store in the file store.
 //
-// debugListen, when set, also serves net/http/pprof there (floor only): it
-// lets the harness's -pprof option be tried without the bridge's hook.
-func serveMode(mode, addr, debugListen string) int {
+// debugListen, when set, also serves net/http/pprof there: it lets the
+// harness's -pprof option be tried without the bridge's hook.
+func serveMode(mode, addr, debugListen, vendors, store string) int {
 	var h http.Handler
 	switch mode {
 	case "floor":
@@ -45,8 +47,23 @@ func serveMode(mode, addr, debugListen string) int {
 		h = e
 	case "instant":
 		h = instantVendors()
+	case "fanout-floor":
+		if vendors == "" || store == "" {
+			fmt.Fprintln(os.Stderr, "loadbench: -serve fanout-floor needs -vendors and -store")
+			return 2
+		}
+		f, err := newFanoutFloor(store, vendors)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench:", err)
+			return 1
+		}
+		defer f.Close()
+		e := echo.New() // as the floor's, so that the two differ by the fan-out alone
+		e.HideBanner, e.HidePort = true, true
+		e.POST(endpointPath, echo.WrapHandler(f))
+		h = e
 	default:
-		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor or instant\n", mode)
+		fmt.Fprintf(os.Stderr, "loadbench: -serve %q: want floor, instant or fanout-floor\n", mode)
 		return 2
 	}
 	ln, err := net.Listen("tcp", addr)
