@@ -119,7 +119,7 @@ BENCH_DEPS = command -v taskset >/dev/null && command -v wsdl2h >/dev/null && co
 
 .PHONY: bench-load bench-soak
 
-## bench-load: throughput, latency, CPU/request and peak RSS at c=1,8,32,128, authentication in turns, the flood -> $(BENCH_OUT)/latest.{md,svg,json} (~13 min)
+## bench-load: throughput, latency, CPU/request and peak RSS at c=1,8,32,128, authentication in turns, the flood -> $(BENCH_OUT)/latest.{md,svg,json} (~14 min)
 bench-load:
 	@$(BENCH_DEPS)
 	$(GO) run ./bridge/internal/loadbench -out $(BENCH_OUT) $(BENCH_FLAGS)

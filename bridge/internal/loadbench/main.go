@@ -83,7 +83,7 @@ func main() {
 	flag.Int64Var(&o.maxRequests, "max-requests", 100000, "the window also ends after this many completions")
 	flag.Int64Var(&o.minSamples, "min-samples", 10, "the window is extended (up to -max-window) until this many calls completed")
 	flag.DurationVar(&o.maxWindow, "max-window", 20*time.Second, "longest a window is extended for -min-samples")
-	flag.DurationVar(&o.budget, "budget", 13*time.Minute, "levels not started within this time of the start are skipped (and listed as such)")
+	flag.DurationVar(&o.budget, "budget", 14*time.Minute, "levels not started within this time of the start are skipped (and listed as such)")
 	flag.DurationVar(&o.timeout, "timeout", time.Minute, "per-request timeout")
 	flag.IntVar(&o.serverCPU, "server-cpu", 1, "core the server under test is pinned to")
 	flag.IntVar(&o.clientCPU, "client-cpu", 0, "core the load generator is pinned to")
