@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"time"
 
 	"modernc.org/sqlite" // the embedded store: pure Go, so CGO_ENABLED=0 builds work
 )
@@ -109,6 +110,22 @@ func (c *preparingConn) statement(ctx context.Context, query string) *cachedStmt
 		ocs.stmt.Close()
 	}
 	return cs
+}
+
+// CheckNamedValue passes the values the store's statements bind as they
+// are, and an int as the int64 it binds as: database/sql's default
+// converter reached an int by reflection, and boxed the result anew, for
+// every argument of every statement. Any other type gets that default
+// (driver.ErrSkip).
+func (c *preparingConn) CheckNamedValue(nv *driver.NamedValue) error {
+	switch v := nv.Value.(type) {
+	case int:
+		nv.Value = int64(v)
+		return nil
+	case nil, int64, float64, bool, string, []byte, time.Time:
+		return nil
+	}
+	return driver.ErrSkip
 }
 
 func (c *preparingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
