@@ -28,8 +28,9 @@ const localSnooze = 50 * time.Millisecond
 // leaves): it takes the same lock, and snoozes while a kick holds it.
 // Each vendor's concurrency holds for both together.
 type local struct {
-	shards map[shardRef]*shardLock
-	slots  map[string]chan struct{} // vendor -> its concurrency
+	shards  map[shardRef]*shardLock
+	slots   map[string]chan struct{} // vendor -> its concurrency
+	kickers kickers
 	// waiting are, per vendor, the shards a kick found without a free
 	// slot: the next to let a slot of that vendor go kicks one of them.
 	waiting map[string]chan shardRef
@@ -47,7 +48,7 @@ type shardLock struct {
 }
 
 func newLocal(queues map[string]int) *local {
-	l := &local{shards: map[shardRef]*shardLock{}, slots: map[string]chan struct{}{}, waiting: map[string]chan shardRef{}}
+	l := &local{shards: map[shardRef]*shardLock{}, slots: map[string]chan struct{}{}, waiting: map[string]chan shardRef{}, kickers: kickers{next: make(chan func()), idle: kickerIdle}}
 	for v, n := range queues {
 		l.slots[v] = make(chan struct{}, max(n, 1))
 		l.waiting[v] = make(chan shardRef, shards)
@@ -121,9 +122,7 @@ func (e *Engine) kickShard(ref shardRef) {
 		return
 	}
 	t := e.byName[ref.vendor]
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
+	e.local.kickers.run(&e.wg, e.stopped, func() {
 		defer release()
 		// Cleared before the first look: a commit before it is seen by
 		// that look, a commit after it sets the flag again.
@@ -131,5 +130,47 @@ func (e *Engine) kickShard(ref shardRef) {
 		// A failure here leaves the work to the shard's River job,
 		// which the commit armed.
 		_, _ = e.passes(context.Background(), t, ref.vendor, ref.shard, e.now().Add(e.cfg.DrainBudget))
+	})
+}
+
+// kickerIdle is how long a kicker waits for the next kick before it
+// ends: far longer than kicks are apart under any steady traffic.
+const kickerIdle = time.Second
+
+// kickers are the goroutines that work kicked shards, each taking the
+// next kick when it is done with one. A pass runs deep in SQLite's
+// translated C, and a new goroutine grew its stack there, copying it
+// each time it doubled: with a goroutine per kick, growing stacks took
+// 3% of the bridge's CPU with one caller and with eight (bench-load
+// profiles of the four instant vendors). A kicker's stack stays grown
+// for the kicks that follow.
+type kickers struct {
+	next chan func() // unbuffered: a send succeeds into an idle kicker only
+	idle time.Duration
+}
+
+// run runs f on an idle kicker, or on a new one if none is idle.
+func (k *kickers) run(wg *sync.WaitGroup, stopped <-chan struct{}, f func()) {
+	select {
+	case k.next <- f:
+		return
+	default:
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		idle := time.NewTimer(k.idle)
+		defer idle.Stop()
+		for {
+			f()
+			idle.Reset(k.idle)
+			select {
+			case f = <-k.next:
+			case <-idle.C:
+				return
+			case <-stopped:
+				return
+			}
+		}
 	}()
 }
