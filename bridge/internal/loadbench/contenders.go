@@ -408,7 +408,7 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 			return "", nil, err
 		}
 		b = bytes.ReplaceAll(b, []byte("INSTANT_VENDORS"), []byte(addr))
-		extra = append(extra, "TB_BENCH_STUB_SECRET=bench-stub-secret-of-no-importance")
+		extra = append(extra, "TB_BENCH_STUB_SECRET="+stubSecret)
 	}
 	if bytes.Contains(b, []byte("TB_BENCH_POSTGRES_DSN")) {
 		dsn, err := e.postgresDB()
@@ -428,6 +428,10 @@ func (e *env) bridgeConfig(name string, p *proc) (string, []string, error) {
 	}
 	return dst, extra, os.WriteFile(dst, b, 0o644)
 }
+
+// stubSecret is every credential the instant vendors' contenders send
+// them (TB_BENCH_STUB_SECRET), the webhook's signing secret among them.
+const stubSecret = "bench-stub-secret-of-no-importance"
 
 // startInstant starts the instant vendors as a helper of p, on the load
 // generator's core, and returns their address once they listen.

@@ -59,6 +59,7 @@ type floorRequest struct {
 	method, path string
 	header       map[string]string
 	body         []byte
+	signed       bool // signed as the webhook adapter signs (X-Bridge-Timestamp, X-Bridge-Signature)
 }
 
 // floorVendors are the floor's requests per call, one list per vendor
@@ -82,7 +83,7 @@ var floorVendors = [][]floorRequest{
 			body: []byte(`{"DelegateUsersToAdd":[{"DomainName":"CORP","UserName":"asmith","UserType":1},{"DomainName":"CORP","UserName":"bwong","UserType":1}],"DelegateUsersToDelete":[],"IsOutOfOfficeEnabled":true,"User":{"DomainName":"CORP","UserName":"jdoe","UserType":1}}`)},
 	},
 	{ // the webhook: the event, signed
-		{method: http.MethodPost, path: "/webhook/events", header: map[string]string{"X-Bridge-Signature": ""},
+		{method: http.MethodPost, path: "/webhook/events", signed: true,
 			body: []byte(`{"id":"01a23081-4dbe-784c-8f92-d84b44da7cbd","operation":"SaveOutOfOfficeInfoForUser","request_id":"578fa05e633b11115d868deb","params":{"DelegateUsersToAdd":{"WSUserUniversalIdentifier":[{"DomainName":"CORP","UserName":"asmith","UserType":"SingleUser"},{"DomainName":"CORP","UserName":"bwong","UserType":"SingleUser"}]},"IsOutOfOfficeEnabled":true,"User":{"DomainName":"CORP","UserName":"jdoe","UserType":"SingleUser"}},"out_of_office":{"User":{"DomainName":"CORP","UserName":"jdoe","UserType":"SingleUser"},"Enabled":true,"Delegates":{"Add":[{"DomainName":"CORP","UserName":"asmith","UserType":"SingleUser"},{"DomainName":"CORP","UserName":"bwong","UserType":"SingleUser"}]}}}`)},
 	},
 }
@@ -161,12 +162,12 @@ func (f *fanoutFloor) deliver(ctx context.Context, reqs []floorRequest) error {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		for k, v := range fr.header {
-			if k == "X-Bridge-Signature" {
-				ts := strconv.FormatInt(time.Now().Unix(), 10)
-				req.Header.Set("X-Bridge-Timestamp", ts)
-				v = webhook.Sign("bench-stub-secret-of-no-importance", ts, fr.body)
-			}
 			req.Header.Set(k, v)
+		}
+		if fr.signed {
+			ts := strconv.FormatInt(time.Now().Unix(), 10)
+			req.Header.Set("X-Bridge-Timestamp", ts)
+			req.Header.Set("X-Bridge-Signature", webhook.Sign(stubSecret, ts, fr.body))
 		}
 		resp, err := f.client.Do(req)
 		if err != nil {

@@ -40,7 +40,7 @@ func TestFanoutFloor(t *testing.T) {
 		seen[r.Method+" "+r.URL.Path]++
 		mu.Unlock()
 		if r.URL.Path == "/webhook/events" {
-			if err := webhook.Verify("bench-stub-secret-of-no-importance", r.Header.Get("X-Bridge-Timestamp"), string(body), r.Header.Get("X-Bridge-Signature"), time.Now(), 0); err != nil {
+			if err := webhook.Verify(stubSecret, r.Header.Get("X-Bridge-Timestamp"), string(body), r.Header.Get("X-Bridge-Signature"), time.Now(), 0); err != nil {
 				t.Errorf("webhook: %v", err)
 			}
 			if failWebhook.Load() {
@@ -74,12 +74,7 @@ func TestFanoutFloor(t *testing.T) {
 			t.Fatalf("answered %d %q, want 200 and the floor's response", code, body)
 		}
 	}
-	want := map[string]int{}
-	for _, reqs := range floorVendors {
-		for _, r := range reqs {
-			want[r.method+" "+r.path] += calls
-		}
-	}
+	want := floorRequests(calls)
 	mu.Lock()
 	for k, n := range want {
 		if seen[k] != n {
@@ -138,7 +133,7 @@ func TestFanoutFloorMakesTheBridgesRequests(t *testing.T) {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("TB_BENCH_STUB_SECRET", "bench-stub-secret-of-no-importance")
+	t.Setenv("TB_BENCH_STUB_SECRET", stubSecret)
 	t.Setenv("STATE_DIRECTORY", t.TempDir())
 	cfg, err := config.Load(file)
 	if err != nil {
@@ -157,12 +152,7 @@ func TestFanoutFloorMakesTheBridgesRequests(t *testing.T) {
 	req := oof.Request(cfg.Endpoint, oof.Header(), []string{"jdoe"})
 	// The first call fills the adapters' caches (a session, ids); the
 	// second, the subject's other state, is a call as under load.
-	want := map[string]int{}
-	for _, reqs := range floorVendors {
-		for _, r := range reqs {
-			want[r.method+" "+r.path]++
-		}
-	}
+	want := floorRequests(1)
 	for i := range 2 {
 		mu.Lock()
 		seen = nil
@@ -195,4 +185,16 @@ func TestFanoutFloorMakesTheBridgesRequests(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("the bridge made %v\nthe floor makes %v", got, want)
 	}
+}
+
+// floorRequests counts the floor's requests of calls calls by "METHOD
+// path".
+func floorRequests(calls int) map[string]int {
+	n := map[string]int{}
+	for _, reqs := range floorVendors {
+		for _, r := range reqs {
+			n[r.method+" "+r.path] += calls
+		}
+	}
+	return n
 }
