@@ -167,6 +167,15 @@ func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) erro
 		// of the client's body (its EOF); without full duplex, writing our
 		// answer would close that body and break the connection upstream.
 		_ = http.NewResponseController(c.Response()).EnableFullDuplex()
+		// In full duplex the server leaves the body alone until the
+		// handler has returned, and what it then reads to reuse the
+		// connection starts a read that nobody ends: when the upstream
+		// did not read the body to its end (it could not be reached, or
+		// answered early), the client's next request on the connection
+		// panicked its goroutine (golang/go#68560). Closed here, the body
+		// is consumed while the handler runs, and any read the transport
+		// still makes of it after Send fails instead.
+		defer r.Body.Close()
 		var err error
 		ans, err = s.upstream.Send(r.Context(), upstream.Call{Operation: op, In: r, RequestID: id,
 			Body: upstream.LimitBody(r.Body, s.cfg.Limits.MaxBodyBytes)})

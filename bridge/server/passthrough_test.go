@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,6 +74,13 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 // upstream; mutate adjusts the configuration.
 func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)) (*httptest.Server, *capture) {
 	t.Helper()
+	return passServerLogging(t, upstream, mutate, t.Output())
+}
+
+// passServerLogging is passServer with the HTTP server's own log (its
+// recovered panics, among others) written to errorLog.
+func passServerLogging(t *testing.T, upstream http.Handler, mutate func(*config.Config), errorLog io.Writer) (*httptest.Server, *capture) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Auth = config.Auth{Realm: "thereforebridge", ReplayWindow: config.Duration(5 * time.Minute),
 		Callers: []config.Caller{{Name: "jdoe", PasswordHash: cheapHash(t, "s3cret"), DigestSecret: config.NewSecret("s3cret")}}}
@@ -90,7 +99,9 @@ func passServer(t *testing.T, upstream http.Handler, mutate func(*config.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.ErrorLog = log.New(errorLog, "", 0)
+	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts, c
 }
@@ -309,6 +320,66 @@ func TestUpstreamDown(t *testing.T) {
 	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(got, "did not answer in time") {
 		t.Errorf("timeout: status %d:\n%s", resp.StatusCode, got)
 	}
+}
+
+// TestPassThroughFailureKeepsTheConnection: a call the upstream never
+// read (it could not be reached) leaves the client's connection fit for
+// its next call. In full duplex, Go's server consumes what the handler
+// left of the body only after the handler, which starts a read of the
+// connection that nobody ends: the next request on it panicked the
+// connection's goroutine, and the client had to connect again
+// (golang/go#68560).
+func TestPassThroughFailureKeepsTheConnection(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	var logged syncBuffer
+	ts, _ := passServerLogging(t, nil, func(c *config.Config) { c.Upstream.URL = deadURL + fake.SOAPPath }, &logged)
+	body := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`
+	var reused []bool
+	trace := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = append(reused, i.Reused) }})
+	for i := range 3 {
+		req, err := http.NewRequestWithContext(trace, http.MethodPost, ts.URL+"/theservice/v0001/soapun", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", `application/soap+xml; charset=utf-8; action="`+actionBase+`GetDocument"`)
+		req.SetBasicAuth("jdoe", "s3cret")
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+		got := string(readAll(t, resp.Body))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(got, "cannot be reached") {
+			t.Fatalf("call %d: status %d:\n%s", i+1, resp.StatusCode, got)
+		}
+	}
+	ts.Close() // the server's goroutines have ended, and logged what they did
+	if strings.Contains(logged.String(), "panic") {
+		t.Errorf("the server panicked:\n%s", logged.String())
+	}
+	if len(reused) != 3 || !reused[1] || !reused[2] {
+		t.Errorf("connections reused by the calls: %v, want [false true true]", reused)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestPassThroughTLS: upstream.ca_file is the trust for the upstream's
