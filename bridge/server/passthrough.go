@@ -61,7 +61,7 @@ func (s *state) route(c echo.Context, id string) error {
 		}
 		return s.call(c, id) // handled, or a handled name in the wrong namespace
 	}
-	return s.passThrough(c, id, operationName(action, head), head)
+	return s.passThrough(c, id, action, head)
 }
 
 // handledLocalName reports whether name is a handled operation's element.
@@ -143,12 +143,13 @@ func (s *state) passCaller(r *http.Request, head *soap.Head) (string, *soap.Faul
 // passThrough forwards one call to the upstream and streams its answer
 // back unchanged; faults are the bridge's only when the upstream never
 // answered (or the call was refused before it was sent).
-func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) error {
+func (s *state) passThrough(c echo.Context, id, action string, head *soap.Head) error {
 	start := time.Now()
 	r := c.Request()
 	version := guessVersion(r.Header.Get("Content-Type"))
+	op := operationName(action, head)
 	label := s.upstream.Label(op)
-	f := s.refuse(r, op, head)
+	f := s.refuse(r, op, action, head)
 	if f == nil {
 		select {
 		case s.slots <- struct{}{}:
@@ -214,7 +215,7 @@ func (s *state) passThrough(c echo.Context, id, op string, head *soap.Head) erro
 
 // refuse returns the fault for a call that must not be passed through:
 // no upstream, not allowed, not authenticated, over a limit.
-func (s *state) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault {
+func (s *state) refuse(r *http.Request, op, action string, head *soap.Head) *soap.Fault {
 	caller, f := s.passCaller(r, head)
 	if f != nil {
 		return f
@@ -223,18 +224,33 @@ func (s *state) refuse(r *http.Request, op string, head *soap.Head) *soap.Fault 
 		return f
 	}
 	if !s.upstream.Allowed(op) {
-		what := "operation " + op
 		if op == "" {
-			what = "this message (it names no Therefore operation)"
+			return s.namesNoOperation(action, head)
 		}
 		return &soap.Fault{Code: soap.Client, Detail: &soap.Detail{Kind: "Refused"},
-			Reason: fmt.Sprintf("the bridge does not pass %s through to Therefore; it passes only %s", what, strings.Join(s.upstream.AllowList(), ", "))}
+			Reason: fmt.Sprintf("the bridge does not pass operation %s through to Therefore; it passes only %s", op, strings.Join(s.upstream.AllowList(), ", "))}
 	}
 	if r.ContentLength > s.cfg.Limits.MaxBodyBytes {
 		return &soap.Fault{Code: soap.Client, Status: http.StatusRequestEntityTooLarge, Detail: &soap.Detail{Kind: "Limit"},
 			Reason: fmt.Sprintf("the request body is larger than the limit of %d bytes", s.cfg.Limits.MaxBodyBytes)}
 	}
 	return nil
+}
+
+// namesNoOperation is the fault for a message that names no operation of
+// IThereforeService, when the allow list keeps it from Therefore: the
+// fault Therefore (WCF) answers it with, ActionNotSupported, naming what
+// was sent, so that a client with a mistyped action learns which one.
+func (s *state) namesNoOperation(action string, head *soap.Head) *soap.Fault {
+	var handled []string
+	for _, op := range s.contract {
+		handled = append(handled, op.Name)
+	}
+	takes := fmt.Sprintf("this endpoint handles %s and passes %s through to Therefore", strings.Join(handled, " and "), strings.Join(s.upstream.AllowList(), ", "))
+	if action != "" || head == nil {
+		return soap.ActionNotSupported(fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver: it names no operation of IThereforeService, whose actions are '%s' and the operation's name; %s.", action, actionPrefix, takes))
+	}
+	return soap.Clientf(soap.KindDispatch, fmt.Sprintf("the message has no action, and its Body's element {%s}%s names no operation of IThereforeService, whose elements are in namespace %s; %s", head.Body.Space, head.Body.Local, contract.MessagesNS, takes))
 }
 
 // upstreamFault is the Server fault for an upstream that did not answer:

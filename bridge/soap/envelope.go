@@ -352,9 +352,7 @@ func (e *envelopeReader) dispatch(wrapper xml.StartElement) (*Operation, error) 
 	}
 	byAction := e.c.ByAction(action)
 	if byAction == nil {
-		return nil, faultErr{&Fault{Code: Client, Subcode: xml.Name{Space: "http://schemas.microsoft.com/ws/2005/05/addressing/none", Local: "ActionNotSupported"},
-			Reason: fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver: the endpoint serves only %s.", action, e.actions()),
-			Detail: &Detail{Kind: KindDispatch}}}
+		return nil, faultErr{ActionNotSupported(fmt.Sprintf("The message with Action '%s' cannot be processed at the receiver: the endpoint serves only %s.", action, e.actions()))}
 	}
 	e.req.Action = action
 	if byElem != byAction {

@@ -150,6 +150,13 @@ func Clientf(kind Kind, reason string) *Fault {
 	return &Fault{Code: Client, Reason: reason, Detail: &Detail{Kind: kind}}
 }
 
+// ActionNotSupported returns WCF's fault for an action the endpoint does
+// not serve (WS-Addressing's ActionNotSupported subcode), with reason.
+func ActionNotSupported(reason string) *Fault {
+	return &Fault{Code: Client, Subcode: xml.Name{Space: "http://schemas.microsoft.com/ws/2005/05/addressing/none", Local: "ActionNotSupported"},
+		Reason: reason, Detail: &Detail{Kind: KindDispatch}}
+}
+
 // AppendFault writes f as a complete envelope in version v, as WCF does.
 func AppendFault(buf *bytes.Buffer, v Version, f *Fault) {
 	buf.WriteString(`<s:Envelope xmlns:s="`)
