@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
@@ -111,6 +113,69 @@ func TestGoldenOK(t *testing.T) {
 			golden.Check(t, filepath.Join(dir, "decoded.json"), append(js, '\n'))
 		})
 	}
+}
+
+// TestGoldenOKInUTF16 posts every envelope of TestGoldenOK again in UTF-16,
+// as a WCF client with writeEncoding utf-16 (little-endian, with a byte
+// order mark) or utf-16BE (the charset alone) sends it, and wants the reply
+// and the decoded call the envelope gets in UTF-8.
+func TestGoldenOKInUTF16(t *testing.T) {
+	for i, dir := range caseDirs(t, "ok") {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			header, body := golden.ReadCase(t, dir)
+			ct := header.Get("Content-Type")
+			if cs := strings.ToLower(ct); strings.Contains(cs, "charset=") && !strings.Contains(cs, "charset=utf-8") && !strings.Contains(cs, `charset="utf-8"`) {
+				t.Skipf("in %s, not UTF-8", ct)
+			}
+			want, wantCall := postOK(t, header, body)
+			order, charset, bom := unicode.LittleEndian, "utf-16", "\xff\xfe"
+			if i%2 == 1 {
+				order, charset, bom = unicode.BigEndian, "utf-16BE", ""
+			}
+			wide, err := unicode.UTF16(order, unicode.IgnoreBOM).NewEncoder().Bytes(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			header = header.Clone()
+			header.Set("Content-Type", withCharset(ct, charset))
+			got, gotCall := postOK(t, header, append([]byte(bom), wide...))
+			if !bytes.Equal(got, want) {
+				t.Errorf("in %s, the reply is\n%s\nwant, as in UTF-8,\n%s", charset, got, want)
+			}
+			if gotCall.Operation != wantCall.Operation || !bytes.Equal(gotCall.Params, wantCall.Params) {
+				t.Errorf("in %s, the call decoded as %s %s\nwant, as in UTF-8, %s %s", charset, gotCall.Operation, gotCall.Params, wantCall.Operation, wantCall.Params)
+			}
+		})
+	}
+}
+
+// postOK posts one envelope to a new bridge and returns its 200 reply and
+// the one call its vendor got.
+func postOK(t *testing.T, header http.Header, body []byte) ([]byte, logsink.Record) {
+	t.Helper()
+	h, sink := newTestServer(t)
+	rec := post(h, header, body)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, want 200; body:\n%s", rec.Code, rec.Body)
+	}
+	calls := sink.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("the vendor got %d calls, want 1", len(calls))
+	}
+	return rec.Body.Bytes(), calls[0]
+}
+
+// withCharset is the Content-Type ct with its charset parameter set to cs.
+func withCharset(ct, cs string) string {
+	var params []string
+	for i, p := range strings.Split(ct, ";") {
+		if i > 0 && strings.HasPrefix(strings.ToLower(strings.TrimSpace(p)), "charset=") {
+			continue
+		}
+		params = append(params, p)
+	}
+	return strings.Join(params, ";") + "; charset=" + cs
 }
 
 // TestGoldenBad posts every bad and every hostile input and checks the

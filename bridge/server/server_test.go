@@ -45,7 +45,8 @@ func TestTransport(t *testing.T) {
 		{"brotli", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"br"}}, body, 415, "Content-Encoding br"},
 		{"gzip bomb", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, gzipped(bytes.Repeat([]byte(" "), 11<<20)), 413, "larger than the limit"},
 		{"not gzip", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml"}, "Content-Encoding": {"gzip"}}, body, 400, "gzip body cannot be read"},
-		{"utf-16", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml; charset=utf-16"}}, body, 415, `"utf-16" is not supported`},
+		{"utf-16 charset over UTF-8", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml; charset=utf-16"}}, body, 415, "the charset is utf-16, but the body is not UTF-16"},
+		{"unsupported charset", http.MethodPost, endpoint, http.Header{"Content-Type": {"text/xml; charset=shift_jis"}}, body, 415, `"shift_jis" is not supported`},
 		{"too large", http.MethodPost, endpoint, hdr, append(body, bytes.Repeat([]byte(" "), 10<<20)...), 413, "larger than the limit of 10485760 bytes"},
 	}
 	for _, tc := range tests {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/thereforebridge/thereforebridge/bridge/xmlbind"
 	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
@@ -400,16 +401,25 @@ func (e *envelopeReader) actions() string {
 	return strings.Join(n, " and ")
 }
 
-// toUTF8 transcodes a body in a single-byte charset. The HTTP charset wins
-// over the XML declaration (RFC 7303); without either, XML is UTF-8.
+// toUTF8 transcodes a body in another encoding than UTF-8: UTF-16, which
+// WCF's text encoder reads (and writes, with writeEncoding utf-16, -16LE or
+// -16BE), and the single-byte charsets. The HTTP charset wins over the XML
+// declaration (RFC 7303); without either, XML is UTF-8, unless a UTF-16
+// byte order mark says otherwise.
 func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 	cs := httpCharset
 	if cs == "" {
-		cs = declaredEncoding(body)
+		if _, ok := utf16BOM(body); ok {
+			cs = "utf-16"
+		} else {
+			cs = declaredEncoding(body)
+		}
 	}
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
 		return body, nil
+	case "utf-16", "utf-16le", "utf-16be":
+		return fromUTF16(body, cs, httpCharset == "")
 	case "iso-8859-1", "latin1", "iso_8859-1", "l1":
 		out, err := charmap.ISO8859_1.NewDecoder().Bytes(body)
 		if err == nil {
@@ -423,6 +433,61 @@ func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 	}
 	return nil, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType, Detail: &Detail{Kind: KindTransport},
 		Reason: fmt.Sprintf("the character encoding %q is not supported; send UTF-8", cs)}
+}
+
+// fromUTF16 transcodes a UTF-16 body. Its byte order is its byte order
+// mark's; without one, the charset's (utf-16le, utf-16be), or for utf-16
+// the order in which the first character, '<', is written (XML 1.0,
+// appendix F). declared says the encoding came from the XML declaration,
+// not from HTTP.
+func fromUTF16(body []byte, cs string, declared bool) ([]byte, *Fault) {
+	order, hasBOM := utf16BOM(body)
+	if hasBOM {
+		body = body[2:]
+	}
+	switch {
+	case hasBOM && (cs == "utf-16le" && order != unicode.LittleEndian || cs == "utf-16be" && order != unicode.BigEndian):
+		return nil, utf16Fault(fmt.Sprintf("the charset is %s, but the byte order mark says the other byte order", cs))
+	case hasBOM:
+	case cs == "utf-16le":
+		order = unicode.LittleEndian
+	case cs == "utf-16be":
+		order = unicode.BigEndian
+	case len(body) >= 2 && body[0] == '<' && body[1] == 0:
+		order = unicode.LittleEndian
+	case len(body) >= 2 && body[0] == 0 && body[1] == '<':
+		order = unicode.BigEndian
+	default:
+		where := "the charset is utf-16"
+		if declared {
+			where = "the XML declaration says utf-16"
+		}
+		return nil, utf16Fault(where + ", but the body is not UTF-16: it has no byte order mark and does not start with '<' in UTF-16")
+	}
+	if len(body)%2 != 0 {
+		return nil, utf16Fault("the UTF-16 body has an odd number of bytes")
+	}
+	out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder().Bytes(body)
+	if err != nil {
+		return nil, utf16Fault("the UTF-16 body does not decode: " + err.Error())
+	}
+	return out, nil
+}
+
+// utf16BOM reports the byte order of body's UTF-16 byte order mark, if it
+// starts with one.
+func utf16BOM(body []byte) (unicode.Endianness, bool) {
+	switch {
+	case bytes.HasPrefix(body, []byte{0xff, 0xfe}):
+		return unicode.LittleEndian, true
+	case bytes.HasPrefix(body, []byte{0xfe, 0xff}):
+		return unicode.BigEndian, true
+	}
+	return unicode.BigEndian, false
+}
+
+func utf16Fault(reason string) *Fault {
+	return &Fault{Code: Client, Status: http.StatusUnsupportedMediaType, Detail: &Detail{Kind: KindTransport}, Reason: reason}
 }
 
 func declaredEncoding(body []byte) string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/thereforebridge/thereforebridge/bridge/contract"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
 	"github.com/thereforebridge/thereforebridge/bridge/xmltok"
@@ -22,6 +24,17 @@ const (
 )
 
 func soap11(body string) string { return env11 + `<s:Body>` + body + `</s:Body></s:Envelope>` }
+
+func utf16le(s string) string { return encodeUTF16(s, unicode.LittleEndian) }
+func utf16be(s string) string { return encodeUTF16(s, unicode.BigEndian) }
+
+func encodeUTF16(s string, order unicode.Endianness) string {
+	out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
 
 func TestRead(t *testing.T) {
 	v11 := soap.Transport{Version: soap.V11, Action: oofAct}
@@ -48,7 +61,25 @@ func TestRead(t *testing.T) {
 				}
 			}},
 		{name: "windows-1252 by the XML declaration", t: v11, body: `<?xml version="1.0" encoding='Windows-1252'?>` + soap11(oofBody), wantOp: "SaveOutOfOfficeInfoForUser"},
-		{name: "an unsupported charset", t: soap.Transport{Version: soap.V11, Charset: "utf-16"}, body: soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: `"utf-16" is not supported`},
+		// UTF-16 as WCF writes it with writeEncoding utf-16, utf-16LE or
+		// utf-16BE: with a byte order mark, or by the charset alone.
+		{name: "UTF-16LE with a byte order mark, no charset", t: v11, body: "\xff\xfe" + utf16le(`<?xml version="1.0" encoding="utf-16"?>`+soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
+		{name: "UTF-16BE with a byte order mark, charset utf-16", t: soap.Transport{Version: soap.V12, Action: oofAct, Charset: "utf-16"},
+			body: "\xfe\xff" + utf16be(env12+`<s:Body>`+oofBody+`</s:Body></s:Envelope>`), wantOp: "SaveOutOfOfficeInfoForUser"},
+		{name: "charset utf-16le, no byte order mark", t: soap.Transport{Version: soap.V11, Action: puAct, Charset: "utf-16le"},
+			body:   utf16le(soap11(`<SavePortalUser xmlns="` + contract.MessagesNS + `"><parameters xmlns:a="` + contract.TypesNS + `"><a:PortalUser><a:CtgryNo>0</a:CtgryNo><a:Email>Müller</a:Email><a:QueryNo>1</a:QueryNo></a:PortalUser></parameters></SavePortalUser>`)),
+			wantOp: "SavePortalUser", check: func(t *testing.T, r *soap.Request) {
+				if got := *r.Body.(*generated.SavePortalUser).Parameters.PortalUser.Email; got != "Müller" {
+					t.Errorf("Email %q, want Müller", got)
+				}
+			}},
+		{name: "charset utf-16be, no byte order mark", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16be"}, body: utf16be(soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
+		{name: "charset utf-16, no byte order mark: the order of the first '<'", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16"}, body: utf16le(soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
+		{name: "charset utf-16 over UTF-8", t: soap.Transport{Version: soap.V11, Charset: "utf-16"}, body: soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: "the charset is utf-16, but the body is not UTF-16"},
+		{name: "a declared utf-16 over UTF-8", t: v11, body: `<?xml version="1.0" encoding="UTF-16"?>` + soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: "the XML declaration says utf-16, but the body is not UTF-16"},
+		{name: "a byte order mark against the charset", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16be"}, body: "\xff\xfe" + utf16le(soap11(oofBody)), wantCode: "Client", wantKind: "Transport", wantSay: "the byte order mark says the other byte order"},
+		{name: "UTF-16 cut in the middle of a character", t: v11, body: "\xff\xfe" + utf16le(soap11(oofBody)) + "<", wantCode: "Client", wantKind: "Transport", wantSay: "an odd number of bytes"},
+		{name: "an unsupported charset", t: soap.Transport{Version: soap.V11, Charset: "shift_jis"}, body: soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: `"shift_jis" is not supported`},
 		{name: "an unsupported declared encoding", t: v11, body: `<?xml version="1.0" encoding="EBCDIC"?>` + soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: `"ebcdic" is not supported`},
 		{name: "WS-Addressing", t: soap.Transport{Version: soap.V12},
 			body:   `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" ` + wsa + `><s:Header><a:Action s:mustUnderstand="1"> ` + oofAct + ` </a:Action><a:MessageID>urn:uuid:42</a:MessageID><a:To s:mustUnderstand="1">http://x</a:To><a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo></s:Header><s:Body>` + oofBody + `</s:Body></s:Envelope>`,
