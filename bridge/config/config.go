@@ -30,7 +30,8 @@ type Config struct {
 	// overrides it).
 	Listen string `yaml:"listen"`
 	// Endpoint is the path of the SOAP endpoint, Therefore's own by
-	// default, so clients change only the host.
+	// default, so clients change only the host; it matches in any letter
+	// case, as Therefore's does.
 	Endpoint string `yaml:"endpoint"`
 	// ShutdownTimeout is how long SIGTERM waits for calls in flight.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`

@@ -156,13 +156,17 @@ func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]ven
 		return c.String(http.StatusOK, "ready\n")
 	})
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})))
+	e.RouteNotFound("/*", func(c echo.Context) error {
+		return c.String(http.StatusNotFound, fmt.Sprintf("404 not found: nothing is served at %s; the SOAP endpoint is %s (its WSDL: %s?wsdl)\n",
+			c.Request().URL.Path, cfg.Endpoint, cfg.Endpoint))
+	})
 	if cfg.Debug {
 		e.GET("/debug/vendors/:name", s.onLive((*state).debugVendor))
 		e.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/debug/vendors/:name/fault", s.onLive((*state).vendorFault))
 	}
 	s.ready.Store(true)
 	s.http = &http.Server{
-		Handler:           tracing.Handler(e, cfg.Endpoint),
+		Handler:           foldEndpoint(tracing.Handler(e, cfg.Endpoint), cfg.Endpoint),
 		ReadHeaderTimeout: cfg.Limits.HeaderTimeout.D(),
 		ReadTimeout:       cfg.Limits.ReadTimeout.D(),
 		WriteTimeout:      cfg.Limits.WriteTimeout.D(),
@@ -170,6 +174,23 @@ func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]ven
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// foldEndpoint serves the endpoint's path in any letter case, as Therefore
+// does: its WCF endpoint is bound through HTTP.sys, whose URLs match
+// without case, so a client configured with /TheService/v0001/SoapUn works
+// against it and must work against the bridge.
+func foldEndpoint(next http.Handler, endpoint string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != endpoint && strings.EqualFold(p, endpoint) {
+			u := *r.URL
+			u.Path, u.RawPath = endpoint, ""
+			r2 := *r
+			r2.URL = &u
+			r = &r2
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // newState builds what calls under cfg run on, with what lives as long as

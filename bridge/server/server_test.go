@@ -71,6 +71,35 @@ func TestTransport(t *testing.T) {
 	}
 }
 
+// TestEndpointPath: the endpoint answers in any letter case of its path,
+// as Therefore's (HTTP.sys matches URLs without case), and a path that
+// serves nothing says where the endpoint is.
+func TestEndpointPath(t *testing.T) {
+	h, _ := newTestServer(t)
+	hdr, body := okCase(t, "wcf-oof-11")
+	const path = "/theservice/v0001/soapun"
+	upper := strings.ToUpper(path)
+	req := httptest.NewRequest(http.MethodPost, "http://bridge.test"+upper, bytes.NewReader(body))
+	req.Header = hdr.Clone()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "SaveOutOfOfficeInfoForUserResponse") {
+		t.Errorf("POST %s: status %d:\n%s", upper, rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://bridge.test/TheService/v0001/SoapUn?wsdl", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "wsdl:definitions") {
+		t.Errorf("GET ?wsdl in another case: status %d:\n%.300s", rec.Code, rec.Body)
+	}
+	for _, wrong := range []string{"/theservice/v0001/soap", "/"} {
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "http://bridge.test"+wrong, bytes.NewReader(body)))
+		if want := "the SOAP endpoint is " + path; rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("POST %s: status %d, %q; want 404 saying %q", wrong, rec.Code, rec.Body, want)
+		}
+	}
+}
+
 // TestChunkedBodyOverLimit checks that a body without Content-Length is
 // still cut at the limit.
 func TestChunkedBodyOverLimit(t *testing.T) {
