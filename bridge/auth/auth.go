@@ -188,16 +188,29 @@ func (a *Authenticator) Password(ctx context.Context, client, user, password str
 	if name, ok := a.cache.get(key, a.now()); ok {
 		return name, nil
 	}
-	gen := a.cache.generation() // before the callers: see credCache.put
-	// Calls that present the same credential from the same address while
-	// it is checked wait for that check and take its outcome. When a
-	// remembered credential expired under load, each of a client's calls
-	// in flight missed the cache at once, took a token of the failure
-	// budget and queued for a hash: a caller with the right password got
-	// 429s every cache_ttl (a soak at 32 calls at once: 11 in a million).
-	// The key is the credential's (of a fixed length) and the address,
-	// whose failure budget the check takes.
+	return a.checkShared(ctx, client, user, password, key)
+}
+
+// checkShared checks a credential the cache did not hold when the caller
+// looked. Calls that present the same credential from the same address
+// while it is checked wait for that check and take its outcome. When a
+// remembered credential expired under load, each of a client's calls in
+// flight missed the cache at once, took a token of the failure budget and
+// queued for a hash: a caller with the right password got 429s every
+// cache_ttl (a soak at 32 calls at once: 11 in a million). The key is the
+// credential's (of a fixed length) and the address, whose failure budget
+// the check takes.
+func (a *Authenticator) checkShared(ctx context.Context, client, user, password string, key credKey) (string, error) {
+	gen := a.cache.generation() // before the check: see credCache.put
 	ch := a.checks.DoChan(string(key[:])+client, func() (any, error) {
+		// A call that missed the cache just before a check remembered
+		// the credential, and came here after that check ended, finds it
+		// now: without this look it took a token and hashed again, and
+		// with the budget spent by such calls the right password got a
+		// 429.
+		if name, ok := a.cache.get(key, a.now()); ok {
+			return name, nil
+		}
 		return a.checkPassword(ctx, client, user, password, key, gen)
 	})
 	select {

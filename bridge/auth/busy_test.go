@@ -65,3 +65,34 @@ func TestCacheBound(t *testing.T) {
 		t.Error("a check begun before a reset was remembered")
 	}
 }
+
+// TestLateCallerTakesTheRememberedCredential: a call that missed the cache
+// just before a check remembered the credential, and reaches the shared
+// check after that check ended, takes the remembered credential: no token
+// of the failure budget, no hash. Before, it checked again, and with its
+// client's budget spent (one token here, by the first check) the right
+// password got a 429.
+func TestLateCallerTakesTheRememberedCredential(t *testing.T) {
+	h, err := HashPassword("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttl := config.Duration(time.Hour)
+	a, err := New(config.Auth{CacheTTL: &ttl, FailureRate: 0.001, FailureBurst: 1,
+		Callers: []config.Caller{{Name: "alice", PasswordHash: h}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who, err := a.Password(context.Background(), "192.0.2.1", "alice", "pw"); err != nil || who != "alice" {
+		t.Fatalf("first call: %q %v", who, err)
+	}
+	// The late call: it looked before the first check's put, and comes
+	// to the shared check now.
+	who, err := a.checkShared(context.Background(), "192.0.2.1", "alice", "pw", a.cache.key("alice", "pw"))
+	if err != nil || who != "alice" {
+		t.Errorf("late call: %q %v, want alice", who, err)
+	}
+	if n := a.Verifications(); n != 1 {
+		t.Errorf("%d hashes, want the first call's only", n)
+	}
+}
