@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -127,6 +128,47 @@ func TestInboundAuth(t *testing.T) {
 	for _, call := range c.calls {
 		if u := call.OutOfOffice.User; !u.Connected || u.Caller != "jdoe" {
 			t.Errorf("connected user %+v, want the caller jdoe", u)
+		}
+	}
+}
+
+// TestBasicInWindows1252: HTTP Basic credentials are taken in UTF-8, as the
+// challenge asks, and in Windows-1252, in which .NET Framework (under WCF
+// clients on Windows) sends them whatever the challenge says.
+func TestBasicInWindows1252(t *testing.T) {
+	h, err := bcrypt.GenerateFromPassword([]byte("Grüße-2026"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Auth = config.Auth{Realm: "thereforebridge", Callers: []config.Caller{{Name: "jürgen", PasswordHash: string(h)}}}
+	srv, err := newServer(t, cfg, []fanout.Target{{Vendor: &capture{}, Required: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := func(credentials []byte) func(*http.Request) {
+		return func(r *http.Request) {
+			r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(credentials))
+		}
+	}
+	cp1252 := func(s string) []byte {
+		b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name        string
+		credentials []byte
+		status      int
+	}{
+		{"UTF-8", []byte("jürgen:Grüße-2026"), 200},
+		{"Windows-1252", cp1252("jürgen:Grüße-2026"), 200},
+		{"Windows-1252, wrong password", cp1252("jürgen:Grüsse-2026"), 401},
+	} {
+		if rec := send(srv.Handler(), nilUserOOF(""), basic(tc.credentials)); rec.Code != tc.status {
+			t.Errorf("%s: status %d, want %d: %.300s", tc.name, rec.Code, tc.status, rec.Body)
 		}
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"errors"
 	"net/http"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/thereforebridge/thereforebridge/bridge/auth"
 	"github.com/thereforebridge/thereforebridge/bridge/soap"
@@ -21,7 +24,7 @@ func (s *state) transportCaller(r *http.Request) (name string, ok bool, f *soap.
 	if name, ok := s.certCaller(r); ok {
 		return name, true, nil
 	}
-	u, p, ok := r.BasicAuth()
+	u, p, ok := basicCredentials(r)
 	if !ok || s.auth == nil {
 		return "", false, nil
 	}
@@ -30,6 +33,28 @@ func (s *state) transportCaller(r *http.Request) (name string, ok bool, f *soap.
 		return "", false, s.authFault(err, true)
 	}
 	return name, true, nil
+}
+
+// basicCredentials is r's HTTP Basic user and password. Credentials that
+// are not UTF-8 are read as Windows-1252: the bridge's challenge asks for
+// UTF-8 (RFC 7617), but .NET Framework's HTTP stack, under WCF clients on
+// Windows, encodes them in the system's ANSI code page (Windows-1252 in
+// Western Europe and the Americas), and a password with an umlaut would
+// never match. Credentials in UTF-8 are taken as they are.
+func basicCredentials(r *http.Request) (user, password string, ok bool) {
+	user, password, ok = r.BasicAuth()
+	if ok && (!utf8.ValidString(user) || !utf8.ValidString(password)) {
+		user, password = fromWindows1252(user), fromWindows1252(password)
+	}
+	return user, password, ok
+}
+
+func fromWindows1252(s string) string {
+	out, err := charmap.Windows1252.NewDecoder().String(s)
+	if err != nil {
+		return s
+	}
+	return out
 }
 
 // tokenCaller names the caller from a decoded WS-Security UsernameToken.

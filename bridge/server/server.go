@@ -321,7 +321,7 @@ func (s *state) endpoint(c echo.Context) (err error) {
 	case http.MethodGet, http.MethodHead:
 		if wantsWSDL(r) {
 			if s.auth != nil && !s.cfg.Auth.PublicWSDL {
-				u, p, ok := r.BasicAuth()
+				u, p, ok := basicCredentials(r)
 				if !ok {
 					return s.writeFault(c, version, s.challenge("authentication required to read the contract: send HTTP Basic credentials"))
 				}
