@@ -39,7 +39,7 @@ func (s *state) route(c echo.Context, id string) error {
 	if action == "" || (s.authRequired() && !s.transportCredentials(r)) {
 		// The action or the credentials are in the envelope: read up to
 		// the first element of the Body, and replay those bytes.
-		h, prefix, f := soap.PeekHead(r.Body, gzipped(r))
+		h, prefix, f := soap.PeekHead(r.Body, gzipped(r), t.Charset)
 		r.Body = replay{Reader: io.MultiReader(bytes.NewReader(prefix), r.Body), Closer: r.Body}
 		if f != nil {
 			return s.call(c, id) // reads the whole body and says what is wrong

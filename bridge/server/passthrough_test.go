@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -281,6 +283,58 @@ func TestPassThroughDispatchAndAuth(t *testing.T) {
 			}
 			if seen != tt.upstream {
 				t.Errorf("the upstream saw user %q, want %q", seen, tt.upstream)
+			}
+		})
+	}
+}
+
+// TestPassThroughUTF16: a call in UTF-16 whose dispatch or credentials are
+// in the envelope (no action in HTTP, a UsernameToken) is read far enough
+// to route and authenticate it, and passed on byte for byte.
+func TestPassThroughUTF16(t *testing.T) {
+	query := `<?xml version="1.0" encoding="utf-16"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">%s<s:Body><ExecuteSingleQuery xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"><parameters xmlns:a="http://schemas.therefore.net/webservices/interop/v0001/types"><a:CategoryNo>7</a:CategoryNo></parameters></ExecuteSingleQuery></s:Body></s:Envelope>`
+	token := "<s:Header>" + wsse("jdoe", "s3cret", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText", "", "") + "</s:Header>"
+	answer := []byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ExecuteSingleQueryResponse xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`)
+	for _, tc := range []struct {
+		name, charset, action, header string
+		order                         unicode.Endianness
+		bom, basic                    bool
+	}{
+		{name: "no action, Basic, byte order mark", charset: "utf-16", order: unicode.LittleEndian, bom: true, basic: true},
+		{name: "no action, Basic, utf-16BE", charset: "utf-16BE", order: unicode.BigEndian, basic: true},
+		{name: "UsernameToken, no byte order mark", charset: "utf-16", order: unicode.LittleEndian, action: actionBase + "ExecuteSingleQuery", header: token},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := &recordingUpstream{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.Write(answer)
+			})}
+			ts, vendor := passServer(t, up, withServiceAccount("ExecuteSingleQuery"))
+			body, err := unicode.UTF16(tc.order, unicode.IgnoreBOM).NewEncoder().Bytes([]byte(fmt.Sprintf(query, tc.header)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.bom {
+				body = append([]byte{0xff, 0xfe}, body...)
+			}
+			header := http.Header{"Content-Type": {"text/xml; charset=" + tc.charset}}
+			if tc.action != "" {
+				header.Set("SOAPAction", `"`+tc.action+`"`)
+			}
+			user, pw := "", ""
+			if tc.basic {
+				user, pw = "jdoe", "s3cret"
+			}
+			resp := soapPost(t, ts.URL, header, body, user, pw)
+			got := readAll(t, resp.Body)
+			if resp.StatusCode != 200 || !bytes.Equal(got, answer) {
+				t.Fatalf("status %d:\n%s", resp.StatusCode, got)
+			}
+			if _, upBody, _ := up.last(); !bytes.Equal(upBody, body) {
+				t.Errorf("the upstream received other bytes than the client sent")
+			}
+			if len(vendor.calls) != 0 {
+				t.Errorf("a passed-through call reached the vendors")
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package soap
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
@@ -8,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // MaxHead bounds how much of a body PeekHead reads to find the first
@@ -25,8 +29,10 @@ type Head struct {
 // PeekHead reads body up to the first element inside the SOAP Body and
 // returns what it found, with the raw bytes it consumed: the caller sends
 // those, then the rest of body, so the message goes on byte for byte.
-// gzip says the body is gzip-compressed (the prefix is still raw bytes).
-func PeekHead(body io.Reader, gzipped bool) (Head, []byte, *Fault) {
+// gzip says the body is gzip-compressed (the prefix is still raw bytes);
+// charset is the HTTP charset, which tells UTF-16 without a byte order
+// mark.
+func PeekHead(body io.Reader, gzipped bool, charset string) (Head, []byte, *Fault) {
 	var h Head
 	rec := &recording{r: body}
 	var in io.Reader = rec
@@ -37,9 +43,10 @@ func PeekHead(body io.Reader, gzipped bool) (Head, []byte, *Fault) {
 		}
 		in = zr
 	}
-	d := xml.NewDecoder(skipBOM(in))
+	d := xml.NewDecoder(skipBOM(fromUTF16Stream(in, charset)))
 	// Dispatch needs only ASCII names; a Latin-1 body reads as bytes here
-	// and is decoded properly by whoever reads it whole.
+	// and is decoded properly by whoever reads it whole (a UTF-16 one is
+	// UTF-8 by now, whatever its declaration says).
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	depth, inHeader, inBody := 0, false, false
 	for {
@@ -128,6 +135,30 @@ func (r *recording) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.buf.Write(p[:n])
 	return n, err
+}
+
+// fromUTF16Stream reads a UTF-16 stream as UTF-8, in the byte order its
+// byte order mark or charset says (as toUTF8 does with a whole body);
+// any other stream passes as it is.
+func fromUTF16Stream(r io.Reader, charset string) io.Reader {
+	br := bufio.NewReader(r)
+	b, _ := br.Peek(2)
+	order, bom := utf16BOM(b)
+	switch {
+	case bom:
+		_, _ = br.Discard(2)
+	case charset == "utf-16le":
+		order = unicode.LittleEndian
+	case charset == "utf-16be":
+		order = unicode.BigEndian
+	case charset == "utf-16" && len(b) == 2 && b[0] == '<' && b[1] == 0:
+		order = unicode.LittleEndian
+	case charset == "utf-16" && len(b) == 2 && b[0] == 0 && b[1] == '<':
+		order = unicode.BigEndian
+	default:
+		return br
+	}
+	return transform.NewReader(br, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder())
 }
 
 func skipBOM(r io.Reader) io.Reader {
