@@ -292,7 +292,8 @@ func faultKind(t *testing.T, b []byte) string {
 	return env.Kind + env.Kind12
 }
 
-// FuzzEndpoint posts arbitrary bodies, with the headers of a real case, to
+// FuzzEndpoint posts arbitrary bodies, as SOAP 1.1 or 1.2 in each charset
+// the bridge reads (the golden cases, and each again in UTF-16, seed it), to
 // the whole handler: it must never panic, and must always answer with
 // well-formed XML, a 200 response or a fault naming the client's mistake
 // (or a vendor's). An Internal fault fails it: the handler's recover turns
@@ -303,15 +304,26 @@ func FuzzEndpoint(f *testing.F) {
 	for _, dir := range dirs {
 		body, err := os.ReadFile(filepath.Join(dir, "request.xml"))
 		if err == nil {
-			f.Add(body, strings.HasPrefix(filepath.Base(dir), "php-portaluser-12") || strings.HasSuffix(dir, "-12"))
+			soap12 := strings.HasPrefix(filepath.Base(dir), "php-portaluser-12") || strings.HasSuffix(dir, "-12")
+			f.Add(body, soap12, uint8(0))
+			if wide, err := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewEncoder().Bytes(body); err == nil {
+				f.Add(wide, soap12, uint8(3)) // utf-16le
+			}
 		}
 	}
 	h, _ := newTestServer(f)
-	f.Fuzz(func(t *testing.T, body []byte, soap12 bool) {
-		header := http.Header{"Content-Type": {"text/xml; charset=utf-8"}}
+	// The charsets the bridge reads, and none (the body's own declaration
+	// or byte order mark then decides).
+	charsets := []string{"utf-8", "", "utf-16", "utf-16le", "utf-16be", "iso-8859-1"}
+	f.Fuzz(func(t *testing.T, body []byte, soap12 bool, charset uint8) {
+		ct := "text/xml"
 		if soap12 {
-			header.Set("Content-Type", "application/soap+xml; charset=utf-8")
+			ct = "application/soap+xml"
 		}
+		if cs := charsets[int(charset)%len(charsets)]; cs != "" {
+			ct += "; charset=" + cs
+		}
+		header := http.Header{"Content-Type": {ct}}
 		rec := post(h, header, body)
 		if rec.Code != 200 {
 			faultOf(t, rec.Body.Bytes())
