@@ -24,6 +24,7 @@ import (
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
 	"github.com/thereforebridge/thereforebridge/bridge/golden"
+	"github.com/thereforebridge/thereforebridge/bridge/vendorkit/vendortest"
 	"github.com/thereforebridge/thereforebridge/bridge/vendors/thereforerest/fake"
 )
 
@@ -393,7 +394,7 @@ func TestPassThroughFailureKeepsTheConnection(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close()
-	var logged syncBuffer
+	var logged vendortest.SafeBuffer
 	ts, _ := passServerLogging(t, nil, func(c *config.Config) { c.Upstream.URL = deadURL + fake.SOAPPath }, &logged)
 	body := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetDocument xmlns="http://schemas.therefore.net/webservices/interop/v0001/messages"/></s:Body></s:Envelope>`
 	var reused []bool
@@ -422,24 +423,6 @@ func TestPassThroughFailureKeepsTheConnection(t *testing.T) {
 	if len(reused) != 3 || !reused[1] || !reused[2] {
 		t.Errorf("connections reused by the calls: %v, want [false true true]", reused)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that goroutines may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestPassThroughTLS: upstream.ca_file is the trust for the upstream's
