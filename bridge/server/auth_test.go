@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/thereforebridge/thereforebridge/bridge/config"
 	"github.com/thereforebridge/thereforebridge/bridge/fanout"
@@ -170,6 +171,29 @@ func TestBasicInWindows1252(t *testing.T) {
 		if rec := send(srv.Handler(), nilUserOOF(""), basic(tc.credentials)); rec.Code != tc.status {
 			t.Errorf("%s: status %d, want %d: %.300s", tc.name, rec.Code, tc.status, rec.Body)
 		}
+	}
+}
+
+// TestTokenInUTF16: a UTF-16 call whose only credential is a UsernameToken
+// is read and its token checked, not challenged as anonymous.
+func TestTokenInUTF16(t *testing.T) {
+	h, c := authServer(t, false)
+	body := nilUserOOF(wsse("jdoe", "s3cret", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText", "", ""))
+	for _, tc := range []struct {
+		charset string
+		order   unicode.Endianness
+	}{{"utf-16le", unicode.LittleEndian}, {"utf-16be", unicode.BigEndian}} {
+		wide, err := unicode.UTF16(tc.order, unicode.IgnoreBOM).NewEncoder().Bytes(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := send(h, wide, func(r *http.Request) { r.Header.Set("Content-Type", "text/xml; charset="+tc.charset) })
+		if rec.Code != 200 {
+			t.Errorf("%s: status %d: %.300s", tc.charset, rec.Code, rec.Body)
+		}
+	}
+	if len(c.calls) != 1 { // the second is the first's retry
+		t.Errorf("%d calls reached the vendor, want 1", len(c.calls))
 	}
 }
 

@@ -5,6 +5,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -55,6 +56,29 @@ func fromWindows1252(s string) string {
 		return s
 	}
 	return out
+}
+
+// wsseMarks are the WS-Security namespace as a body holds it in UTF-8 (or
+// any charset that keeps ASCII as it is) and in UTF-16 of either byte
+// order.
+var wsseMarks = func() [][]byte {
+	le, be := make([]byte, 0, 2*len(soap.WSSE)), make([]byte, 0, 2*len(soap.WSSE))
+	for i := range len(soap.WSSE) {
+		le = append(le, soap.WSSE[i], 0)
+		be = append(be, 0, soap.WSSE[i])
+	}
+	return [][]byte{[]byte(soap.WSSE), le, be}
+}()
+
+// mayCarryToken reports whether body may hold a WS-Security header: a
+// call with neither that nor HTTP Basic is challenged before it is read.
+func mayCarryToken(body []byte) bool {
+	for _, m := range wsseMarks {
+		if bytes.Contains(body, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenCaller names the caller from a decoded WS-Security UsernameToken.

@@ -101,7 +101,7 @@ func (s *state) process(r *http.Request, id string) (soap.Version, *soap.Request
 		}
 	}()
 	authRequired := s.auth != nil || len(s.cfg.TLS.ClientSubjects) > 0
-	if authRequired && !basic && !bytes.Contains(body, []byte(soap.WSSE)) {
+	if authRequired && !basic && !mayCarryToken(body) {
 		// No credentials of any kind: challenge before decoding, as WCF on
 		// IIS does, so an anonymous caller costs little and learns nothing.
 		return t.Version, nil, s.challenge("authentication required: send HTTP Basic credentials or a WS-Security UsernameToken")
