@@ -405,11 +405,11 @@ func (e *envelopeReader) actions() string {
 // WCF's text encoder reads (and writes, with writeEncoding utf-16, -16LE or
 // -16BE), and the single-byte charsets. The HTTP charset wins over the XML
 // declaration (RFC 7303); without either, XML is UTF-8, unless a UTF-16
-// byte order mark says otherwise.
+// byte order mark or first character says otherwise.
 func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 	cs := httpCharset
 	if cs == "" {
-		if _, ok := utf16BOM(body); ok {
+		if _, ok := utf16BOM(body); ok || utf16Start(body) {
 			cs = "utf-16"
 		} else {
 			cs = declaredEncoding(body)
@@ -453,10 +453,11 @@ func fromUTF16(body []byte, cs string, declared bool) ([]byte, *Fault) {
 		order = unicode.LittleEndian
 	case cs == "utf-16be":
 		order = unicode.BigEndian
-	case len(body) >= 2 && body[0] == '<' && body[1] == 0:
-		order = unicode.LittleEndian
-	case len(body) >= 2 && body[0] == 0 && body[1] == '<':
+	case utf16Start(body):
 		order = unicode.BigEndian
+		if body[0] == '<' {
+			order = unicode.LittleEndian
+		}
 	default:
 		where := "the charset is utf-16"
 		if declared {
@@ -484,6 +485,13 @@ func utf16BOM(body []byte) (unicode.Endianness, bool) {
 		return unicode.BigEndian, true
 	}
 	return unicode.BigEndian, false
+}
+
+// utf16Start reports whether body starts with '<' in UTF-16 (XML 1.0,
+// appendix F): a NUL byte beside it, which no XML in an ASCII-compatible
+// encoding holds.
+func utf16Start(body []byte) bool {
+	return len(body) >= 2 && (body[0] == '<' && body[1] == 0 || body[0] == 0 && body[1] == '<')
 }
 
 func utf16Fault(reason string) *Fault {

@@ -151,10 +151,11 @@ func fromUTF16Stream(r io.Reader, charset string) io.Reader {
 		order = unicode.LittleEndian
 	case charset == "utf-16be":
 		order = unicode.BigEndian
-	case charset == "utf-16" && len(b) == 2 && b[0] == '<' && b[1] == 0:
-		order = unicode.LittleEndian
-	case charset == "utf-16" && len(b) == 2 && b[0] == 0 && b[1] == '<':
+	case (charset == "utf-16" || charset == "") && utf16Start(b):
 		order = unicode.BigEndian
+		if b[0] == '<' {
+			order = unicode.LittleEndian
+		}
 	default:
 		return br
 	}

@@ -75,6 +75,7 @@ func TestRead(t *testing.T) {
 			}},
 		{name: "charset utf-16be, no byte order mark", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16be"}, body: utf16be(soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
 		{name: "charset utf-16, no byte order mark: the order of the first '<'", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16"}, body: utf16le(soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
+		{name: "UTF-16BE, no charset, no byte order mark: the order of the first '<'", t: v11, body: utf16be(`<?xml version="1.0" encoding="utf-16"?>` + soap11(oofBody)), wantOp: "SaveOutOfOfficeInfoForUser"},
 		{name: "charset utf-16 over UTF-8", t: soap.Transport{Version: soap.V11, Charset: "utf-16"}, body: soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: "the charset is utf-16, but the body is not UTF-16"},
 		{name: "a declared utf-16 over UTF-8", t: v11, body: `<?xml version="1.0" encoding="UTF-16"?>` + soap11(oofBody), wantCode: "Client", wantKind: "Transport", wantSay: "the XML declaration says utf-16, but the body is not UTF-16"},
 		{name: "a byte order mark against the charset", t: soap.Transport{Version: soap.V11, Action: oofAct, Charset: "utf-16be"}, body: "\xff\xfe" + utf16le(soap11(oofBody)), wantCode: "Client", wantKind: "Transport", wantSay: "the byte order mark says the other byte order"},
