@@ -182,6 +182,7 @@ func TestParseTransport(t *testing.T) {
 		{"SOAP 1.1, bare action, no charset", http.Header{"Content-Type": {"text/xml"}, "Soapaction": {"urn:a"}}, soap.Transport{Version: soap.V11, Action: "urn:a"}, ""},
 		{"SOAP 1.2, action parameter", http.Header{"Content-Type": {`application/soap+xml; charset=utf-8; action="urn:b"`}}, soap.Transport{Version: soap.V12, Action: "urn:b", Charset: "utf-8"}, ""},
 		{"SOAP 1.2, action in SOAPAction (Mono)", http.Header{"Content-Type": {"application/soap+xml"}, "Soapaction": {`"urn:c"`}}, soap.Transport{Version: soap.V12, Action: "urn:c"}, ""},
+		{"SOAP 1.2, unquoted action URI", http.Header{"Content-Type": {"application/soap+xml;charset=UTF-8;action=http://x.example/a/b"}}, soap.Transport{Version: soap.V12, Action: "http://x.example/a/b", Charset: "utf-8"}, ""},
 		{"no content type", http.Header{}, soap.Transport{Version: soap.V11}, "has no Content-Type"},
 		{"an unparseable content type", http.Header{"Content-Type": {"text/xml; ="}}, soap.Transport{Version: soap.V11}, "cannot be parsed"},
 		{"JSON", http.Header{"Content-Type": {"application/json"}}, soap.Transport{Version: soap.V11}, `"application/json" is not SOAP`},

@@ -1,6 +1,7 @@
 package soap
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -32,6 +33,9 @@ func ParseTransport(h http.Header) (Transport, *Fault) {
 		return Transport{Version: V11, Charset: "utf-8", Action: unquoteAction(h.Get("SOAPAction"))}, nil
 	}
 	media, params, err := mime.ParseMediaType(ct)
+	if errors.Is(err, mime.ErrInvalidMediaParameter) {
+		media, params, err = lenientMediaType(ct)
+	}
 	if err != nil {
 		return Transport{Version: V11}, &Fault{Code: Client, Status: http.StatusUnsupportedMediaType,
 			Reason: "the Content-Type " + quote(ct) + " cannot be parsed: " + err.Error(),
@@ -54,6 +58,32 @@ func ParseTransport(h http.Header) (Transport, *Fault) {
 			Detail: &Detail{Kind: KindTransport}}
 	}
 	return t, nil
+}
+
+// lenientMediaType reads a content type whose parameters MIME's grammar
+// refuses: an action URI left unquoted (its '/' and ':' must be quoted),
+// as in "application/soap+xml;charset=utf-8;action=http://...". The media
+// type itself must still parse; each parameter is name=value, the value
+// taken to the next ';' and unquoted if quoted.
+func lenientMediaType(ct string) (string, map[string]string, error) {
+	parts := strings.Split(ct, ";")
+	media, _, err := mime.ParseMediaType(parts[0])
+	if err != nil {
+		return "", nil, err
+	}
+	params := map[string]string{}
+	for _, p := range parts[1:] {
+		name, value, ok := strings.Cut(p, "=")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if !ok || name == "" {
+			if strings.TrimSpace(p) == "" {
+				continue // "text/xml;" or ";;"
+			}
+			return "", nil, mime.ErrInvalidMediaParameter
+		}
+		params[name] = unquoteAction(value)
+	}
+	return media, params, nil
 }
 
 func unquoteAction(s string) string {
