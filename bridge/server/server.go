@@ -157,8 +157,13 @@ func newServer(cfg *config.Config, targets []fanout.Target, debug map[string]ven
 	})
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})))
 	e.RouteNotFound("/*", func(c echo.Context) error {
-		return c.String(http.StatusNotFound, fmt.Sprintf("404 not found: nothing is served at %s; the SOAP endpoint is %s (its WSDL: %s?wsdl)\n",
-			c.Request().URL.Path, cfg.Endpoint, cfg.Endpoint))
+		path := c.Request().URL.Path
+		if len(path) > 200 {
+			path = path[:200] + "..."
+		}
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff") // the path is the client's
+		return c.String(http.StatusNotFound, fmt.Sprintf("404 not found: nothing is served at %q; the SOAP endpoint is %s (its WSDL: %s?wsdl)\n",
+			path, cfg.Endpoint, cfg.Endpoint))
 	})
 	if cfg.Debug {
 		e.GET("/debug/vendors/:name", s.onLive((*state).debugVendor))
