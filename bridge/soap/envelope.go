@@ -409,7 +409,7 @@ func (e *envelopeReader) actions() string {
 func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 	cs := httpCharset
 	if cs == "" {
-		if _, ok := utf16BOM(body); ok || utf16Start(body) {
+		if _, _, ok := utf16Order(body, ""); ok {
 			cs = "utf-16"
 		} else {
 			cs = declaredEncoding(body)
@@ -435,35 +435,22 @@ func toUTF8(body []byte, httpCharset string) ([]byte, *Fault) {
 		Reason: fmt.Sprintf("the character encoding %q is not supported; send UTF-8", cs)}
 }
 
-// fromUTF16 transcodes a UTF-16 body. Its byte order is its byte order
-// mark's; without one, the charset's (utf-16le, utf-16be), or for utf-16
-// the order in which the first character, '<', is written (XML 1.0,
-// appendix F). declared says the encoding came from the XML declaration,
-// not from HTTP.
+// fromUTF16 transcodes a UTF-16 body whose charset is cs (utf-16,
+// utf-16le or utf-16be). declared says the encoding came from the XML
+// declaration, not from HTTP.
 func fromUTF16(body []byte, cs string, declared bool) ([]byte, *Fault) {
-	order, hasBOM := utf16BOM(body)
-	if hasBOM {
-		body = body[2:]
-	}
+	order, bom, ok := utf16Order(body, cs)
 	switch {
-	case hasBOM && (cs == "utf-16le" && order != unicode.LittleEndian || cs == "utf-16be" && order != unicode.BigEndian):
+	case bom && (cs == "utf-16le" && order != unicode.LittleEndian || cs == "utf-16be" && order != unicode.BigEndian):
 		return nil, utf16Fault(fmt.Sprintf("the charset is %s, but the byte order mark says the other byte order", cs))
-	case hasBOM:
-	case cs == "utf-16le":
-		order = unicode.LittleEndian
-	case cs == "utf-16be":
-		order = unicode.BigEndian
-	case utf16Start(body):
-		order = unicode.BigEndian
-		if body[0] == '<' {
-			order = unicode.LittleEndian
-		}
-	default:
+	case !ok:
 		where := "the charset is utf-16"
 		if declared {
 			where = "the XML declaration says utf-16"
 		}
 		return nil, utf16Fault(where + ", but the body is not UTF-16: it has no byte order mark and does not start with '<' in UTF-16")
+	case bom:
+		body = body[2:]
 	}
 	if len(body)%2 != 0 {
 		return nil, utf16Fault("the UTF-16 body has an odd number of bytes")
@@ -475,23 +462,28 @@ func fromUTF16(body []byte, cs string, declared bool) ([]byte, *Fault) {
 	return out, nil
 }
 
-// utf16BOM reports the byte order of body's UTF-16 byte order mark, if it
-// starts with one.
-func utf16BOM(body []byte) (unicode.Endianness, bool) {
+// utf16Order is the byte order of a body that starts with prefix (two
+// bytes are enough) in charset cs: its byte order mark's (bom); without
+// one, the charset's (utf-16le, utf-16be), or for utf-16 or no charset
+// the order in which the first character, '<', is written (XML 1.0,
+// appendix F: beside it a NUL byte, which no XML in an ASCII-compatible
+// encoding holds). ok is false when nothing says the body is UTF-16.
+func utf16Order(prefix []byte, cs string) (order unicode.Endianness, bom, ok bool) {
 	switch {
-	case bytes.HasPrefix(body, []byte{0xff, 0xfe}):
-		return unicode.LittleEndian, true
-	case bytes.HasPrefix(body, []byte{0xfe, 0xff}):
-		return unicode.BigEndian, true
+	case bytes.HasPrefix(prefix, []byte{0xff, 0xfe}):
+		return unicode.LittleEndian, true, true
+	case bytes.HasPrefix(prefix, []byte{0xfe, 0xff}):
+		return unicode.BigEndian, true, true
+	case cs == "utf-16le":
+		return unicode.LittleEndian, false, true
+	case cs == "utf-16be":
+		return unicode.BigEndian, false, true
+	case (cs == "utf-16" || cs == "") && len(prefix) >= 2 && prefix[0] == '<' && prefix[1] == 0:
+		return unicode.LittleEndian, false, true
+	case (cs == "utf-16" || cs == "") && len(prefix) >= 2 && prefix[0] == 0 && prefix[1] == '<':
+		return unicode.BigEndian, false, true
 	}
-	return unicode.BigEndian, false
-}
-
-// utf16Start reports whether body starts with '<' in UTF-16 (XML 1.0,
-// appendix F): a NUL byte beside it, which no XML in an ASCII-compatible
-// encoding holds.
-func utf16Start(body []byte) bool {
-	return len(body) >= 2 && (body[0] == '<' && body[1] == 0 || body[0] == 0 && body[1] == '<')
+	return unicode.BigEndian, false, false
 }
 
 func utf16Fault(reason string) *Fault {

@@ -137,27 +137,18 @@ func (r *recording) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// fromUTF16Stream reads a UTF-16 stream as UTF-8, in the byte order its
-// byte order mark or charset says (as toUTF8 does with a whole body);
-// any other stream passes as it is.
+// fromUTF16Stream reads a UTF-16 stream as UTF-8, in the byte order
+// utf16Order finds (as toUTF8 does with a whole body); any other stream
+// passes as it is.
 func fromUTF16Stream(r io.Reader, charset string) io.Reader {
 	br := bufio.NewReader(r)
-	b, _ := br.Peek(2)
-	order, bom := utf16BOM(b)
-	switch {
-	case bom:
-		_, _ = br.Discard(2)
-	case charset == "utf-16le":
-		order = unicode.LittleEndian
-	case charset == "utf-16be":
-		order = unicode.BigEndian
-	case (charset == "utf-16" || charset == "") && utf16Start(b):
-		order = unicode.BigEndian
-		if b[0] == '<' {
-			order = unicode.LittleEndian
-		}
-	default:
+	prefix, _ := br.Peek(2)
+	order, bom, ok := utf16Order(prefix, charset)
+	if !ok {
 		return br
+	}
+	if bom {
+		_, _ = br.Discard(2)
 	}
 	return transform.NewReader(br, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder())
 }
